@@ -1,0 +1,45 @@
+// Builds the local-dev wrangler configs from the four wrangler.*.toml files.
+// Local overrides (and why): max_batch_timeout = 0 so a queue hop takes milliseconds instead of
+// waiting for a batch to fill (production keeps 30 s to batch work); DEPLOYMENT_ENVIRONMENT=local;
+// the shell's configuration variables become worker vars.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'smol-toml';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const WORKER_CONFIGS = ['web', 'fetcher', 'dispatcher', 'generator'].map((name) => `wrangler.${name}.toml`);
+
+/** The variables `npm start` passes from the shell to every worker (README "Configuration"). */
+export const PASSED_VARS = [
+  'ADMIN_TOKEN',
+  'OPEN_METEO_GEOCODING_URL',
+  'OPEN_METEO_FORECAST_URL',
+  'OWM_API_KEY',
+  'OWM_API_URL',
+  'JAEGER_UI_URL',
+  'OTEL_SDK_DISABLED',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_EXPORT_TIMEOUT_MS',
+  'SERVICE_VERSION',
+];
+
+export function localConfig(tomlFile, vars) {
+  const config = parse(readFileSync(join(ROOT, tomlFile), 'utf8'));
+  config.main = join(ROOT, config.main);
+  for (const consumer of config.queues?.consumers ?? []) consumer.max_batch_timeout = 0;
+  config.vars = { ...config.vars, DEPLOYMENT_ENVIRONMENT: 'local', ...vars };
+  return config;
+}
+
+export function writeLocalConfigs(env, outDir = join(ROOT, '.wrangler', 'local')) {
+  mkdirSync(outDir, { recursive: true });
+  const vars = Object.fromEntries(PASSED_VARS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  return WORKER_CONFIGS.map((file) => {
+    const out = join(outDir, file.replace(/\.toml$/, '.json'));
+    writeFileSync(out, JSON.stringify(localConfig(file, vars), null, 2));
+    return out;
+  });
+}

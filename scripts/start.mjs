@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm start`: the whole pipeline locally in ONE wrangler dev process (four workers sharing
+// local queues, KV and R2; two processes would not share a queue). Ctrl-C / SIGTERM stop it all.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ROOT, writeLocalConfigs } from './local-config.mjs';
+
+const env = { ...process.env };
+const port = Number(env.PORT || 8787);
+const host = '127.0.0.1';
+let generatedToken = false;
+if (!env.ADMIN_TOKEN) {
+  env.ADMIN_TOKEN = `dev-${randomBytes(18).toString('base64url')}`;
+  generatedToken = true;
+}
+const persistTo = env.PERSIST_DIR || join(ROOT, '.wrangler', 'state');
+const configs = writeLocalConfigs(env);
+
+const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', host, '--port', String(port), '--persist-to', persistTo,
+  '--test-scheduled', '--show-interactive-dev-session=false', '--log-level', env.WRANGLER_LOG_LEVEL || 'info'];
+if (env.INSPECTOR_PORT) args.push('--inspector-port', env.INSPECTOR_PORT);
+
+const wrangler = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
+  cwd: ROOT,
+  // Its own process group, so stopping it also stops workerd and esbuild.
+  detached: true,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', NO_UPDATE_NOTIFIER: '1' },
+});
+
+let stopping = false;
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  try { process.kill(-wrangler.pid, 'SIGTERM'); } catch {}
+  setTimeout(() => { try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {} process.exit(signal ? 0 : 1); }, 4000).unref();
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('exit', () => { try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {} });
+wrangler.on('exit', (code) => {
+  if (!stopping) console.error(`[start] wrangler exited with code ${code}`);
+  try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {}
+  process.exit(stopping ? 0 : code ?? 1);
+});
+
+const base = `http://${host}:${port}`;
+const deadline = Date.now() + 120_000;
+async function waitReady() {
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(`${base}/`);
+      if (res.ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+waitReady().then((ready) => {
+  if (!ready) { console.error('[start] the stack did not become ready in 120 s'); stop(); return; }
+  const token = generatedToken ? `${env.ADMIN_TOKEN}   (generated; set ADMIN_TOKEN to choose one)` : '(from ADMIN_TOKEN)';
+  console.log([
+    '',
+    `[start] ready: weather-landscape-web on ${base} with weather-fetcher, job-dispatcher, landscape-generator`,
+    `[start] admin token: ${token}`,
+    `[start] generate:  curl -X POST -H "Authorization: Bearer ${generatedToken ? env.ADMIN_TOKEN : '$ADMIN_TOKEN'}" '${base}/admin/generate?zip=78729'`,
+    `[start] image:     ${base}/78729/rgb_light.png`,
+    `[start] cron:      curl '${base}/__scheduled?cron=*/15+*+*+*+*'`,
+    `[start] traces:    OTLP to ${env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318'}${env.OTEL_SDK_DISABLED === 'true' ? ' (disabled)' : ''}; UI ${env.JAEGER_UI_URL || 'http://localhost:16686'}`,
+    '',
+  ].join('\n'));
+});

@@ -1,0 +1,37 @@
+/**
+ * Bindings and variables of the four workers. Each worker's wrangler.*.toml declares the subset it
+ * uses; the code that needs a binding asks for it through {@link requireBinding} so a missing one
+ * fails with a clear message.
+ */
+export interface Env {
+  CONFIG: KVNamespace;
+  WEATHER_IMAGES: R2Bucket;
+  FETCH_JOBS: Queue;
+  WEATHER_READY: Queue;
+  LANDSCAPE_JOBS: Queue;
+  /** This consumer's own dead-letter queue (`<queue>-dlq`), for messages it gives up on. */
+  DEAD_LETTERS: Queue;
+
+  ADMIN_TOKEN?: string;
+  OPEN_METEO_GEOCODING_URL?: string;
+  OPEN_METEO_FORECAST_URL?: string;
+  OWM_API_KEY?: string;
+  OWM_API_URL?: string;
+
+  OTEL_SDK_DISABLED?: string;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+  OTEL_TRACES_SAMPLER_ARG?: string;
+  OTEL_EXPORT_TIMEOUT_MS?: string;
+  JAEGER_UI_URL?: string;
+  DEPLOYMENT_ENVIRONMENT?: string;
+  SERVICE_VERSION?: string;
+}
+
+export function requireBinding<K extends keyof Env>(env: Env, name: K): NonNullable<Env[K]> {
+  const value = env[name];
+  if (value === undefined || value === null) {
+    throw new Error(`Binding ${String(name)} is not configured for this worker (check its wrangler.*.toml)`);
+  }
+  return value as NonNullable<Env[K]>;
+}

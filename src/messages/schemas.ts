@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { ZipCode } from '../domain/zip';
+import { FORMAT_NAMES } from '../domain/formats';
+
+/**
+ * One zod schema per queue, versioned by `schema_version`. Producers build bodies of these
+ * types; consumers validate them when a message enters. A new incompatible shape gets a new
+ * version number and a consumer that accepts both during the rollout.
+ */
+const Instant = z.string().datetime({ offset: true });
+const Latitude = z.number().min(-90).max(90);
+const Longitude = z.number().min(-180).max(180);
+
+export const FetchJob = z.object({
+  schema_version: z.literal(1),
+  zip_code: ZipCode,
+  scheduled_at: Instant,
+  /** What started the run: an admin click, the cron, or a dead-letter replay. */
+  trigger: z.enum(['admin', 'cron', 'replay']),
+});
+export type FetchJob = z.infer<typeof FetchJob>;
+
+export const WeatherReady = z.object({
+  schema_version: z.literal(1),
+  zip_code: ZipCode,
+  lat: Latitude,
+  lon: Longitude,
+  fetched_at: Instant,
+});
+export type WeatherReady = z.infer<typeof WeatherReady>;
+
+export const LandscapeJob = z.object({
+  schema_version: z.literal(1),
+  zip_code: ZipCode,
+  format_name: z.enum(FORMAT_NAMES as [string, ...string[]]),
+  lat: Latitude,
+  lon: Longitude,
+  /** When the weather this image is drawn from was fetched: an older run never overwrites a newer image. */
+  fetched_at: Instant,
+  enqueued_at: Instant,
+});
+export type LandscapeJob = z.infer<typeof LandscapeJob>;

@@ -1,0 +1,60 @@
+import type { Env } from '../env';
+
+/** Tracing settings read from the standard OpenTelemetry environment variables. */
+export interface OtelSettings {
+  disabled: boolean;
+  /** `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces` */
+  tracesUrl: string;
+  logsUrl: string;
+  headers: Record<string, string>;
+  samplingRatio: number;
+  exportTimeoutMs: number;
+  environment: string;
+  version: string;
+}
+
+export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+export const DEFAULT_EXPORT_TIMEOUT_MS = 5_000;
+
+/** `k=v,k2=v2` as in the OTel spec: values are URL-encoded, blanks around entries ignored. */
+export function parseOtlpHeaders(raw: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of (raw ?? '').split(',')) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) continue;
+    const key = entry.slice(0, eq).trim().toLowerCase();
+    const value = entry.slice(eq + 1).trim();
+    if (!key) continue;
+    try {
+      headers[key] = decodeURIComponent(value);
+    } catch {
+      headers[key] = value;
+    }
+  }
+  return headers;
+}
+
+function parseRatio(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 1;
+  const ratio = Number(raw);
+  return Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 1;
+}
+
+export function isTracingDisabled(env: Pick<Env, 'OTEL_SDK_DISABLED'>): boolean {
+  return (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
+}
+
+export function readOtelSettings(env: Env): OtelSettings {
+  const endpoint = (env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || DEFAULT_OTLP_ENDPOINT).replace(/\/+$/, '');
+  const timeout = Number(env.OTEL_EXPORT_TIMEOUT_MS);
+  return {
+    disabled: isTracingDisabled(env),
+    tracesUrl: `${endpoint}/v1/traces`,
+    logsUrl: `${endpoint}/v1/logs`,
+    headers: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+    samplingRatio: parseRatio(env.OTEL_TRACES_SAMPLER_ARG),
+    exportTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_EXPORT_TIMEOUT_MS,
+    environment: env.DEPLOYMENT_ENVIRONMENT?.trim() || 'development',
+    version: env.SERVICE_VERSION?.trim() || '0.1.0',
+  };
+}

@@ -1,0 +1,64 @@
+import { __unwrappedFetch } from '@microlabs/otel-cf-workers';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { redactAttributes, redactString } from './redact';
+
+export interface OtlpExporterOptions {
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  /** Resource attributes the instrumentation cannot set itself (e.g. deployment.environment.name). */
+  extraResource?: Record<string, string>;
+}
+
+/**
+ * OTLP/HTTP JSON span exporter for workerd.
+ * Why not @opentelemetry/exporter-trace-otlp-http: its 0.200 browser build (the one bundlers pick
+ * for workerd) sends with XMLHttpRequest or sendBeacon, neither of which exists in Workers.
+ * This one uses the same serializer (@opentelemetry/otlp-transformer), the uninstrumented fetch
+ * (so exports make no spans of their own), a hard timeout, and redacts secrets first.
+ */
+export class OtlpJsonExporter implements SpanExporter {
+  private readonly extraResource?: Resource;
+
+  constructor(private readonly options: OtlpExporterOptions) {
+    this.extraResource = options.extraResource ? resourceFromAttributes(options.extraResource) : undefined;
+  }
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.send(spans).then(
+      () => done({ code: ExportResultCode.SUCCESS }),
+      (error: Error) => done({ code: ExportResultCode.FAILED, error }),
+    );
+  }
+
+  async send(spans: ReadableSpan[]): Promise<void> {
+    const body = JsonTraceSerializer.serializeRequest(spans.map((span) => this.prepare(span)));
+    if (!body) throw new Error('OTLP serialization failed');
+    const response = await __unwrappedFetch(this.options.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...this.options.headers },
+      body,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+    // Drain the body so the connection is released in workerd.
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) throw new Error(`OTLP receiver answered HTTP ${response.status}`);
+  }
+
+  /** A view of the span with secrets redacted and the extra resource merged; the span itself is untouched. */
+  private prepare(span: ReadableSpan): ReadableSpan {
+    const resource = this.extraResource ? span.resource.merge(this.extraResource) : span.resource;
+    return Object.create(span, {
+      attributes: { value: redactAttributes(span.attributes) },
+      events: { value: span.events.map((e) => ({ ...e, attributes: e.attributes && redactAttributes(e.attributes) })) },
+      status: { value: span.status.message ? { ...span.status, message: redactString(span.status.message) } : span.status },
+      links: { value: span.links.map((l) => ({ ...l, attributes: l.attributes && redactAttributes(l.attributes) })) },
+      resource: { value: resource },
+    }) as ReadableSpan;
+  }
+
+  async shutdown(): Promise<void> {}
+}

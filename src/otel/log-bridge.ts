@@ -1,0 +1,61 @@
+import { trace } from '@opentelemetry/api';
+import { redactString, redactUnknown } from './redact';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const METHODS: Array<[keyof Console & Level | 'log', Level]> = [
+  ['debug', 'debug'],
+  ['log', 'info'],
+  ['info', 'info'],
+  ['warn', 'warn'],
+  ['error', 'error'],
+];
+/** Keys a caller's fields can never overwrite, so input cannot forge them. */
+const RESERVED = new Set(['time', 'level', 'message', 'service', 'trace_id', 'span_id']);
+
+let installedFor: string | undefined;
+
+/**
+ * Makes every console line of the worker one JSON object: level, message, service, the active
+ * span's trace_id/span_id, and the structured fields passed as plain objects, e.g.
+ * `console.info('image stored', { zip, format })`. Inside a queue handler each message runs
+ * in its own span context, so its lines carry that message's trace. Installed once per isolate.
+ */
+export function installLogBridge(service: string, target: Console = console): void {
+  if (installedFor) return;
+  installedFor = service;
+  const write = target.log.bind(target);
+  const writeError = target.error.bind(target);
+  for (const [method, level] of METHODS) {
+    const out = level === 'error' || level === 'warn' ? writeError : write;
+    (target as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args: unknown[]) =>
+      out(formatLogLine(service, level, args));
+  }
+}
+
+export function formatLogLine(service: string, level: Level, args: unknown[], now: Date = new Date()): string {
+  const texts: string[] = [];
+  const fields: Record<string, unknown> = {};
+  for (const arg of args) {
+    if (arg instanceof Error) fields.error = { type: arg.name, message: arg.message, stack: arg.stack };
+    else if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) Object.assign(fields, arg);
+    else texts.push(typeof arg === 'string' ? arg : safeStringify(arg));
+  }
+  const line: Record<string, unknown> = { time: now.toISOString(), level, message: redactString(texts.join(' ')), service };
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (spanContext) {
+    line.trace_id = spanContext.traceId;
+    line.span_id = spanContext.spanId;
+  }
+  for (const [key, value] of Object.entries(redactUnknown(fields) as Record<string, unknown>)) {
+    line[RESERVED.has(key) ? `field.${key}` : key] = value;
+  }
+  return safeStringify(line);
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,67 @@
+import {
+  context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type Context,
+  type SpanContext,
+} from '@opentelemetry/api';
+
+/**
+ * The W3C trace context travels inside the message body under this one reserved key
+ * (Cloudflare Queues have no message headers). Written and read by the global propagator only.
+ */
+export const CARRIER_KEY = '_otel';
+
+export type Carrier = Record<string, string>;
+
+export type CarrierStatus = 'valid' | 'missing' | 'invalid';
+
+export interface ExtractedMessage {
+  /** The body as application code sees it: the reserved key removed. */
+  body: unknown;
+  /** Parent context for the consumer span; one with no span (a new trace) when the carrier is missing or invalid. */
+  parent: Context;
+  /** The producer's span context when the carrier was valid (used for the batch span's link). */
+  producer?: SpanContext;
+  status: CarrierStatus;
+  /** Why the carrier was rejected, for the span attribute. */
+  reason?: string;
+}
+
+/** Returns a copy of `body` with the active context's carrier under {@link CARRIER_KEY}. */
+export function withCarrier<T extends object>(body: T, ctx: Context = context.active()): T & { [CARRIER_KEY]?: Carrier } {
+  const carrier: Carrier = {};
+  propagation.inject(ctx, carrier, defaultTextMapSetter);
+  // Tracing off (or nothing to propagate): keep the body as it is rather than an empty key.
+  return Object.keys(carrier).length > 0 ? { ...body, [CARRIER_KEY]: carrier } : { ...body };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Splits a received body into application body and parent context. Never throws.
+ * `base` is the active context without its span: the message's trace must not inherit the
+ * batch invocation's span, but other context values (otel-cf-workers keeps its config there) stay.
+ */
+export function extractCarrier(raw: unknown, base: Context = trace.deleteSpan(context.active())): ExtractedMessage {
+  if (!isPlainObject(raw) || !(CARRIER_KEY in raw)) {
+    return { body: raw, parent: base, status: 'missing', reason: 'no trace carrier in the message body' };
+  }
+  const { [CARRIER_KEY]: carrier, ...body } = raw;
+  if (!isPlainObject(carrier) || typeof carrier.traceparent !== 'string') {
+    return { body, parent: base, status: 'invalid', reason: 'carrier is not an object with a traceparent string' };
+  }
+  const strings: Carrier = {};
+  for (const [key, value] of Object.entries(carrier)) if (typeof value === 'string') strings[key] = value;
+  const parent = propagation.extract(base, strings, defaultTextMapGetter);
+  const producer = trace.getSpanContext(parent);
+  if (!producer || !isSpanContextValid(producer)) {
+    return { body, parent: base, status: 'invalid', reason: 'traceparent rejected by the W3C Trace Context propagator' };
+  }
+  return { body, parent, producer, status: 'valid' };
+}

@@ -1,0 +1,35 @@
+import { trace } from '@opentelemetry/api';
+import type { Env } from '../env';
+import type { FetchJob } from '../messages/schemas';
+import { sendMessage } from '../queue/producer';
+import { getCachedGeo, putCachedGeo, putForecast } from '../storage/weather-store';
+import { createWeatherProvider } from '../weather';
+
+/**
+ * fetch-jobs → weather-ready: geocode the ZIP (cached in `geo:{zip}`), fetch and normalize the
+ * forecast into `weather:{zip}`, then announce it. An unknown ZIP throws UnknownZipError, which
+ * the consumer dead-letters; API failures are transient and retried.
+ */
+export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): Promise<void> {
+  const provider = createWeatherProvider(env);
+  let geo = await getCachedGeo(env.CONFIG, job.zip_code);
+  if (!geo) {
+    geo = await provider.geocode(job.zip_code);
+    await putCachedGeo(env.CONFIG, geo);
+  }
+  const forecast = await provider.forecast(geo, now);
+  await putForecast(env.CONFIG, job.zip_code, forecast);
+  trace.getActiveSpan()?.setAttributes({
+    'weather.provider': provider.name,
+    'weather.zip': job.zip_code,
+    'weather.hours': forecast.hourly.length,
+  });
+  console.info('weather stored', { zip: job.zip_code, provider: provider.name, lat: geo.lat, lon: geo.lon, trigger: job.trigger });
+  await sendMessage(env, 'weather-ready', {
+    schema_version: 1,
+    zip_code: job.zip_code,
+    lat: geo.lat,
+    lon: geo.lon,
+    fetched_at: forecast.source.fetchedAt,
+  });
+}

@@ -1,0 +1,47 @@
+import { SpanKind, trace } from '@opentelemetry/api';
+import type { FormatName } from '../domain/formats';
+import type { Env } from '../env';
+import type { LandscapeJob } from '../messages/schemas';
+import { PermanentError } from '../queue/errors';
+import { renderLandscape } from '../render';
+import { imageBucket, storeImage } from '../storage/image-store';
+import { getForecast } from '../storage/weather-store';
+
+/**
+ * landscape-jobs → R2: draw the picture from `weather:{zip}` and store it with its metadata.
+ * Weather that has expired from KV is a permanent failure for this job: a newer run will
+ * fetch it again, and retrying cannot bring it back.
+ */
+export async function generateImage(env: Env, job: LandscapeJob): Promise<void> {
+  const format = job.format_name as FormatName;
+  const forecast = await getForecast(env.CONFIG, job.zip_code);
+  if (!forecast) throw new PermanentError(`no stored weather for ZIP ${job.zip_code} (expired or never fetched)`, 'weather_missing');
+  const tracer = trace.getTracer('weather-landscape.render');
+  const image = tracer.startActiveSpan('render landscape', { kind: SpanKind.INTERNAL }, (span) => {
+    try {
+      const result = renderLandscape(forecast, format);
+      span.setAttributes({
+        'landscape.format': format,
+        'landscape.width': result.width,
+        'landscape.height': result.height,
+        'landscape.bytes': result.bytes.byteLength,
+        'landscape.content_type': result.contentType,
+      });
+      return result;
+    } finally {
+      span.end();
+    }
+  });
+  const traceId = trace.getActiveSpan()?.spanContext().traceId;
+  const result = await storeImage(imageBucket(env), env.CONFIG, {
+    zip: job.zip_code,
+    format,
+    bytes: image.bytes,
+    weatherFetchedAt: forecast.source.fetchedAt,
+    lat: job.lat,
+    lon: job.lon,
+    traceId,
+  });
+  if (result.stored) console.info('image stored', { zip: job.zip_code, format, bytes: image.bytes.byteLength });
+  else console.info('image skipped: a newer one is stored', { zip: job.zip_code, format, existing_fetched_at: result.existing.weatherFetchedAt });
+}

@@ -1,0 +1,183 @@
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { z } from 'zod';
+import { requireBinding, type Env } from '../env';
+import { extractCarrier, withCarrier } from '../otel/queue-carrier';
+import {
+  ATTR_CF_QUEUES_CARRIER_REASON,
+  ATTR_CF_QUEUES_CARRIER_STATUS,
+  ATTR_CF_QUEUES_DEAD_LETTER_REASON,
+  ATTR_CF_QUEUES_MESSAGE_ATTEMPTS,
+  ATTR_CF_QUEUES_OUTCOME,
+  ATTR_CF_QUEUES_RETRY_DELAY,
+  ATTR_ERROR_TYPE,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
+  type MessageOutcome,
+} from '../otel/messaging-attributes';
+import { DeadLetter } from '../messages/dead-letter';
+import { classifyError } from './errors';
+import { QUEUES, type QueueBody, type QueueName } from './queues';
+import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
+
+const tracer = () => trace.getTracer('weather-landscape.queue');
+
+export interface MessageInfo {
+  id: string;
+  attempts: number;
+  timestamp: Date;
+  /** The CONSUMER span of this message, for handlers that add attributes. */
+  span: Span;
+}
+
+export type MessageHandler<Q extends QueueName> = (body: QueueBody<Q>, message: MessageInfo) => Promise<void>;
+
+export interface BatchResult {
+  acked: number;
+  retried: number;
+  deadLettered: number;
+}
+
+/**
+ * The one place where a queue batch is consumed. For each message: extract its trace carrier,
+ * run a CONSUMER span `process <queue>` under the producer's context, validate the body against
+ * the queue's schema, run the handler, then ack, retry with backoff, or dead-letter with the
+ * reason. Messages are independent: one failure never affects the others, and this function
+ * never throws, so the runtime never retries a whole batch.
+ */
+export async function consumeBatch<Q extends QueueName>(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  queue: Q,
+  handle: MessageHandler<Q>,
+): Promise<BatchResult> {
+  const result: BatchResult = { acked: 0, retried: 0, deadLettered: 0 };
+  const batchSpan = trace.getActiveSpan();
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const outcome = await consumeMessage(message, env, queue, handle, batchSpan);
+      if (outcome === 'ack') result.acked++;
+      else if (outcome === 'retry') result.retried++;
+      else result.deadLettered++;
+    }),
+  );
+  return result;
+}
+
+async function consumeMessage<Q extends QueueName>(
+  message: Message<unknown>,
+  env: Env,
+  queue: Q,
+  handle: MessageHandler<Q>,
+  batchSpan: Span | undefined,
+): Promise<MessageOutcome> {
+  const extracted = extractCarrier(message.body);
+  if (extracted.producer) batchSpan?.addLink({ context: extracted.producer });
+  const attributes = {
+    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
+    [ATTR_MESSAGING_DESTINATION_NAME]: queue,
+    [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+    [ATTR_MESSAGING_OPERATION_NAME]: 'process',
+    [ATTR_MESSAGING_MESSAGE_ID]: message.id,
+    [ATTR_CF_QUEUES_MESSAGE_ATTEMPTS]: message.attempts,
+    ...(extracted.status === 'valid'
+      ? {}
+      : { [ATTR_CF_QUEUES_CARRIER_STATUS]: extracted.status, [ATTR_CF_QUEUES_CARRIER_REASON]: extracted.reason ?? '' }),
+  };
+  const span = tracer().startSpan(`process ${queue}`, { kind: SpanKind.CONSUMER, attributes }, extracted.parent);
+  return context.with(trace.setSpan(extracted.parent, span), async () => {
+    let outcome: MessageOutcome;
+    try {
+      outcome = await runHandler(message, extracted.body, env, queue, handle, span);
+    } catch (error) {
+      // Only a failure of the settling itself lands here (e.g. the DLQ send failed): retry is the safe fate.
+      console.error('queue message could not be settled; retrying it', { queue, message_id: message.id, error: String(error) });
+      message.retry();
+      outcome = 'retry';
+    }
+    span.setAttribute(ATTR_CF_QUEUES_OUTCOME, outcome);
+    span.end();
+    return outcome;
+  });
+}
+
+async function runHandler<Q extends QueueName>(
+  message: Message<unknown>,
+  body: unknown,
+  env: Env,
+  queue: Q,
+  handle: MessageHandler<Q>,
+  span: Span,
+): Promise<MessageOutcome> {
+  const parsed = (QUEUES[queue].schema as z.ZodType).safeParse(body);
+  if (!parsed.success) {
+    const reason = `invalid ${queue} message: ${summarizeIssues(parsed.error)}`;
+    return deadLetter(message, body, env, queue, span, reason, 'invalid_message');
+  }
+  try {
+    await handle(parsed.data as QueueBody<Q>, { id: message.id, attempts: message.attempts, timestamp: message.timestamp, span });
+    message.ack();
+    return 'ack';
+  } catch (error) {
+    const failure = classifyError(error);
+    span.recordException(error instanceof Error ? error : new Error(failure.message));
+    if (failure.permanent) return deadLetter(message, body, env, queue, span, failure.message, failure.errorType);
+    if (message.attempts >= MAX_DELIVERY_ATTEMPTS) {
+      const reason = `gave up after ${message.attempts} attempts: ${failure.message}`;
+      return deadLetter(message, body, env, queue, span, reason, failure.errorType);
+    }
+    const delaySeconds = retryDelaySeconds(message.attempts, failure.retryAfterSeconds);
+    span.setAttributes({ [ATTR_ERROR_TYPE]: failure.errorType, [ATTR_CF_QUEUES_RETRY_DELAY]: delaySeconds });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+    console.warn('queue message failed; retrying', {
+      queue,
+      message_id: message.id,
+      attempts: message.attempts,
+      delay_seconds: delaySeconds,
+      error_type: failure.errorType,
+      error: failure.message,
+    });
+    message.retry({ delaySeconds });
+    return 'retry';
+  }
+}
+
+async function deadLetter(
+  message: Message<unknown>,
+  body: unknown,
+  env: Env,
+  queue: QueueName,
+  span: Span,
+  reason: string,
+  errorType: string,
+): Promise<MessageOutcome> {
+  span.setAttributes({ [ATTR_ERROR_TYPE]: errorType, [ATTR_CF_QUEUES_DEAD_LETTER_REASON]: reason });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+  const letter: DeadLetter = {
+    schema_version: 1,
+    queue,
+    message_id: message.id,
+    attempts: message.attempts,
+    reason,
+    error_type: errorType,
+    trace_id: span.spanContext().traceId,
+    dead_lettered_at: new Date().toISOString(),
+    body,
+  };
+  // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
+  await requireBinding(env, 'DEAD_LETTERS').send(withCarrier(letter));
+  console.error('queue message dead-lettered', { queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
+  message.ack();
+  return 'dead_letter';
+}
+
+function summarizeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+    .join('; ');
+}

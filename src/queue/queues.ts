@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+import { FetchJob, LandscapeJob, WeatherReady } from '../messages/schemas';
+
+/** Every queue of the pipeline: its name, the producer binding that sends to it, and its body schema. */
+export const QUEUES = {
+  'fetch-jobs': { binding: 'FETCH_JOBS', schema: FetchJob },
+  'weather-ready': { binding: 'WEATHER_READY', schema: WeatherReady },
+  'landscape-jobs': { binding: 'LANDSCAPE_JOBS', schema: LandscapeJob },
+} as const;
+
+export type QueueName = keyof typeof QUEUES;
+export type QueueBody<Q extends QueueName> = z.infer<(typeof QUEUES)[Q]['schema']>;
+export type QueueBinding<Q extends QueueName> = (typeof QUEUES)[Q]['binding'];
+
+/** Each queue's dead-letter queue is named `<queue>-dlq`; the consumer sends there itself, with the reason. */
+export const DLQ_BINDING = 'DEAD_LETTERS';
+export function deadLetterQueueName(queue: QueueName): string {
+  return `${queue}-dlq`;
+}
+
+export function isQueueName(value: string): value is QueueName {
+  return Object.hasOwn(QUEUES, value);
+}

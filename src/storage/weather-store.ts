@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { Forecast } from '../domain/forecast';
+
+/** KV cache of geocodes (`geo:{zip}`) and the latest normalized forecast (`weather:{zip}`). */
+export const WEATHER_TTL_SECONDS = 20 * 60;
+const GEO_TTL_SECONDS = 30 * 24 * 3600;
+
+export const CachedGeo = z.object({
+  zip: z.string(),
+  lat: z.number(),
+  lon: z.number(),
+  name: z.string().optional(),
+  admin1: z.string().optional(),
+  timezone: z.string().optional(),
+});
+export type CachedGeo = z.infer<typeof CachedGeo>;
+
+export async function getCachedGeo(kv: KVNamespace, zip: string): Promise<CachedGeo | undefined> {
+  const parsed = CachedGeo.safeParse(await kv.get(`geo:${zip}`, 'json'));
+  return parsed.success ? parsed.data : undefined;
+}
+
+export async function putCachedGeo(kv: KVNamespace, geo: CachedGeo): Promise<void> {
+  await kv.put(`geo:${geo.zip}`, JSON.stringify(geo), { expirationTtl: GEO_TTL_SECONDS });
+}
+
+export async function putForecast(kv: KVNamespace, zip: string, forecast: Forecast): Promise<void> {
+  await kv.put(`weather:${zip}`, JSON.stringify(forecast), { expirationTtl: WEATHER_TTL_SECONDS });
+}
+
+/** The stored forecast, or undefined when it expired or does not validate. */
+export async function getForecast(kv: KVNamespace, zip: string): Promise<Forecast | undefined> {
+  const parsed = Forecast.safeParse(await kv.get(`weather:${zip}`, 'json'));
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,0 +1,91 @@
+import { Hono } from 'hono';
+import { FORMAT_NAMES, type FormatName } from '../domain/formats';
+import type { Env } from '../env';
+import { startRun } from '../pipeline/start-run';
+import { addFormat, getFormats, removeFormat } from '../storage/format-config';
+import { listImages } from '../storage/image-store';
+import { listZips, setZipActive } from '../storage/zip-registry';
+import { requireAdmin } from './admin-auth';
+import { parseQuery, ZipFormatQuery, ZipQuery } from './http-input';
+
+export const DEFAULT_JAEGER_UI_URL = 'http://localhost:16686';
+
+export function jaegerTraceUrl(env: Env, traceId: string): string {
+  return `${(env.JAEGER_UI_URL?.trim() || DEFAULT_JAEGER_UI_URL).replace(/\/+$/, '')}/trace/${traceId}`;
+}
+
+/** The JSON admin API, mounted at /admin. Every route requires the admin token. */
+export const adminApi = new Hono<{ Bindings: Env }>({ strict: true });
+
+adminApi.use('*', requireAdmin());
+
+adminApi.post('/generate', async (c) => {
+  const q = parseQuery(c, ZipQuery);
+  if (!q.ok) return q.response;
+  const run = await startRun(c.env, q.value.zip, 'admin');
+  if (run.traceparent) c.header('traceparent', run.traceparent);
+  return c.json(
+    {
+      success: true,
+      zip: run.zip,
+      message: `Generation queued for ZIP ${run.zip}`,
+      trace_id: run.traceId || null,
+      traceparent: run.traceparent ?? null,
+      jaeger_url: run.traceId ? jaegerTraceUrl(c.env, run.traceId) : null,
+    },
+    202,
+  );
+});
+
+adminApi.post('/activate', async (c) => {
+  const q = parseQuery(c, ZipQuery);
+  if (!q.ok) return q.response;
+  await setZipActive(c.env.CONFIG, q.value.zip, true);
+  return c.json({ success: true, zip: q.value.zip, active: true });
+});
+
+adminApi.post('/deactivate', async (c) => {
+  const q = parseQuery(c, ZipQuery);
+  if (!q.ok) return q.response;
+  await setZipActive(c.env.CONFIG, q.value.zip, false);
+  return c.json({ success: true, zip: q.value.zip, active: false });
+});
+
+adminApi.get('/formats', async (c) => {
+  const q = parseQuery(c, ZipQuery);
+  if (!q.ok) return q.response;
+  return c.json({ zip: q.value.zip, formats: await getFormats(c.env.CONFIG, q.value.zip), available: FORMAT_NAMES });
+});
+
+adminApi.post('/formats/add', async (c) => {
+  const q = parseQuery(c, ZipFormatQuery);
+  if (!q.ok) return q.response;
+  const formats = await addFormat(c.env.CONFIG, q.value.zip, q.value.format as FormatName);
+  return c.json({ success: true, zip: q.value.zip, formats });
+});
+
+adminApi.post('/formats/remove', async (c) => {
+  const q = parseQuery(c, ZipFormatQuery);
+  if (!q.ok) return q.response;
+  try {
+    const formats = await removeFormat(c.env.CONFIG, q.value.zip, q.value.format as FormatName);
+    return c.json({ success: true, zip: q.value.zip, formats });
+  } catch (error) {
+    if (error instanceof RangeError) return c.json({ error: error.message }, 400);
+    throw error;
+  }
+});
+
+adminApi.get('/status', async (c) => {
+  const [zips, images] = await Promise.all([listZips(c.env.CONFIG), listImages(c.env.CONFIG)]);
+  const entries = await Promise.all(
+    zips.map(async (entry) => ({
+      zip: entry.zip,
+      active: entry.active,
+      updated_at: entry.updated_at,
+      formats: await getFormats(c.env.CONFIG, entry.zip),
+      images: (images.get(entry.zip) ?? []).map((m) => ({ format: m.format, generated_at: m.generatedAt, bytes: m.fileSize })),
+    })),
+  );
+  return c.json({ zips: entries, active_zips: entries.filter((e) => e.active).map((e) => e.zip), available_formats: FORMAT_NAMES });
+});

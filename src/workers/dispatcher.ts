@@ -1,0 +1,9 @@
+import { instrumentWorker, SERVICE_NAMES } from '../otel/instrument';
+import { dispatchJobs } from '../pipeline/dispatch-jobs';
+import { consumeBatch } from '../queue/consumer';
+
+export default instrumentWorker(SERVICE_NAMES.dispatcher, {
+  queue: async (batch, env) => {
+    await consumeBatch(batch, env, 'weather-ready', (event) => dispatchJobs(env, event));
+  },
+});

@@ -1,0 +1,53 @@
+import { createServer, type Server } from 'node:http';
+import type { TestProject } from 'vitest/node';
+import { startOtlpReceiver, type ReceiverMode } from './otlp-receiver';
+import { startWeatherStub } from './weather-stub';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    otlpUrl: string;
+    weatherStubUrl: string;
+    controlUrl: string;
+  }
+}
+
+/**
+ * Starts, in Node, the stand-ins for the outside world that tests inside workerd talk to:
+ * a real OTLP/HTTP receiver and the Open-Meteo stub. Tests in workerd cannot share memory
+ * with Node, so a small control server exposes what the receiver got (see test/workers/control.ts).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const receiver = await startOtlpReceiver();
+  const weather = await startWeatherStub();
+  const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  const control: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://control');
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    res.setHeader('content-type', 'application/json');
+    if (url.pathname === '/otlp/posts') return res.end(json(receiver.posts));
+    if (url.pathname === '/otlp/spans') return res.end(json(receiver.spans));
+    if (url.pathname === '/otlp/logs') return res.end(json(receiver.logs));
+    if (url.pathname === '/otlp/clear') {
+      receiver.clear();
+      return res.end('{}');
+    }
+    if (url.pathname === '/otlp/mode') {
+      const { mode, delayMs } = JSON.parse(body || '{}') as { mode: ReceiverMode; delayMs?: number };
+      await receiver.setMode(mode, { delayMs });
+      return res.end('{}');
+    }
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+  const address = control.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  project.provide('otlpUrl', receiver.url);
+  project.provide('weatherStubUrl', weather.url);
+  project.provide('controlUrl', `http://127.0.0.1:${port}`);
+  return async () => {
+    await new Promise<void>((resolve) => control.close(() => resolve()));
+    await Promise.all([receiver.close(), weather.close()]);
+  };
+}

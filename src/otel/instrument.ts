@@ -1,5 +1,6 @@
 import { instrument, type ResolveConfigFn, type TraceConfig } from '@microlabs/otel-cf-workers';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Env } from '../env';
 import { isTracingDisabled, readOtelSettings } from './config';
 import { OtlpJsonExporter } from './exporter';
@@ -26,6 +27,17 @@ export interface InstrumentOptions {
 }
 
 let processor: InvocationSpanProcessor | undefined;
+
+const runtimeBatch = new AsyncLocalStorage<MessageBatch<unknown>>();
+
+/**
+ * The runtime's own message behind otel-cf-workers' proxy. Why: its rc.52 message proxy calls
+ * `retry()` without arguments, dropping `{ delaySeconds }`, so backoff would silently vanish.
+ */
+export function runtimeMessage<T>(message: Message<T>): Message<T> {
+  const original = runtimeBatch.getStore()?.messages.find((m) => m.id === message.id);
+  return (original as Message<T> | undefined) ?? message;
+}
 
 function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveConfigFn<Env> {
   return (env: Env): TraceConfig => {
@@ -61,7 +73,7 @@ export function instrumentWorker(service: ServiceName, handler: ExportedHandler<
   const pick = (env: Env) => (isTracingDisabled(env) ? handler : traced);
   const wrapped: ExportedHandler<Env> = {};
   if (handler.fetch) wrapped.fetch = (request, env, ctx) => pick(env).fetch!(request, env, ctx);
-  if (handler.queue) wrapped.queue = (batch, env, ctx) => pick(env).queue!(batch, env, ctx);
+  if (handler.queue) wrapped.queue = (batch, env, ctx) => runtimeBatch.run(batch, () => pick(env).queue!(batch, env, ctx));
   if (handler.scheduled) wrapped.scheduled = (controller, env, ctx) => pick(env).scheduled!(controller, env, ctx);
   return wrapped;
 }

@@ -1,6 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { requireBinding, type Env } from '../env';
+import { runtimeMessage } from '../otel/instrument';
 import { extractCarrier, withCarrier } from '../otel/queue-carrier';
 import {
   ATTR_CF_QUEUES_CARRIER_REASON,
@@ -59,12 +60,17 @@ export async function consumeBatch<Q extends QueueName>(
   const batchSpan = trace.getActiveSpan();
   await Promise.all(
     batch.messages.map(async (message) => {
-      const outcome = await consumeMessage(message, env, queue, handle, batchSpan);
+      const outcome = await consumeMessage(runtimeMessage(message), env, queue, handle, batchSpan);
       if (outcome === 'ack') result.acked++;
       else if (outcome === 'retry') result.retried++;
       else result.deadLettered++;
     }),
   );
+  batchSpan?.setAttributes({
+    'messaging.cloudflare_queues.batch.acked': result.acked,
+    'messaging.cloudflare_queues.batch.retried': result.retried,
+    'messaging.cloudflare_queues.batch.dead_lettered': result.deadLettered,
+  });
   return result;
 }
 

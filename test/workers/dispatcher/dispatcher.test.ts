@@ -1,9 +1,10 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/dispatcher';
 import { recordingQueue } from '../recording-queue';
+import { deliverBatch } from '../queue-batch';
 import type { Env } from '../../../src/env';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -17,11 +18,8 @@ async function runBatch(bodies: unknown[], attempts = 1) {
   const landscape = recordingQueue(env.LANDSCAPE_JOBS);
   const deadLetters = recordingQueue(env.DEAD_LETTERS);
   const testEnv = { ...env, LANDSCAPE_JOBS: landscape, DEAD_LETTERS: deadLetters } as unknown as Env;
-  const batch = createMessageBatch('weather-ready', bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })));
-  const ctx = createExecutionContext();
-  await worker.queue!(batch, testEnv, ctx);
-  await waitOnExecutionContext(ctx);
-  return { result: await getQueueResult(batch, ctx), landscape, deadLetters };
+  const result = await deliverBatch(worker, 'weather-ready', bodies.map((body) => ({ body, attempts })), testEnv);
+  return { result, landscape, deadLetters };
 }
 
 describe('dispatcher', () => {

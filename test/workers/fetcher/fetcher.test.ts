@@ -1,0 +1,100 @@
+import { env } from 'cloudflare:test';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { memoryExporter } from '../memory-spans';
+import worker from '../../../src/workers/fetcher';
+import { recordingQueue } from '../recording-queue';
+import { deliverBatch } from '../queue-batch';
+import { Forecast } from '../../../src/domain/forecast';
+import { expectSpanTree } from '../../support/span-tree';
+import type { Env } from '../../../src/env';
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const PARENT = 'b7ad6b7169203331';
+const stubUrl = () => env.OPEN_METEO_FORECAST_URL as string;
+
+function fetchJob(zip: string, carrier = true) {
+  return {
+    schema_version: 1,
+    zip_code: zip,
+    scheduled_at: '2026-06-21T12:00:00.000Z',
+    trigger: 'admin',
+    ...(carrier ? { _otel: { traceparent: `00-${TRACE_ID}-${PARENT}-01` } } : {}),
+  };
+}
+
+async function setFault(fault: unknown) {
+  await fetch(`${stubUrl()}/__stub/fault`, { method: 'POST', body: JSON.stringify(fault), headers: { 'content-type': 'application/json' } });
+}
+
+async function run(body: unknown, attempts = 1) {
+  const weatherReady = recordingQueue(env.WEATHER_READY);
+  const deadLetters = recordingQueue(env.DEAD_LETTERS);
+  const testEnv = { ...env, WEATHER_READY: weatherReady, DEAD_LETTERS: deadLetters } as unknown as Env;
+  const result = await deliverBatch(worker, 'fetch-jobs', [{ body, attempts }], testEnv);
+  return { result, weatherReady, deadLetters };
+}
+
+describe('fetcher', () => {
+  beforeEach(() => memoryExporter.reset());
+  afterEach(() => setFault(null));
+
+  it('geocodes, stores a valid forecast in KV, caches the geocode and announces weather-ready', async () => {
+    const { result, weatherReady } = await run(fetchJob('78729'));
+    expect(result.explicitAcks).toEqual(['m0']);
+    const stored = Forecast.parse(await env.CONFIG.get('weather:78729', 'json'));
+    expect(stored.hourly.length).toBeGreaterThanOrEqual(25);
+    expect(await env.CONFIG.get('geo:78729', 'json')).toMatchObject({ zip: '78729' });
+    const [event] = weatherReady.sent as Array<Record<string, unknown>>;
+    expect(event).toMatchObject({ schema_version: 1, zip_code: '78729', fetched_at: stored.source.fetchedAt });
+    expect((event._otel as { traceparent: string }).traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+  });
+
+  it('puts the weather API calls, KV writes and the send under the message span', async () => {
+    await env.CONFIG.delete('geo:99701');
+    await run(fetchJob('99701'));
+    const spans = memoryExporter.getFinishedSpans();
+    expectSpanTree(spans, {
+      name: 'process fetch-jobs',
+      kind: 'CONSUMER',
+      attributes: { 'messaging.destination.name': 'fetch-jobs', 'messaging.cloudflare_queues.outcome': 'ack' },
+      children: [
+        { name: /^fetch GET /, kind: 'CLIENT', attributes: { 'url.full': /\/v1\/search\?/ } },
+        { name: /^fetch GET /, kind: 'CLIENT', attributes: { 'url.full': /\/v1\/forecast\?/ } },
+        { name: /^KV CONFIG put$/ },
+        { name: 'send weather-ready', kind: 'PRODUCER' },
+      ],
+    });
+    const process = spans.find((s) => s.name === 'process fetch-jobs')!;
+    expect(process.spanContext().traceId).toBe(TRACE_ID);
+    expect(process.parentSpanContext?.spanId).toBe(PARENT);
+  });
+
+  it('dead-letters an unknown ZIP at once, with the reason, without retrying', async () => {
+    const { result, deadLetters, weatherReady } = await run(fetchJob('00000'));
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toEqual(['m0']);
+    expect(weatherReady.sent).toHaveLength(0);
+    expect(deadLetters.sent[0]).toMatchObject({ queue: 'fetch-jobs', error_type: 'UnknownZipError', attempts: 1 });
+    expect((deadLetters.sent[0] as { reason: string }).reason).toMatch(/00000/);
+  });
+
+  it('retries a weather API 500 with backoff, then dead-letters after the last attempt', async () => {
+    await env.CONFIG.delete('geo:96813');
+    await setFault({ kind: '500' });
+    const first = await run(fetchJob('96813'), 1);
+    expect(first.result.retryMessages).toHaveLength(1);
+    expect(first.result.retryDelays.get('m0')).toBeGreaterThanOrEqual(1);
+    expect(first.deadLetters.sent).toHaveLength(0);
+    const last = await run(fetchJob('96813'), 4);
+    expect(last.result.retryMessages).toEqual([]);
+    expect(last.deadLetters.sent[0]).toMatchObject({ error_type: 'WeatherApiError', attempts: 4 });
+    expect((last.deadLetters.sent[0] as { reason: string }).reason).toMatch(/gave up after 4 attempts/);
+  });
+
+  it("honours a 429's Retry-After in the retry delay", async () => {
+    await env.CONFIG.delete('geo:10001');
+    await setFault({ kind: '429', retryAfterSeconds: 40 });
+    const { result } = await run(fetchJob('10001'));
+    expect(result.retryDelays.get('m0')).toBeGreaterThanOrEqual(40);
+  });
+});

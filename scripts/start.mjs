@@ -18,7 +18,7 @@ const persistTo = env.PERSIST_DIR || join(ROOT, '.wrangler', 'state');
 const configs = writeLocalConfigs(env);
 
 const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', host, '--port', String(port), '--persist-to', persistTo,
-  '--test-scheduled', '--show-interactive-dev-session=false', '--log-level', env.WRANGLER_LOG_LEVEL || 'info'];
+  '--test-scheduled', '--show-interactive-dev-session=false', '--log-level', env.WRANGLER_LOG_LEVEL || 'log'];
 if (env.INSPECTOR_PORT) args.push('--inspector-port', env.INSPECTOR_PORT);
 
 const wrangler = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {

@@ -23,12 +23,11 @@ let installedFor: string | undefined;
 export function installLogBridge(service: string, target: Console = console): void {
   if (installedFor) return;
   installedFor = service;
-  const write = target.log.bind(target);
-  const writeError = target.error.bind(target);
+  const methods = target as unknown as Record<string, (...args: unknown[]) => void>;
   for (const [method, level] of METHODS) {
-    const out = level === 'error' || level === 'warn' ? writeError : write;
-    (target as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args: unknown[]) =>
-      out(formatLogLine(service, level, args));
+    // Each line still goes out through its own method, so the runtime keeps the level too.
+    const out = methods[method].bind(target);
+    methods[method] = (...args: unknown[]) => out(formatLogLine(service, level, args));
   }
 }
 

@@ -14,6 +14,8 @@ export interface Stack {
   lines: string[];
   /** The JSON log lines of the workers, parsed. */
   logs(): Array<Record<string, unknown>>;
+  /** Log lines whose message is `message` (wrangler dev may prefix it with `[worker-name] `). */
+  logsWith(message: string): Array<Record<string, unknown>>;
   admin(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -78,15 +80,21 @@ export async function startStack(vars: Record<string, string>): Promise<Stack> {
     token,
     lines,
     logs: () =>
-      lines.flatMap((line) => {
+      lines.flatMap((raw) => {
+        // wrangler may prefix a line (e.g. "✘ [ERROR]") and colour it: keep the JSON object only.
+        const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
         const start = line.indexOf('{"time"');
-        if (start < 0) return [];
+        const end = line.lastIndexOf('}');
+        if (start < 0 || end < start) return [];
         try {
-          return [JSON.parse(line.slice(start)) as Record<string, unknown>];
+          return [JSON.parse(line.slice(start, end + 1)) as Record<string, unknown>];
         } catch {
           return [];
         }
       }),
+    logsWith(message) {
+      return this.logs().filter((l) => typeof l.message === 'string' && l.message.replace(/^\[[\w-]+\] /, '') === message);
+    },
     admin: (path, init = {}) =>
       fetch(`${baseUrl}${path}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }),
     stop,

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
+import { decodeBmp1, decodePng } from '../support/image-decode';
+import { startStack, waitFor, type Stack } from './stack';
+
+/** The real `npm start` stack (four workers, local queues, KV, R2) against the Open-Meteo stub. */
+let weather: WeatherStub;
+let stack: Stack;
+
+beforeAll(async () => {
+  weather = await startWeatherStub();
+  stack = await startStack({
+    OPEN_METEO_GEOCODING_URL: weather.url,
+    OPEN_METEO_FORECAST_URL: weather.url,
+    OTEL_SDK_DISABLED: 'true',
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await weather?.close();
+});
+
+async function imageOnceServed(path: string, timeoutMs = 5000): Promise<Uint8Array> {
+  return waitFor(`${path} to be served`, async () => {
+    const res = await fetch(`${stack.baseUrl}${path}`);
+    return res.status === 200 ? new Uint8Array(await res.arrayBuffer()) : undefined;
+  }, timeoutMs);
+}
+
+describe('npm start pipeline', () => {
+  it('turns POST /admin/generate into a 296×128 PNG within 5 s', async () => {
+    const started = Date.now();
+    const res = await stack.admin('/admin/generate?zip=78729');
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ success: true, zip: '78729' });
+    const png = decodePng(await imageOnceServed('/78729/rgb_light.png'));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect([png.width, png.height]).toEqual([296, 128]);
+    const res2 = await fetch(`${stack.baseUrl}/78729/rgb_light.png`);
+    expect(res2.headers.get('content-type')).toBe('image/png');
+    expect(res2.headers.get('cache-control')).toBe('public, max-age=900');
+    expect(res2.headers.get('x-zip-code')).toBe('78729');
+    const etag = res2.headers.get('etag')!;
+    expect((await fetch(`${stack.baseUrl}/78729/rgb_light.png`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+  });
+
+  it('fans out to every configured format and serves each at /{zip}/{format}.{ext}', async () => {
+    for (const format of ['rgb_dark', 'bw', 'bwi', 'eink']) {
+      expect((await stack.admin(`/admin/formats/add?zip=99701&format=${format}`)).status).toBe(200);
+    }
+    expect((await stack.admin('/admin/generate?zip=99701')).status).toBe(202);
+    const dark = decodePng(await imageOnceServed('/99701/rgb_dark.png'));
+    expect([dark.width, dark.height]).toEqual([296, 128]);
+    const bw = decodeBmp1(await imageOnceServed('/99701/bw.bmp'));
+    const bwi = decodeBmp1(await imageOnceServed('/99701/bwi.bmp'));
+    const eink = decodeBmp1(await imageOnceServed('/99701/eink.bmp'));
+    expect([bw.width, bw.height, bwi.width, eink.width, eink.height]).toEqual([296, 128, 296, 128, 296]);
+    const light = decodePng(await imageOnceServed('/99701/rgb_light.png'));
+    expect(light.width).toBe(296);
+    // The legacy query form and the fallback for an unknown format still work.
+    expect((await fetch(`${stack.baseUrl}/99701?bw`)).headers.get('x-format')).toBe('bw');
+    expect((await fetch(`${stack.baseUrl}/99701/sepia.png`)).headers.get('x-format')).toBe('rgb_light');
+  });
+
+  it('rejects an invalid ZIP with 400, and dead-letters an unknown one after one try', async () => {
+    const bad = await stack.admin('/admin/generate?zip=7872');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'Invalid ZIP code. Must be 5 digits.' });
+    expect((await stack.admin('/admin/generate?zip=00000')).status).toBe(202);
+    const letter = await waitFor('the dead-letter log line', async () =>
+      stack.logsWith('queue message dead-lettered').find((l) => String(l.reason).includes('00000')),
+    );
+    expect(letter).toMatchObject({ level: 'error', service: 'weather-fetcher', queue: 'fetch-jobs', error_type: 'UnknownZipError', attempts: 1 });
+    // No retries: after a pause, the geocoder has still been asked exactly once for it.
+    await new Promise((r) => setTimeout(r, 3000));
+    const asked = weather.requests.filter((r) => r.path === '/v1/search' && r.query.name === '00000');
+    expect(asked).toHaveLength(1);
+  });
+
+  it('enqueues every active ZIP when the cron fires', async () => {
+    await stack.admin('/admin/activate?zip=96813');
+    await stack.admin('/admin/activate?zip=10001');
+    const res = await fetch(`${stack.baseUrl}/__scheduled?cron=*/15+*+*+*+*`);
+    expect(res.status).toBe(200);
+    await imageOnceServed('/96813/rgb_light.png', 10_000);
+    await imageOnceServed('/10001/rgb_light.png', 10_000);
+    const cronLine = stack.logsWith('scheduled runs enqueued')[0];
+    expect(cronLine).toMatchObject({ zips: 2, failed: 0 });
+  });
+});

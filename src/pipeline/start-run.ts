@@ -16,5 +16,6 @@ export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   const spanContext = trace.getActiveSpan()?.spanContext();
+  console.info('run started', { zip, trigger });
   return { zip, traceId: carrier.traceparent && spanContext ? spanContext.traceId : '', traceparent: carrier.traceparent };
 }

@@ -18,6 +18,7 @@ function workerProject(name: 'web' | 'fetcher' | 'dispatcher' | 'generator'): Te
           bindings: {
             ADMIN_TOKEN: 'test-admin-token',
             OTEL_EXPORTER_OTLP_ENDPOINT: inject('otlpUrl'),
+            OTEL_EXPORT_TIMEOUT_MS: '1000',
             OPEN_METEO_GEOCODING_URL: inject('weatherStubUrl'),
             OPEN_METEO_FORECAST_URL: inject('weatherStubUrl'),
             TEST_CONTROL_URL: inject('controlUrl'),

@@ -5,6 +5,7 @@ import type { Env } from '../env';
 import { isTracingDisabled, readOtelSettings } from './config';
 import { OtlpJsonExporter } from './exporter';
 import { installLogBridge } from './log-bridge';
+import { ParentRatioSampler } from './sampler';
 import { InvocationSpanProcessor } from './span-processor';
 
 export const SERVICE_NAMES = {
@@ -54,7 +55,7 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
     return {
       service: { name: service, version: settings.version, namespace: 'weather-landscape' },
       spanProcessors: [processor, ...extraProcessors],
-      sampling: { headSampler: { ratio: settings.samplingRatio, acceptRemote: true } },
+      sampling: { headSampler: new ParentRatioSampler(settings.samplingRatio) },
       handlers: {
         fetch: { acceptTraceContext: (request: Request) => options.acceptTraceContext?.(request, env) ?? false },
       },

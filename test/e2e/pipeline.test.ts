@@ -1,23 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { decodeBmp1, decodePng } from '../support/image-decode';
 import { startStack, waitFor, type Stack } from './stack';
 
-/** The real `npm start` stack (four workers, local queues, KV, R2) against the Open-Meteo stub. */
+/**
+ * The real `npm start` stack (four workers, local queues, KV, R2) against the Open-Meteo stub,
+ * with tracing switched off (OTEL_SDK_DISABLED=true): the pipeline must work the same, and the
+ * receiver must never be called.
+ */
 let weather: WeatherStub;
+let receiver: OtlpReceiver;
 let stack: Stack;
 
 beforeAll(async () => {
   weather = await startWeatherStub();
+  receiver = await startOtlpReceiver();
   stack = await startStack({
     OPEN_METEO_GEOCODING_URL: weather.url,
     OPEN_METEO_FORECAST_URL: weather.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_SDK_DISABLED: 'true',
   });
 });
 
 afterAll(async () => {
   await stack?.stop();
+  await receiver?.close();
   await weather?.close();
 });
 
@@ -33,7 +42,9 @@ describe('npm start pipeline', () => {
     const started = Date.now();
     const res = await stack.admin('/admin/generate?zip=78729');
     expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ success: true, zip: '78729' });
+    // Tracing is off: no trace to point at.
+    expect(await res.json()).toMatchObject({ success: true, zip: '78729', trace_id: null, jaeger_url: null });
+    expect(res.headers.get('traceparent')).toBeNull();
     const png = decodePng(await imageOnceServed('/78729/rgb_light.png'));
     expect(Date.now() - started).toBeLessThan(5000);
     expect([png.width, png.height]).toEqual([296, 128]);
@@ -87,5 +98,11 @@ describe('npm start pipeline', () => {
     await imageOnceServed('/10001/rgb_light.png', 10_000);
     const cronLine = stack.logsWith('scheduled runs enqueued')[0];
     expect(cronLine).toMatchObject({ zips: 2, failed: 0 });
+  });
+});
+
+describe('with OTEL_SDK_DISABLED=true', () => {
+  it('exported nothing during the whole run of this file', () => {
+    expect(receiver.posts).toEqual([]);
   });
 });

@@ -98,3 +98,23 @@ describe('fetcher', () => {
     expect(result.retryDelays.get('m0')).toBeGreaterThanOrEqual(40);
   });
 });
+
+describe('secrets in telemetry', () => {
+  it('never exports the OpenWeatherMap key, though it travels in the request URL', async () => {
+    const { clearReceiver, receivedSpans } = await import('../control');
+    await clearReceiver();
+    const secret = 'owm-secret-key-1234567890';
+    const weatherReady = recordingQueue(env.WEATHER_READY);
+    const testEnv = { ...env, OWM_API_KEY: secret, OWM_API_URL: stubUrl(), WEATHER_READY: weatherReady } as unknown as Env;
+    await env.CONFIG.delete('geo:94103');
+    const result = await deliverBatch(worker, 'fetch-jobs', [{ body: fetchJob('94103') }], testEnv);
+    expect(result.explicitAcks).toEqual(['m0']);
+    // The key really was used (the in-memory spans, before export, still show the raw URL)...
+    const raw = JSON.stringify(memoryExporter.getFinishedSpans().map((s) => s.attributes));
+    expect(raw).toContain(secret);
+    // ...and nothing that reached the OTLP receiver contains it.
+    const exported = JSON.stringify(await receivedSpans());
+    expect(exported).toMatch(/appid=REDACTED/);
+    expect(exported).not.toContain(secret);
+  });
+});

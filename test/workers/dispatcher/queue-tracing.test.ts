@@ -1,0 +1,124 @@
+import { env } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { memoryExporter } from '../memory-spans';
+import worker from '../../../src/workers/dispatcher';
+import { recordingQueue } from '../recording-queue';
+import { deliverBatch } from '../queue-batch';
+import { clearReceiver, receivedPosts, receivedSpans, setReceiverMode } from '../control';
+import type { Env } from '../../../src/env';
+
+const VALID_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+function body(zip: string, carrier?: unknown) {
+  return { schema_version: 1, zip_code: zip, lat: 30.45, lon: -97.79, fetched_at: '2026-06-21T12:00:00.000Z', ...(carrier === undefined ? {} : { _otel: carrier }) };
+}
+
+function hex(n: number, seed: number): string {
+  return Array.from({ length: n }, (_, i) => ((seed * 7 + i * 13) % 16).toString(16)).join('');
+}
+
+async function run(bodies: unknown[]) {
+  const landscape = recordingQueue(env.LANDSCAPE_JOBS);
+  const testEnv = { ...env, LANDSCAPE_JOBS: landscape, DEAD_LETTERS: recordingQueue(env.DEAD_LETTERS) } as unknown as Env;
+  const result = await deliverBatch(worker, 'weather-ready', bodies.map((b) => ({ body: b })), testEnv);
+  return { result, landscape };
+}
+
+/** Invalid traceparent values, after the W3C Trace Context rules (section 3.2). */
+const INVALID_CARRIERS: Array<[string, unknown]> = [
+  ['version ff is forbidden', { traceparent: `ff-${VALID_TRACE}-00f067aa0ba902b7-01` }],
+  ['all-zero trace id', { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' }],
+  ['all-zero parent id', { traceparent: `00-${VALID_TRACE}-0000000000000000-01` }],
+  ['trace id too short', { traceparent: `00-${VALID_TRACE.slice(1)}-00f067aa0ba902b7-01` }],
+  ['parent id too long', { traceparent: `00-${VALID_TRACE}-00f067aa0ba902b7aa-01` }],
+  ['upper-case hex', { traceparent: `00-${VALID_TRACE.toUpperCase()}-00F067AA0BA902B7-01` }],
+  ['version 00 with an extra field', { traceparent: `00-${VALID_TRACE}-00f067aa0ba902b7-01-extra` }],
+  ['flags of one digit', { traceparent: `00-${VALID_TRACE}-00f067aa0ba902b7-1` }],
+  ['non-hex characters', { traceparent: `00-${VALID_TRACE.replace('a', 'g')}-00f067aa0ba902b7-01` }],
+  ['garbage', { traceparent: 'not a traceparent at all' }],
+  ['empty string', { traceparent: '' }],
+  ['traceparent is a number', { traceparent: 42 }],
+  ['carrier is a string', 'traceparent'],
+  ['carrier is null', null],
+  ['carrier is an array', [`00-${VALID_TRACE}-00f067aa0ba902b7-01`]],
+];
+
+describe('queue trace propagation', () => {
+  beforeEach(() => memoryExporter.reset());
+
+  it.each(INVALID_CARRIERS)('processes a message whose carrier is invalid (%s) in a new trace, saying why', async (_label, carrier) => {
+    const { result, landscape } = await run([body('78729', carrier)]);
+    expect(result.explicitAcks).toEqual(['m0']);
+    expect(landscape.sent).toHaveLength(1);
+    const process = memoryExporter.getFinishedSpans().find((s) => s.name === 'process weather-ready')!;
+    expect(process.parentSpanContext).toBeUndefined();
+    expect(process.spanContext().traceId).not.toBe(VALID_TRACE);
+    expect(process.attributes['messaging.cloudflare_queues.carrier.status']).toBe('invalid');
+    expect(process.attributes['messaging.cloudflare_queues.carrier.reason']).toEqual(expect.any(String));
+    // The reserved key never reaches application code (nor the next hop, except our own fresh carrier).
+    expect((landscape.sent[0] as { _otel: { traceparent: string } })._otel.traceparent).toMatch(/^00-[0-9a-f]{32}-/);
+  });
+
+  it('marks a message with no carrier at all as missing and starts a new trace', async () => {
+    await run([body('78729')]);
+    const process = memoryExporter.getFinishedSpans().find((s) => s.name === 'process weather-ready')!;
+    expect(process.attributes['messaging.cloudflare_queues.carrier.status']).toBe('missing');
+  });
+
+  it('passes tracestate through unchanged and keeps the consumer span in the producer trace', async () => {
+    const tracestate = 'vendor1=opaque-value,rojo=00f067aa0ba902b7';
+    const { landscape } = await run([body('78729', { traceparent: `00-${VALID_TRACE}-00f067aa0ba902b7-01`, tracestate })]);
+    expect((landscape.sent[0] as { _otel: { tracestate: string } })._otel.tracestate).toBe(tracestate);
+    const process = memoryExporter.getFinishedSpans().find((s) => s.name === 'process weather-ready')!;
+    expect(process.spanContext().traceId).toBe(VALID_TRACE);
+    expect(process.attributes).toMatchObject({
+      'messaging.system': 'cloudflare_queues',
+      'messaging.operation.type': 'process',
+      'messaging.message.id': 'm0',
+      'messaging.cloudflare_queues.message.attempts': 1,
+    });
+  });
+
+  it("links the batch span to every message's producer context", async () => {
+    const parents = [1, 2, 3].map((i) => ({ trace: hex(32, i), span: hex(16, i + 10) }));
+    await run(parents.map((p, i) => body(String(78000 + i), { traceparent: `00-${p.trace}-${p.span}-01` })));
+    const batch = memoryExporter.getFinishedSpans().find((s) => s.name === 'queueHandler weather-ready')!;
+    expect(batch.links.map((l) => `${l.context.traceId}/${l.context.spanId}`).sort()).toEqual(parents.map((p) => `${p.trace}/${p.span}`).sort());
+    expect(batch.attributes['messaging.cloudflare_queues.batch.acked']).toBe(3);
+  });
+
+  it('an unsampled producer context (flags 00) produces no exported span', async () => {
+    await clearReceiver();
+    const trace = hex(32, 5);
+    await run([body('78729', { traceparent: `00-${trace}-${hex(16, 6)}-00` })]);
+    const spans = await receivedSpans();
+    expect(spans.filter((s) => s.traceId === trace)).toEqual([]);
+    expect(memoryExporter.getFinishedSpans().filter((s) => s.spanContext().traceId === trace)).toEqual([]);
+  });
+});
+
+describe('OTLP export', () => {
+  it('sends a batch of 10 messages from 10 traces in exactly one OTLP POST', async () => {
+    await setReceiverMode('ok');
+    await clearReceiver();
+    const traces = Array.from({ length: 10 }, (_, i) => hex(32, i + 20));
+    await run(traces.map((t, i) => body(String(77000 + i), { traceparent: `00-${t}-${hex(16, i + 40)}-01` })));
+    const posts = (await receivedPosts()).filter((p) => p.path === '/v1/traces');
+    expect(posts).toHaveLength(1);
+    const spans = await receivedSpans();
+    for (const t of traces) expect(spans.filter((s) => s.traceId === t && s.name === 'process weather-ready')).toHaveLength(1);
+    expect(posts[0].spanCount).toBe(spans.length);
+  });
+
+  it('does not fail message processing when the collector answers 500, and bounds a slow collector by the timeout', async () => {
+    await setReceiverMode('fail500');
+    const failing = await run([body('78729', { traceparent: `00-${hex(32, 60)}-${hex(16, 61)}-01` })]);
+    expect(failing.result.explicitAcks).toEqual(['m0']);
+    // The collector would answer after 60 s; OTEL_EXPORT_TIMEOUT_MS is 1 s in this project, so the
+    // invocation (whose waitUntil includes the export) ends within the test's own 5 s timeout.
+    await setReceiverMode('slow', 60_000);
+    const slow = await run([body('78729', { traceparent: `00-${hex(32, 62)}-${hex(16, 63)}-01` })]);
+    expect(slow.result.explicitAcks).toEqual(['m0']);
+    await setReceiverMode('ok');
+  });
+});

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { makeSampleTrace } from './sample-trace';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const children: ChildProcessWithoutNullStreams[] = [];
+
+/** Runs the CLI the way `npm run trace-view` does (tsx), on a free port. */
+async function startTraceView(...args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/trace-view.ts', '--port', '0', '--host', '127.0.0.1', ...args], {
+    cwd: repoRoot,
+  });
+  children.push(child);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await vi.waitFor(() => expect(output).toMatch(/OTLP\/HTTP on http:\/\/\S+:\d+/), { timeout: 15_000 });
+  const url = /OTLP\/HTTP on (http:\/\/\S+:\d+)/.exec(output)![1];
+  return { child, url, output: () => output };
+}
+
+async function exportTo(url: string, spans: ReturnType<typeof makeSampleTrace>['spans']) {
+  const exporter = new OTLPTraceExporter({ url: `${url}/v1/traces` });
+  const result = await new Promise<{ code: ExportResultCode }>((done) =>
+    exporter.export(spans as Parameters<OTLPTraceExporter['export']>[0], done),
+  );
+  await exporter.shutdown();
+  expect(result.code).toBe(ExportResultCode.SUCCESS);
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('scripts/trace-view.ts', () => {
+  it('prints a completed trace as a waterfall in depth order and stops cleanly on SIGINT', { timeout: 30_000 }, async () => {
+    const view = await startTraceView('--idle-ms', '200');
+    const sample = makeSampleTrace(2);
+    await exportTo(view.url, sample.spans);
+
+    await vi.waitFor(() => expect(view.output()).toContain(`trace ${sample.traceId}  400.0ms  6 spans`), { timeout: 5_000 });
+    const lines = view.output().split('\n');
+    const names = lines.filter((line) => line.includes('|')).map((line) => /^\s*\+\S+\s+\S+ {2}(.*?) \[/.exec(line)?.[1]);
+    expect(names).toEqual([
+      'GET /forecast',
+      '  send landscape-jobs',
+      '    process landscape-jobs',
+      '      render landscape',
+      '    process landscape-jobs',
+      '      render landscape',
+    ]);
+
+    view.child.kill('SIGINT');
+    const [code] = await once(view.child, 'exit');
+    expect(code).toBe(0);
+    expect(view.output()).toContain('trace-view: stopped (SIGINT)');
+  });
+
+  it('with --trace prints only that trace; Ctrl-C prints what is still pending', { timeout: 30_000 }, async () => {
+    const [other, wanted] = [makeSampleTrace(1), makeSampleTrace(2)];
+    // A long idle time: the trace only shows up because SIGINT flushes it.
+    const view = await startTraceView('--trace', wanted.traceId.toUpperCase(), '--idle-ms', '60000');
+    await exportTo(view.url, [...other.spans, ...wanted.spans]);
+
+    view.child.kill('SIGINT');
+    const [code] = await once(view.child, 'exit');
+    expect(code).toBe(0);
+    expect(view.output()).toContain(`trace ${wanted.traceId}`);
+    expect(view.output()).not.toContain(other.traceId);
+  });
+});

@@ -7,14 +7,9 @@ import { OtlpJsonExporter } from './exporter';
 import { installLogBridge } from './log-bridge';
 import { ParentRatioSampler } from './sampler';
 import { InvocationSpanProcessor } from './span-processor';
+import type { ServiceName } from './service-names';
 
-export const SERVICE_NAMES = {
-  web: 'weather-landscape-web',
-  fetcher: 'weather-fetcher',
-  dispatcher: 'job-dispatcher',
-  generator: 'landscape-generator',
-} as const;
-export type ServiceName = (typeof SERVICE_NAMES)[keyof typeof SERVICE_NAMES];
+export { SERVICE_NAMES, type ServiceName } from './service-names';
 
 const extraProcessors: SpanProcessor[] = [];
 /** For tests: an extra processor (e.g. over an in-memory exporter); register before the first request. */

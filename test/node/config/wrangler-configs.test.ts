@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { MAX_RETRIES } from '../../../src/queue/retry-policy';
+import { QUEUES } from '../../../src/queue/queues';
+import { SERVICE_NAMES } from '../../../src/otel/service-names';
+
+const run = promisify(execFile);
+const WORKERS = ['web', 'fetcher', 'dispatcher', 'generator'] as const;
+
+interface WranglerToml {
+  name: string;
+  main: string;
+  compatibility_flags?: string[];
+  queues?: {
+    consumers?: Array<{ queue: string; max_retries: number; dead_letter_queue?: string; max_batch_size: number; max_batch_timeout: number }>;
+    producers?: Array<{ binding: string; queue: string }>;
+  };
+}
+
+const config = (w: string) => parse(readFileSync(`wrangler.${w}.toml`, 'utf8')) as unknown as WranglerToml;
+
+describe('wrangler configs', () => {
+  it('name each worker by its service name and enable nodejs_compat', () => {
+    for (const w of WORKERS) {
+      expect(config(w).name).toBe(SERVICE_NAMES[w]);
+      expect(config(w).compatibility_flags).toContain('nodejs_compat');
+    }
+  });
+
+  it('give every consumer its own dead-letter queue, the retry count the code expects, and a DEAD_LETTERS producer for it', () => {
+    const consumed = WORKERS.flatMap((w) => (config(w).queues?.consumers ?? []).map((c) => ({ w, c })));
+    expect(consumed.map(({ c }) => c.queue).sort()).toEqual(Object.keys(QUEUES).sort());
+    for (const { w, c } of consumed) {
+      expect(c.max_retries).toBe(MAX_RETRIES);
+      expect(c.dead_letter_queue).toBe(`${c.queue}-dlq`);
+      expect(config(w).queues?.producers).toContainEqual({ binding: 'DEAD_LETTERS', queue: `${c.queue}-dlq` });
+    }
+  });
+
+  it('bind each producer under the name the shared producer module uses', () => {
+    for (const w of WORKERS) {
+      for (const p of config(w).queues?.producers ?? []) {
+        if (p.binding === 'DEAD_LETTERS') continue;
+        expect(QUEUES[p.queue as keyof typeof QUEUES]?.binding).toBe(p.binding);
+      }
+    }
+  });
+});
+
+describe('wrangler deploy --dry-run', () => {
+  it.each(WORKERS)('bundles the %s worker', async (w) => {
+    const outdir = mkdtempSync(join(tmpdir(), `dry-${w}-`));
+    await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '-c', `wrangler.${w}.toml`], {
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
+      timeout: 120_000,
+    });
+    const bundle = join(outdir, `${w}.js`);
+    expect(existsSync(bundle)).toBe(true);
+    expect(statSync(bundle).size).toBeGreaterThan(1000);
+  }, 120_000);
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseOtlpHeaders, readOtelSettings } from '../../../src/otel/config';
+import type { Env } from '../../../src/env';
+
+const env = (vars: Partial<Env>) => vars as Env;
+
+describe('OpenTelemetry settings from the environment', () => {
+  it('defaults to http://localhost:4318/v1/traces, ratio 1, tracing on', () => {
+    const s = readOtelSettings(env({}));
+    expect(s).toMatchObject({ disabled: false, tracesUrl: 'http://localhost:4318/v1/traces', logsUrl: 'http://localhost:4318/v1/logs', samplingRatio: 1, headers: {} });
+  });
+
+  it('appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT (trailing slashes ignored)', () => {
+    expect(readOtelSettings(env({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com/otlp/' })).tracesUrl).toBe('https://otel.example.com/otlp/v1/traces');
+  });
+
+  it('parses OTEL_EXPORTER_OTLP_HEADERS as k=v,k2=v2 with URL-encoded values', () => {
+    expect(parseOtlpHeaders('x-honeycomb-team=abc, Authorization=Basic%20dXNlcjpwYXNz ,bad,=novalue')).toEqual({
+      'x-honeycomb-team': 'abc',
+      authorization: 'Basic dXNlcjpwYXNz',
+    });
+  });
+
+  it('reads OTEL_TRACES_SAMPLER_ARG as a ratio clamped to [0, 1], ignoring garbage', () => {
+    expect(readOtelSettings(env({ OTEL_TRACES_SAMPLER_ARG: '0.25' })).samplingRatio).toBe(0.25);
+    expect(readOtelSettings(env({ OTEL_TRACES_SAMPLER_ARG: '7' })).samplingRatio).toBe(1);
+    expect(readOtelSettings(env({ OTEL_TRACES_SAMPLER_ARG: '-1' })).samplingRatio).toBe(0);
+    expect(readOtelSettings(env({ OTEL_TRACES_SAMPLER_ARG: 'lots' })).samplingRatio).toBe(1);
+  });
+
+  it('switches tracing off only for OTEL_SDK_DISABLED=true (case-insensitive)', () => {
+    expect(readOtelSettings(env({ OTEL_SDK_DISABLED: 'TRUE' })).disabled).toBe(true);
+    expect(readOtelSettings(env({ OTEL_SDK_DISABLED: '1' })).disabled).toBe(false);
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { redactAttributes, redactString, redactUnknown } from '../../../src/otel/redact';
+
+describe('redaction', () => {
+  it('replaces API keys in URLs, keeping the rest of the URL', () => {
+    expect(redactString('https://api.openweathermap.org/data/3.0/onecall?lat=1&appid=s3cret&units=metric')).toBe(
+      'https://api.openweathermap.org/data/3.0/onecall?lat=1&appid=REDACTED&units=metric',
+    );
+    expect(redactString('GET /x?api_key=abc#frag')).toBe('GET /x?api_key=REDACTED#frag');
+  });
+
+  it('replaces bearer and basic credentials', () => {
+    expect(redactString('Authorization: Bearer abc.def-ghi')).toBe('Authorization: Bearer REDACTED');
+  });
+
+  it('redacts secret-looking attribute keys and every string value', () => {
+    expect(
+      redactAttributes({ 'http.request.header.authorization': ['Bearer x'], 'url.full': 'https://h/?appid=k', 'http.status_code': 200 }),
+    ).toEqual({ 'http.request.header.authorization': 'REDACTED', 'url.full': 'https://h/?appid=REDACTED', 'http.status_code': 200 });
+  });
+
+  it('redacts nested structured log fields', () => {
+    expect(redactUnknown({ request: { url: 'https://h/?appid=k', headers: { authorization: 'x' } }, n: 1 })).toEqual({
+      request: { url: 'https://h/?appid=REDACTED', headers: { authorization: 'REDACTED' } },
+      n: 1,
+    });
+  });
+});

@@ -10,6 +10,8 @@ import { FORMAT_NAMES } from '../domain/formats';
 const Instant = z.string().datetime({ offset: true });
 const Latitude = z.number().min(-90).max(90);
 const Longitude = z.number().min(-180).max(180);
+/** Present when an admin started the run: the id of its run record (the trace id when tracing is on). */
+const RunId = z.string().regex(/^[0-9a-f]{32}$/).optional();
 
 export const FetchJob = z.object({
   schema_version: z.literal(1),
@@ -17,6 +19,7 @@ export const FetchJob = z.object({
   scheduled_at: Instant,
   /** What started the run: an admin click, the cron, or a dead-letter replay. */
   trigger: z.enum(['admin', 'cron', 'replay']),
+  run_id: RunId,
 });
 export type FetchJob = z.infer<typeof FetchJob>;
 
@@ -26,6 +29,7 @@ export const WeatherReady = z.object({
   lat: Latitude,
   lon: Longitude,
   fetched_at: Instant,
+  run_id: RunId,
 });
 export type WeatherReady = z.infer<typeof WeatherReady>;
 
@@ -38,5 +42,6 @@ export const LandscapeJob = z.object({
   /** When the weather this image is drawn from was fetched: an older run never overwrites a newer image. */
   fetched_at: Instant,
   enqueued_at: Instant,
+  run_id: RunId,
 });
 export type LandscapeJob = z.infer<typeof LandscapeJob>;

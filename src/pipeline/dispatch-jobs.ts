@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import type { WeatherReady } from '../messages/schemas';
 import { sendMessages } from '../queue/producer';
 import { getFormats } from '../storage/format-config';
+import { recordRunEvent } from '../storage/run-log';
 
 /** weather-ready → landscape-jobs: one job per configured format, in one sendBatch. */
 export async function dispatchJobs(env: Env, event: WeatherReady, now = new Date()): Promise<void> {
@@ -18,7 +19,9 @@ export async function dispatchJobs(env: Env, event: WeatherReady, now = new Date
       lon: event.lon,
       fetched_at: event.fetched_at,
       enqueued_at: enqueuedAt,
+      run_id: event.run_id,
     })),
   );
+  await recordRunEvent(env.CONFIG, event.run_id, { type: 'jobs_dispatched', formats });
   console.info('landscape jobs dispatched', { zip: event.zip_code, formats });
 }

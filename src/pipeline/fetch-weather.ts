@@ -2,6 +2,7 @@ import { trace } from '@opentelemetry/api';
 import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
 import { sendMessage } from '../queue/producer';
+import { recordRunEvent } from '../storage/run-log';
 import { getCachedGeo, putCachedGeo, putForecast } from '../storage/weather-store';
 import { createWeatherProvider } from '../weather';
 
@@ -24,6 +25,7 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
     'weather.zip': job.zip_code,
     'weather.hours': forecast.hourly.length,
   });
+  await recordRunEvent(env.CONFIG, job.run_id, { type: 'weather_fetched', provider: provider.name });
   console.info('weather stored', { zip: job.zip_code, provider: provider.name, lat: geo.lat, lon: geo.lon, trigger: job.trigger });
   await sendMessage(env, 'weather-ready', {
     schema_version: 1,
@@ -31,5 +33,6 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
     lat: geo.lat,
     lon: geo.lon,
     fetched_at: forecast.source.fetchedAt,
+    run_id: job.run_id,
   });
 }

@@ -1,10 +1,11 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import type { FormatName } from '../domain/formats';
+import { imageKey, type FormatName } from '../domain/formats';
 import type { Env } from '../env';
 import type { LandscapeJob } from '../messages/schemas';
 import { PermanentError } from '../queue/errors';
 import { renderLandscape } from '../render';
 import { imageBucket, storeImage } from '../storage/image-store';
+import { recordRunEvent } from '../storage/run-log';
 import { getForecast } from '../storage/weather-store';
 
 /**
@@ -42,6 +43,11 @@ export async function generateImage(env: Env, job: LandscapeJob): Promise<void> 
     lon: job.lon,
     traceId,
   });
-  if (result.stored) console.info('image stored', { zip: job.zip_code, format, bytes: image.bytes.byteLength });
-  else console.info('image skipped: a newer one is stored', { zip: job.zip_code, format, existing_fetched_at: result.existing.weatherFetchedAt });
+  if (result.stored) {
+    console.info('image stored', { zip: job.zip_code, format, bytes: image.bytes.byteLength });
+    await recordRunEvent(env.CONFIG, job.run_id, { type: 'image_stored', format, bytes: image.bytes.byteLength, url: `/${imageKey(job.zip_code, format)}` });
+  } else {
+    console.info('image skipped: a newer one is stored', { zip: job.zip_code, format, existing_fetched_at: result.existing.weatherFetchedAt });
+    await recordRunEvent(env.CONFIG, job.run_id, { type: 'image_skipped', format, reason: result.reason });
+  }
 }

@@ -2,20 +2,31 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
 import { sendMessage } from '../queue/producer';
+import { recordRunEvent } from '../storage/run-log';
 
 export interface StartedRun {
   zip: string;
   /** Empty when tracing is off. */
   traceId: string;
   traceparent?: string;
+  /** The run record's id (admin runs only): the trace id, or a random id when tracing is off. */
+  runId?: string;
+}
+
+function randomRunId(): string {
+  return crypto.randomUUID().replaceAll('-', '');
 }
 
 /** Starts one pipeline run for a ZIP: a fetch job, under the caller's active trace. */
 export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<StartedRun> {
-  await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger });
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   const spanContext = trace.getActiveSpan()?.spanContext();
-  console.info('run started', { zip, trigger });
-  return { zip, traceId: carrier.traceparent && spanContext ? spanContext.traceId : '', traceparent: carrier.traceparent };
+  const traceId = carrier.traceparent && spanContext ? spanContext.traceId : '';
+  // Only runs a person started get a run record: the cron would cost KV writes nobody reads.
+  const runId = trigger === 'admin' ? traceId || randomRunId() : undefined;
+  await recordRunEvent(env.CONFIG, runId, { type: 'started', zip, trigger }, now);
+  await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId });
+  console.info('run started', { zip, trigger, run_id: runId });
+  return { zip, traceId, traceparent: carrier.traceparent, runId };
 }

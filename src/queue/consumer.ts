@@ -21,6 +21,7 @@ import {
   type MessageOutcome,
 } from '../otel/messaging-attributes';
 import { DeadLetter } from '../messages/dead-letter';
+import { recordRunEvent } from '../storage/run-log';
 import { classifyError } from './errors';
 import { QUEUES, type QueueBody, type QueueName } from './queues';
 import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
@@ -147,6 +148,7 @@ async function runHandler<Q extends QueueName>(
       error_type: failure.errorType,
       error: failure.message,
     });
+    await recordFailure(env, body, queue, 'retry', failure.errorType, failure.message, message.attempts);
     message.retry({ delaySeconds });
     return 'retry';
   }
@@ -176,9 +178,19 @@ async function deadLetter(
   };
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
   await requireBinding(env, 'DEAD_LETTERS').send(withCarrier(letter));
+  await recordFailure(env, body, queue, 'dead_letter', errorType, reason, message.attempts);
   console.error('queue message dead-lettered', { queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
   message.ack();
   return 'dead_letter';
+}
+
+/** Adds the failure to the admin's run record, when the message belongs to one. Never throws. */
+async function recordFailure(env: Env, body: unknown, stage: QueueName, outcome: 'retry' | 'dead_letter', errorType: string, message: string, attempts: number) {
+  const runId = typeof body === 'object' && body !== null ? (body as { run_id?: unknown }).run_id : undefined;
+  if (typeof runId !== 'string' || !/^[0-9a-f]{32}$/.test(runId) || !env.CONFIG) return;
+  await recordRunEvent(env.CONFIG, runId, { type: 'failed', stage, outcome, error_type: errorType, message, attempts }).catch((error) =>
+    console.warn('run record not updated', { run_id: runId, error: String(error) }),
+  );
 }
 
 function summarizeIssues(error: z.ZodError): string {

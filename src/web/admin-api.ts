@@ -4,6 +4,7 @@ import type { Env } from '../env';
 import { startRun } from '../pipeline/start-run';
 import { addFormat, getFormats, removeFormat } from '../storage/format-config';
 import { listImages } from '../storage/image-store';
+import { getRun } from '../storage/run-log';
 import { listZips, setZipActive } from '../storage/zip-registry';
 import { requireAdmin } from './admin-auth';
 import { parseQuery, ZipFormatQuery, ZipQuery } from './http-input';
@@ -32,9 +33,17 @@ adminApi.post('/generate', async (c) => {
       trace_id: run.traceId || null,
       traceparent: run.traceparent ?? null,
       jaeger_url: run.traceId ? jaegerTraceUrl(c.env, run.traceId) : null,
+      run_id: run.runId ?? null,
+      run_url: run.runId ? `/admin/runs/${run.runId}` : null,
     },
     202,
   );
+});
+
+adminApi.get('/runs/:runId{[0-9a-f]{32}}', async (c) => {
+  const run = await getRun(c.env.CONFIG, c.req.param('runId'));
+  if (!run) return c.json({ error: 'Unknown run (runs are kept for 24 hours).' }, 404);
+  return c.json({ ...run, jaeger_url: jaegerTraceUrl(c.env, run.run_id) });
 });
 
 adminApi.post('/activate', async (c) => {

@@ -75,11 +75,7 @@ export async function startStack(vars: Record<string, string>): Promise<Stack> {
     await stop();
     throw new Error(`npm start did not become ready:\n${lines.slice(-40).join('\n')}`);
   }
-  return {
-    baseUrl,
-    token,
-    lines,
-    logs: () =>
+  const logs = () =>
       lines.flatMap((raw) => {
         // wrangler may prefix a line (e.g. "✘ [ERROR]") and colour it: keep the JSON object only.
         const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
@@ -91,9 +87,14 @@ export async function startStack(vars: Record<string, string>): Promise<Stack> {
         } catch {
           return [];
         }
-      }),
+      });
+  return {
+    baseUrl,
+    token,
+    lines,
+    logs,
     logsWith(message) {
-      return this.logs().filter((l) => typeof l.message === 'string' && l.message.replace(/^\[[\w-]+\] /, '') === message);
+      return logs().filter((l) => typeof l.message === 'string' && l.message.replace(/^\[[\w-]+\] /, '') === message);
     },
     admin: (path, init = {}) =>
       fetch(`${baseUrl}${path}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }),

@@ -19,7 +19,8 @@ async function call(path: string, init: RequestInit & { token?: string | null } 
   const token = init.token === undefined ? TOKEN : init.token;
   if (token !== null) headers.set('authorization', `Bearer ${token}`);
   const ctx = createExecutionContext();
-  const response = await worker.fetch!(new Request(`http://localhost${path}`, { ...init, headers }), e, ctx);
+  const request = new Request(`http://localhost${path}`, { ...init, headers }) as Request<unknown, IncomingRequestCfProperties>;
+  const response = await worker.fetch!(request, e, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

@@ -60,7 +60,10 @@ describe('npm start pipeline', () => {
     for (const format of ['rgb_dark', 'bw', 'bwi', 'eink']) {
       expect((await stack.admin(`/admin/formats/add?zip=99701&format=${format}`)).status).toBe(200);
     }
-    expect((await stack.admin('/admin/generate?zip=99701')).status).toBe(202);
+    const started = await stack.admin('/admin/generate?zip=99701');
+    expect(started.status).toBe(202);
+    const { run_id, run_url } = (await started.json()) as { run_id: string; run_url: string };
+    expect(run_url).toBe(`/admin/runs/${run_id}`);
     const dark = decodePng(await imageOnceServed('/99701/rgb_dark.png'));
     expect([dark.width, dark.height]).toEqual([296, 128]);
     const bw = decodeBmp1(await imageOnceServed('/99701/bw.bmp'));
@@ -69,6 +72,17 @@ describe('npm start pipeline', () => {
     expect([bw.width, bw.height, bwi.width, eink.width, eink.height]).toEqual([296, 128, 296, 128, 296]);
     const light = decodePng(await imageOnceServed('/99701/rgb_light.png'));
     expect(light.width).toBe(296);
+    // The run record follows the run to the end, even with tracing off.
+    const run = await waitFor('the run to be done', async () => {
+      const view = (await (await fetch(`${stack.baseUrl}${run_url}`, { headers: { authorization: `Bearer ${stack.token}` } })).json()) as {
+        status: string;
+        formats: string[];
+        images: Array<{ format: string; url: string }>;
+      };
+      return view.status === 'done' ? view : undefined;
+    });
+    expect(run.formats.sort()).toEqual(['bw', 'bwi', 'eink', 'rgb_dark', 'rgb_light']);
+    expect(run.images.map((i) => i.url).sort()).toContain('/99701/eink.bmp');
     // The legacy query form and the fallback for an unknown format still work.
     expect((await fetch(`${stack.baseUrl}/99701?bw`)).headers.get('x-format')).toBe('bw');
     expect((await fetch(`${stack.baseUrl}/99701/sepia.png`)).headers.get('x-format')).toBe('rgb_light');

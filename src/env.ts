@@ -17,6 +17,7 @@ export interface Env {
   OPEN_METEO_FORECAST_URL?: string;
   OWM_API_KEY?: string;
   OWM_API_URL?: string;
+  WEATHER_TIMEOUT_MS?: string;
 
   OTEL_SDK_DISABLED?: string;
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;

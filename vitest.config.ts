@@ -6,7 +6,8 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  * - node: pure modules (renderer, weather providers, tooling) in Node;
  * - one per worker, inside workerd (the vitest workers pool), with that worker's wrangler config,
  *   a real OTLP receiver and the Open-Meteo stub started by test/support/global-setup.ts;
- * - e2e: the real `npm start` stack (all four workers, local queues) against the stubs.
+ * - e2e: the real `npm start` stack (all four workers, local queues) against the stubs;
+ * - browser: Debian's chromium (driven by playwright-core) against that same stack.
  */
 function workerProject(name: 'web' | 'fetcher' | 'dispatcher' | 'generator'): TestProjectInlineConfiguration {
   return {
@@ -49,6 +50,16 @@ export default defineConfig({
       workerProject('fetcher'),
       workerProject('dispatcher'),
       workerProject('generator'),
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
       {
         test: {
           name: 'e2e',

@@ -10,6 +10,8 @@ export const DeadLetter = z.object({
   error_type: z.string(),
   /** The trace the failed delivery ran in, so a replay can link to it. */
   trace_id: z.string(),
+  /** The CONSUMER span that gave up, so a replay can link to exactly it. */
+  span_id: z.string(),
   dead_lettered_at: z.string(),
   /** The original body, trace carrier removed; may be anything (it failed validation, perhaps). */
   body: z.unknown(),

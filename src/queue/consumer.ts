@@ -23,7 +23,6 @@ import {
 import { DeadLetter } from '../messages/dead-letter';
 import { recordRunEvent } from '../storage/run-log';
 import { classifyError } from './errors';
-import { QUEUES, type QueueBody, type QueueName } from './queues';
 import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
 
 const tracer = () => trace.getTracer('weather-landscape.queue');
@@ -36,7 +35,13 @@ export interface MessageInfo {
   span: Span;
 }
 
-export type MessageHandler<Q extends QueueName> = (body: QueueBody<Q>, message: MessageInfo) => Promise<void>;
+export type MessageHandler<T> = (body: T, message: MessageInfo) => Promise<void>;
+
+/** What a consumer needs to know of the queue it reads: its name and the schema its bodies must pass. */
+export interface ConsumedQueue<T> {
+  name: string;
+  schema: z.ZodType<T>;
+}
 
 export interface BatchResult {
   acked: number;
@@ -51,11 +56,11 @@ export interface BatchResult {
  * reason. Messages are independent: one failure never affects the others, and this function
  * never throws, so the runtime never retries a whole batch.
  */
-export async function consumeBatch<Q extends QueueName>(
+export async function consumeBatch<T>(
   batch: MessageBatch<unknown>,
   env: Env,
-  queue: Q,
-  handle: MessageHandler<Q>,
+  queue: ConsumedQueue<T>,
+  handle: MessageHandler<T>,
 ): Promise<BatchResult> {
   const result: BatchResult = { acked: 0, retried: 0, deadLettered: 0 };
   const batchSpan = trace.getActiveSpan();
@@ -75,18 +80,18 @@ export async function consumeBatch<Q extends QueueName>(
   return result;
 }
 
-async function consumeMessage<Q extends QueueName>(
+async function consumeMessage<T>(
   message: Message<unknown>,
   env: Env,
-  queue: Q,
-  handle: MessageHandler<Q>,
+  queue: ConsumedQueue<T>,
+  handle: MessageHandler<T>,
   batchSpan: Span | undefined,
 ): Promise<MessageOutcome> {
   const extracted = extractCarrier(message.body);
   if (extracted.producer) batchSpan?.addLink({ context: extracted.producer });
   const attributes = {
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
-    [ATTR_MESSAGING_DESTINATION_NAME]: queue,
+    [ATTR_MESSAGING_DESTINATION_NAME]: queue.name,
     [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
     [ATTR_MESSAGING_OPERATION_NAME]: 'process',
     [ATTR_MESSAGING_MESSAGE_ID]: message.id,
@@ -95,14 +100,14 @@ async function consumeMessage<Q extends QueueName>(
       ? {}
       : { [ATTR_CF_QUEUES_CARRIER_STATUS]: extracted.status, [ATTR_CF_QUEUES_CARRIER_REASON]: extracted.reason ?? '' }),
   };
-  const span = tracer().startSpan(`process ${queue}`, { kind: SpanKind.CONSUMER, attributes }, extracted.parent);
+  const span = tracer().startSpan(`process ${queue.name}`, { kind: SpanKind.CONSUMER, attributes }, extracted.parent);
   return context.with(trace.setSpan(extracted.parent, span), async () => {
     let outcome: MessageOutcome;
     try {
       outcome = await runHandler(message, extracted.body, env, queue, handle, span);
     } catch (error) {
       // Only a failure of the settling itself lands here (e.g. the DLQ send failed): retry is the safe fate.
-      console.error('queue message could not be settled; retrying it', { queue, message_id: message.id, error: String(error) });
+      console.error('queue message could not be settled; retrying it', { queue: queue.name, message_id: message.id, error: String(error) });
       message.retry();
       outcome = 'retry';
     }
@@ -112,43 +117,43 @@ async function consumeMessage<Q extends QueueName>(
   });
 }
 
-async function runHandler<Q extends QueueName>(
+async function runHandler<T>(
   message: Message<unknown>,
   body: unknown,
   env: Env,
-  queue: Q,
-  handle: MessageHandler<Q>,
+  queue: ConsumedQueue<T>,
+  handle: MessageHandler<T>,
   span: Span,
 ): Promise<MessageOutcome> {
-  const parsed = (QUEUES[queue].schema as z.ZodType).safeParse(body);
+  const parsed = queue.schema.safeParse(body);
   if (!parsed.success) {
-    const reason = `invalid ${queue} message: ${summarizeIssues(parsed.error)}`;
-    return deadLetter(message, body, env, queue, span, reason, 'invalid_message');
+    const reason = `invalid ${queue.name} message: ${summarizeIssues(parsed.error)}`;
+    return deadLetter(message, body, env, queue.name, span, reason, 'invalid_message');
   }
   try {
-    await handle(parsed.data as QueueBody<Q>, { id: message.id, attempts: message.attempts, timestamp: message.timestamp, span });
+    await handle(parsed.data, { id: message.id, attempts: message.attempts, timestamp: message.timestamp, span });
     message.ack();
     return 'ack';
   } catch (error) {
     const failure = classifyError(error);
     span.recordException(error instanceof Error ? error : new Error(failure.message));
-    if (failure.permanent) return deadLetter(message, body, env, queue, span, failure.message, failure.errorType);
+    if (failure.permanent) return deadLetter(message, body, env, queue.name, span, failure.message, failure.errorType);
     if (message.attempts >= MAX_DELIVERY_ATTEMPTS) {
       const reason = `gave up after ${message.attempts} attempts: ${failure.message}`;
-      return deadLetter(message, body, env, queue, span, reason, failure.errorType);
+      return deadLetter(message, body, env, queue.name, span, reason, failure.errorType);
     }
     const delaySeconds = retryDelaySeconds(message.attempts, failure.retryAfterSeconds);
     span.setAttributes({ [ATTR_ERROR_TYPE]: failure.errorType, [ATTR_CF_QUEUES_RETRY_DELAY]: delaySeconds });
     span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
     console.warn('queue message failed; retrying', {
-      queue,
+      queue: queue.name,
       message_id: message.id,
       attempts: message.attempts,
       delay_seconds: delaySeconds,
       error_type: failure.errorType,
       error: failure.message,
     });
-    await recordFailure(env, body, queue, 'retry', failure.errorType, failure.message, message.attempts);
+    await recordFailure(env, body, queue.name, 'retry', failure.errorType, failure.message, message.attempts);
     message.retry({ delaySeconds });
     return 'retry';
   }
@@ -158,7 +163,7 @@ async function deadLetter(
   message: Message<unknown>,
   body: unknown,
   env: Env,
-  queue: QueueName,
+  queue: string,
   span: Span,
   reason: string,
   errorType: string,
@@ -173,6 +178,7 @@ async function deadLetter(
     reason,
     error_type: errorType,
     trace_id: span.spanContext().traceId,
+    span_id: span.spanContext().spanId,
     dead_lettered_at: new Date().toISOString(),
     body,
   };
@@ -185,7 +191,7 @@ async function deadLetter(
 }
 
 /** Adds the failure to the admin's run record, when the message belongs to one. Never throws. */
-async function recordFailure(env: Env, body: unknown, stage: QueueName, outcome: 'retry' | 'dead_letter', errorType: string, message: string, attempts: number) {
+async function recordFailure(env: Env, body: unknown, stage: string, outcome: 'retry' | 'dead_letter', errorType: string, message: string, attempts: number) {
   const runId = typeof body === 'object' && body !== null ? (body as { run_id?: unknown }).run_id : undefined;
   if (typeof runId !== 'string' || !/^[0-9a-f]{32}$/.test(runId) || !env.CONFIG) return;
   await recordRunEvent(env.CONFIG, runId, { type: 'failed', stage, outcome, error_type: errorType, message, attempts }).catch((error) =>

@@ -3,9 +3,9 @@ import { FetchJob, LandscapeJob, WeatherReady } from '../messages/schemas';
 
 /** Every queue of the pipeline: its name, the producer binding that sends to it, and its body schema. */
 export const QUEUES = {
-  'fetch-jobs': { binding: 'FETCH_JOBS', schema: FetchJob },
-  'weather-ready': { binding: 'WEATHER_READY', schema: WeatherReady },
-  'landscape-jobs': { binding: 'LANDSCAPE_JOBS', schema: LandscapeJob },
+  'fetch-jobs': { name: 'fetch-jobs', binding: 'FETCH_JOBS', schema: FetchJob },
+  'weather-ready': { name: 'weather-ready', binding: 'WEATHER_READY', schema: WeatherReady },
+  'landscape-jobs': { name: 'landscape-jobs', binding: 'LANDSCAPE_JOBS', schema: LandscapeJob },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;
@@ -13,7 +13,6 @@ export type QueueBody<Q extends QueueName> = z.infer<(typeof QUEUES)[Q]['schema'
 export type QueueBinding<Q extends QueueName> = (typeof QUEUES)[Q]['binding'];
 
 /** Each queue's dead-letter queue is named `<queue>-dlq`; the consumer sends there itself, with the reason. */
-export const DLQ_BINDING = 'DEAD_LETTERS';
 export function deadLetterQueueName(queue: QueueName): string {
   return `${queue}-dlq`;
 }

@@ -7,6 +7,7 @@ import { listImages } from '../storage/image-store';
 import { getRun } from '../storage/run-log';
 import { listZips, setZipActive } from '../storage/zip-registry';
 import { requireAdmin } from './admin-auth';
+import { dlqApi } from './dlq-api';
 import { parseQuery, ZipFormatQuery, ZipQuery } from './http-input';
 
 export const DEFAULT_JAEGER_UI_URL = 'http://localhost:16686';
@@ -19,6 +20,7 @@ export function jaegerTraceUrl(env: Env, traceId: string): string {
 export const adminApi = new Hono<{ Bindings: Env }>({ strict: true });
 
 adminApi.use('*', requireAdmin());
+adminApi.route('/dlq', dlqApi);
 
 adminApi.post('/generate', async (c) => {
   const q = parseQuery(c, ZipQuery);

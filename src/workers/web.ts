@@ -1,10 +1,15 @@
+import { z } from 'zod';
 import type { Env } from '../env';
 import { instrumentWorker, SERVICE_NAMES } from '../otel/instrument';
+import { recordDeadLetter } from '../pipeline/dead-letters';
 import { runScheduled } from '../pipeline/scheduled-runs';
+import { consumeBatch } from '../queue/consumer';
 import { createApp } from '../web/app';
 import { isAdminRequest } from '../web/admin-auth';
 
 const app = createApp();
+/** Anything may arrive on a dead-letter queue: it is recorded as it is. */
+const AnyBody = z.unknown();
 
 export default instrumentWorker(
   SERVICE_NAMES.web,
@@ -12,6 +17,13 @@ export default instrumentWorker(
     fetch: (request, env, ctx) => app.fetch(request, env, ctx),
     scheduled: async (_controller, env) => {
       await runScheduled(env);
+    },
+    // The three dead-letter queues: each dead letter is kept for the admin to list and replay.
+    queue: async (batch, env) => {
+      const dlq = { name: batch.queue, schema: AnyBody };
+      await consumeBatch(batch, env, dlq, async (body, info) => {
+        await recordDeadLetter(env, batch.queue, body, info);
+      });
     },
   },
   // An incoming traceparent becomes the parent only for authenticated admin requests.

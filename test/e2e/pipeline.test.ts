@@ -101,6 +101,20 @@ describe('npm start pipeline', () => {
     await new Promise((r) => setTimeout(r, 3000));
     const asked = weather.requests.filter((r) => r.path === '/v1/search' && r.query.name === '00000');
     expect(asked).toHaveLength(1);
+    // Through the real fetch-jobs-dlq, the web worker kept it for the admin, with the reason.
+    const letters = await waitFor('the dead letter to be listed', async () => {
+      const list = (await (await fetch(`${stack.baseUrl}/admin/dlq`, { headers: { authorization: `Bearer ${stack.token}` } })).json()) as {
+        dead_letters: Array<{ id: string; queue: string; error_type: string; body: { zip_code: string } }>;
+      };
+      return list.dead_letters.length > 0 ? list.dead_letters : undefined;
+    });
+    expect(letters[0]).toMatchObject({ queue: 'fetch-jobs', error_type: 'UnknownZipError', body: { zip_code: '00000' } });
+    const replay = await stack.admin(`/admin/dlq/replay?id=${encodeURIComponent(letters[0].id)}`);
+    expect(replay.status).toBe(202);
+    // The ZIP is still unknown: the replayed job is dead-lettered again, after one more geocoder call.
+    await waitFor('the replayed job to reach the geocoder', async () =>
+      weather.requests.filter((r) => r.path === '/v1/search' && r.query.name === '00000').length === 2 ? true : undefined,
+    );
   });
 
   it('enqueues every active ZIP when the cron fires', async () => {

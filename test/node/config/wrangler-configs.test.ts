@@ -33,8 +33,13 @@ describe('wrangler configs', () => {
   });
 
   it('give every consumer its own dead-letter queue, the retry count the code expects, and a DEAD_LETTERS producer for it', () => {
-    const consumed = WORKERS.flatMap((w) => (config(w).queues?.consumers ?? []).map((c) => ({ w, c })));
+    const all = WORKERS.flatMap((w) => (config(w).queues?.consumers ?? []).map((c) => ({ w, c })));
+    const consumed = all.filter(({ c }) => !c.queue.endsWith('-dlq'));
     expect(consumed.map(({ c }) => c.queue).sort()).toEqual(Object.keys(QUEUES).sort());
+    // The web worker records every dead-letter queue's messages.
+    expect(all.filter(({ c }) => c.queue.endsWith('-dlq')).map(({ w, c }) => `${w}:${c.queue}`).sort()).toEqual(
+      Object.keys(QUEUES).map((q) => `web:${q}-dlq`).sort(),
+    );
     for (const { w, c } of consumed) {
       expect(c.max_retries).toBe(MAX_RETRIES);
       expect(c.dead_letter_queue).toBe(`${c.queue}-dlq`);
@@ -46,6 +51,7 @@ describe('wrangler configs', () => {
     for (const w of WORKERS) {
       for (const p of config(w).queues?.producers ?? []) {
         if (p.binding === 'DEAD_LETTERS') continue;
+        expect(p.queue.endsWith('-dlq')).toBe(false);
         expect(QUEUES[p.queue as keyof typeof QUEUES]?.binding).toBe(p.binding);
       }
     }

@@ -1,0 +1,90 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { memoryExporter } from '../memory-spans';
+import worker from '../../../src/workers/web';
+import { recordingQueue } from '../recording-queue';
+import { deliverBatch } from '../queue-batch';
+import type { Env } from '../../../src/env';
+
+const ORIGINAL_TRACE = '6e0c63257de34c92bf9efcd03927272e';
+const ORIGINAL_SPAN = '2a1b3c4d5e6f7a8b';
+
+function ourLetter(body: unknown, id = 'msg-1') {
+  return {
+    schema_version: 1,
+    queue: 'fetch-jobs',
+    message_id: id,
+    attempts: 1,
+    reason: 'Unknown ZIP 00000: no US result from the geocoder',
+    error_type: 'UnknownZipError',
+    trace_id: ORIGINAL_TRACE,
+    span_id: ORIGINAL_SPAN,
+    dead_lettered_at: '2026-11-24T05:00:00.000Z',
+    body,
+    _otel: { traceparent: `00-${ORIGINAL_TRACE}-${ORIGINAL_SPAN}-01` },
+  };
+}
+
+async function admin(path: string, e: Env, method = 'GET') {
+  const ctx = createExecutionContext();
+  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token' } }) as Request<
+    unknown,
+    IncomingRequestCfProperties
+  >;
+  const res = await worker.fetch!(request, e, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+describe('dead-letter queues', () => {
+  beforeEach(async () => {
+    memoryExporter.reset();
+    for (const key of (await env.CONFIG.list({ prefix: 'dlq:' })).keys) await env.CONFIG.delete(key.name);
+  });
+
+  it('records our dead letters and raw runtime dead letters, and lists them for the admin', async () => {
+    const job = { schema_version: 1, zip_code: '00000', scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'admin' };
+    const result = await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter(job) }, { body: { zip_code: 'raw', _otel: { traceparent: `00-${ORIGINAL_TRACE}-${ORIGINAL_SPAN}-01` } }, attempts: 4 }], env);
+    expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
+    const list = (await (await admin('/admin/dlq', env)).json()) as { count: number; dead_letters: Array<Record<string, unknown>> };
+    expect(list.count).toBe(2);
+    const ours = list.dead_letters.find((d) => d.error_type === 'UnknownZipError')!;
+    expect(ours).toMatchObject({ queue: 'fetch-jobs', reason: expect.stringMatching(/00000/), trace_id: ORIGINAL_TRACE, body: job });
+    const raw = list.dead_letters.find((d) => d.error_type === 'runtime_dead_letter')!;
+    // The runtime's dead letter still belongs to its trace: the carrier made the record's process span its child.
+    expect(raw).toMatchObject({ queue: 'fetch-jobs', attempts: 4, trace_id: ORIGINAL_TRACE, body: { zip_code: 'raw' } });
+  });
+
+  it('replays a dead letter into its queue, linked to the trace it failed in, and deletes the record', async () => {
+    const job = { schema_version: 1, zip_code: '78729', scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'admin' };
+    await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter(job) }], env);
+    const [letter] = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;
+    const fetchJobs = recordingQueue(env.FETCH_JOBS);
+    const e = { ...env, FETCH_JOBS: fetchJobs } as unknown as Env;
+    memoryExporter.reset();
+    const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, e, 'POST');
+    expect(res.status).toBe(202);
+    expect(fetchJobs.sent).toHaveLength(1);
+    expect(fetchJobs.sent[0]).toMatchObject(job);
+    const server = memoryExporter.getFinishedSpans().find((s) => s.name.startsWith('fetchHandler POST'))!;
+    expect(server.links.map((l) => `${l.context.traceId}/${l.context.spanId}`)).toContain(`${ORIGINAL_TRACE}/${ORIGINAL_SPAN}`);
+    expect(server.spanContext().traceId).not.toBe(ORIGINAL_TRACE);
+    expect(((await (await admin('/admin/dlq', env)).json()) as { count: number }).count).toBe(0);
+  });
+
+  it('refuses to replay a body that still fails its schema, and keeps the record', async () => {
+    await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter({ zip_code: 'nope' }) }], env);
+    const [letter] = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;
+    const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, env, 'POST');
+    expect(res.status).toBe(422);
+    expect(((await (await admin('/admin/dlq', env)).json()) as { count: number }).count).toBe(1);
+    expect((await admin('/admin/dlq/replay?id=missing', env, 'POST')).status).toBe(404);
+  });
+
+  it('keeps the dead-letter API behind the admin token', async () => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch!(new Request('http://localhost/admin/dlq') as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(401);
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Env } from '../env';
 import { instrumentWorker, SERVICE_NAMES } from '../otel/instrument';
+import { linkUntrustedParent } from '../otel/untrusted-parent';
 import { recordDeadLetter } from '../pipeline/dead-letters';
 import { runScheduled } from '../pipeline/scheduled-runs';
 import { consumeBatch } from '../queue/consumer';
@@ -14,7 +15,10 @@ const AnyBody = z.unknown();
 export default instrumentWorker(
   SERVICE_NAMES.web,
   {
-    fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+    fetch: (request, env, ctx) => {
+      linkUntrustedParent(request);
+      return app.fetch(request, env, ctx);
+    },
     scheduled: async (_controller, env) => {
       await runScheduled(env);
     },

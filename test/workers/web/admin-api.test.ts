@@ -72,6 +72,13 @@ describe('admin API', () => {
     expect(publicRes.status).toBe(404);
     const server = memoryExporter.getFinishedSpans().find((s) => s.name.startsWith('fetchHandler GET'))!;
     expect(server.spanContext().traceId).not.toBe('11111111111111111111111111111111');
+    // Not trusted, but not thrown away: kept as a link on the new trace's server span.
+    expect(server.links).toEqual([
+      expect.objectContaining({
+        context: expect.objectContaining({ traceId: '11111111111111111111111111111111', spanId: '2222222222222222' }),
+        attributes: { 'weather_landscape.link': 'untrusted_incoming_traceparent' },
+      }),
+    ]);
   });
 
   it('rejects an invalid ZIP with 400 and the reference message', async () => {

@@ -5,6 +5,7 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/dispatcher';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
+import { expectSpanTree } from '../../support/span-tree';
 import type { Env } from '../../../src/env';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -37,6 +38,24 @@ describe('dispatcher', () => {
     await env.CONFIG.put('formats:78729', JSON.stringify(['bw', 'eink']));
     const { landscape } = await runBatch([weatherReady('78729', { _otel: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN}-01` } })]);
     const spans = memoryExporter.getFinishedSpans();
+    expectSpanTree(
+      spans,
+      {
+        name: 'process weather-ready',
+        kind: 'CONSUMER',
+        service: 'job-dispatcher',
+        attributes: { 'messaging.destination.name': 'weather-ready', 'messaging.cloudflare_queues.outcome': 'ack' },
+        children: [
+          { name: 'KV CONFIG get', kind: 'CLIENT' },
+          {
+            name: 'send landscape-jobs',
+            kind: 'PRODUCER',
+            attributes: { 'messaging.operation.name': 'sendBatch', 'messaging.batch.message_count': 3 },
+          },
+        ],
+      },
+      { root: 'any' },
+    );
     const process = spans.find((s) => s.name === 'process weather-ready')!;
     const send = spans.find((s) => s.name === 'send landscape-jobs')!;
     expect(process.spanContext().traceId).toBe(TRACE_ID);

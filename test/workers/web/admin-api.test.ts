@@ -5,6 +5,7 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/web';
 import { recordingQueue, type RecordingQueue } from '../recording-queue';
 import type { Env } from '../../../src/env';
+import { expectSpanTree } from '../../support/span-tree';
 
 const TOKEN = 'test-admin-token';
 let fetchJobs: RecordingQueue;
@@ -60,6 +61,19 @@ describe('admin API', () => {
     expect(trace.getSpanContext(propagation.extract(ROOT_CONTEXT, job._otel))?.traceId).toBe(body.trace_id);
     const send = memoryExporter.getFinishedSpans().find((s) => s.name === 'send fetch-jobs')!;
     expect(send.spanContext().traceId).toBe(body.trace_id);
+    expectSpanTree(memoryExporter.getFinishedSpans(), {
+      name: 'fetchHandler POST',
+      kind: 'SERVER',
+      service: 'weather-landscape-web',
+      children: [
+        { name: 'KV CONFIG put', kind: 'CLIENT' },
+        {
+          name: 'send fetch-jobs',
+          kind: 'PRODUCER',
+          attributes: { 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'fetch-jobs', 'messaging.operation.name': 'send' },
+        },
+      ],
+    });
   });
 
   it('honours an incoming traceparent only on authenticated requests', async () => {

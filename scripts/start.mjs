@@ -3,10 +3,12 @@
 // local queues, KV and R2; two processes would not share a queue). Ctrl-C / SIGTERM stop it all.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, writeLocalConfigs } from './local-config.mjs';
 
 const env = { ...process.env };
+mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
 const port = Number(env.PORT || 8787);
 const host = '127.0.0.1';
 let generatedToken = false;
@@ -15,7 +17,10 @@ if (!env.ADMIN_TOKEN) {
   generatedToken = true;
 }
 const persistTo = env.PERSIST_DIR || join(ROOT, '.wrangler', 'state');
-const configs = writeLocalConfigs(env);
+// A config directory per run, so two stacks started side by side (tests, benchmarks) never share one.
+const configDir = mkdtempSync(join(ROOT, '.wrangler', 'local-'));
+const configs = writeLocalConfigs(env, configDir);
+const removeConfigs = () => rmSync(configDir, { recursive: true, force: true });
 
 const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', host, '--port', String(port), '--persist-to', persistTo,
   '--test-scheduled', '--show-interactive-dev-session=false', '--log-level', env.WRANGLER_LOG_LEVEL || 'log'];
@@ -38,7 +43,7 @@ function stop(signal) {
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('exit', () => { try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {} });
+process.on('exit', () => { try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {} removeConfigs(); });
 wrangler.on('exit', (code) => {
   if (!stopping) console.error(`[start] wrangler exited with code ${code}`);
   try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {}

@@ -22,6 +22,11 @@ export interface OtlpExporterOptions {
  */
 export class OtlpJsonExporter implements SpanExporter {
   private readonly extraResource?: Resource;
+  /**
+   * The serializer groups spans by resource object identity: merging per span would give every
+   * span its own resourceSpans entry (and repeat the resource block), so merge once per resource.
+   */
+  private readonly merged = new WeakMap<Resource, Resource>();
 
   constructor(private readonly options: OtlpExporterOptions) {
     this.extraResource = options.extraResource ? resourceFromAttributes(options.extraResource) : undefined;
@@ -50,7 +55,7 @@ export class OtlpJsonExporter implements SpanExporter {
 
   /** A view of the span with secrets redacted and the extra resource merged; the span itself is untouched. */
   private prepare(span: ReadableSpan): ReadableSpan {
-    const resource = this.extraResource ? span.resource.merge(this.extraResource) : span.resource;
+    const resource = this.withExtraResource(span.resource);
     return Object.create(span, {
       attributes: { value: redactAttributes(span.attributes) },
       events: { value: span.events.map((e) => ({ ...e, attributes: e.attributes && redactAttributes(e.attributes) })) },
@@ -58,6 +63,16 @@ export class OtlpJsonExporter implements SpanExporter {
       links: { value: span.links.map((l) => ({ ...l, attributes: l.attributes && redactAttributes(l.attributes) })) },
       resource: { value: resource },
     }) as ReadableSpan;
+  }
+
+  private withExtraResource(resource: Resource): Resource {
+    if (!this.extraResource) return resource;
+    let merged = this.merged.get(resource);
+    if (!merged) {
+      merged = resource.merge(this.extraResource);
+      this.merged.set(resource, merged);
+    }
+    return merged;
   }
 
   async shutdown(): Promise<void> {}

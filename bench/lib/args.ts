@@ -1,0 +1,35 @@
+/** Command-line flags of `npm run bench`. */
+export const FIGURES = ['bundle', 'render', 'overhead', 'export', 'latency', 'throughput'] as const;
+export type FigureId = (typeof FIGURES)[number];
+
+export interface BenchOptions {
+  /** The figures to run, in the fixed order of {@link FIGURES}. */
+  only: FigureId[];
+  /** Fewer iterations and smaller loads, for a smoke run. */
+  quick: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--only ${FIGURES.join(',')}] [--quick]`;
+
+function isFigure(name: string): name is FigureId {
+  return (FIGURES as readonly string[]).includes(name);
+}
+
+export function parseArgs(argv: string[]): BenchOptions {
+  let only: FigureId[] = [...FIGURES];
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') quick = true;
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
+      if (!value) throw new Error(`--only needs a list\n${USAGE}`);
+      const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = names.filter((n) => !isFigure(n));
+      if (unknown.length > 0) throw new Error(`unknown figure(s): ${unknown.join(', ')}\n${USAGE}`);
+      only = FIGURES.filter((f) => names.includes(f));
+    } else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
+    else throw new Error(`unknown argument: ${arg}\n${USAGE}`);
+  }
+  return { only, quick };
+}

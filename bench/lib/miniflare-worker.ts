@@ -1,0 +1,70 @@
+import { dirname } from 'node:path';
+import { Miniflare } from 'miniflare';
+import type { Bundle } from './bundles';
+import { track } from './cleanup';
+
+/** The message shape Miniflare's `Fetcher.queue()` accepts (workers-types ServiceBindingQueueMessage). */
+export interface QueueMessageInput {
+  id: string;
+  timestamp: Date;
+  attempts: number;
+  body: unknown;
+}
+
+export interface QueueResult {
+  outcome: string;
+  explicitAcks: string[];
+  retryMessages: Array<{ msgId: string }>;
+}
+
+export interface QueueWorker {
+  /** Delivers one batch, as the queue consumer runtime would; resolves when the invocation (and its waitUntil work) is done. */
+  queue(queueName: string, messages: QueueMessageInput[]): Promise<QueueResult>;
+  kv(binding: string): Promise<KVNamespace>;
+  /** The last log lines of the worker, for error messages. */
+  recentLogs(): string[];
+  dispose(): Promise<void>;
+}
+
+const KEPT_LOG_LINES = 40;
+
+/**
+ * Loads a bundled worker into its own Miniflare (one workerd process), with the bindings its
+ * wrangler config declares: KV, R2, queue producers (no consumers: messages it sends stay in the
+ * local broker), compatibility date and flags, and its vars plus `vars`.
+ */
+export async function startQueueWorker(bundle: Bundle, vars: Record<string, string>): Promise<QueueWorker> {
+  const { config } = bundle;
+  const logs: string[] = [];
+  const mf = new Miniflare({
+    name: config.name,
+    modules: true,
+    scriptPath: bundle.mainPath,
+    // Module names are paths relative to this root; the bundle lives outside the cwd.
+    modulesRoot: dirname(bundle.mainPath),
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags ?? [],
+    kvNamespaces: (config.kv_namespaces ?? []).map((kv) => kv.binding),
+    r2Buckets: (config.r2_buckets ?? []).map((r2) => r2.binding),
+    queueProducers: Object.fromEntries((config.queues?.producers ?? []).map((p) => [p.binding, p.queue])),
+    bindings: { ...(config.vars ?? {}), DEPLOYMENT_ENVIRONMENT: 'bench', ...vars },
+    // The workers log one JSON line per message: keep a few for diagnostics instead of flooding the table.
+    handleStructuredLogs: ({ message }: { message: string }) => {
+      logs.push(message);
+      if (logs.length > KEPT_LOG_LINES) logs.shift();
+    },
+  });
+  const release = track(`miniflare ${bundle.name}`, () => mf.dispose());
+  try {
+    const worker = await mf.getWorker();
+    return {
+      queue: (queueName, messages) => worker.queue(queueName, messages) as unknown as Promise<QueueResult>,
+      kv: (binding) => mf.getKVNamespace(binding) as unknown as Promise<KVNamespace>,
+      recentLogs: () => [...logs],
+      dispose: release,
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'smol-toml';
+import { ROOT, type WorkerName } from './paths';
+
+/** The parts of a wrangler.<worker>.toml the bench needs to rebuild the worker in Miniflare. */
+export interface WorkerConfig {
+  name: string;
+  main: string;
+  compatibility_date: string;
+  compatibility_flags?: string[];
+  kv_namespaces?: Array<{ binding: string; id?: string }>;
+  r2_buckets?: Array<{ binding: string; bucket_name?: string }>;
+  queues?: {
+    producers?: Array<{ binding: string; queue: string }>;
+    consumers?: Array<{ queue: string; max_batch_size?: number; max_batch_timeout?: number }>;
+  };
+  vars?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export function tomlPath(worker: WorkerName): string {
+  return join(ROOT, `wrangler.${worker}.toml`);
+}
+
+export function readWorkerConfig(worker: WorkerName): WorkerConfig {
+  return parse(readFileSync(tomlPath(worker), 'utf8')) as unknown as WorkerConfig;
+}

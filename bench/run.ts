@@ -1,0 +1,113 @@
+/**
+ * `npm run bench [-- --only bundle,render,overhead,export,latency,throughput] [--quick]`
+ * Runs the selected figures one after another (never in parallel: they would time each other),
+ * prints ONE table and writes bench/results.json. Benchmarks print figures; they assert nothing.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchBundleSize } from './bundle-size';
+import { benchExportCost } from './export-cost';
+import { benchLatency } from './latency';
+import { parseArgs, type FigureId } from './lib/args';
+import { Bundler } from './lib/bundles';
+import { stopAll, stopAllOnSignals, stillRunning } from './lib/cleanup';
+import { ROOT } from './lib/paths';
+import { startStackSession, type StackSession } from './lib/stack-session';
+import { machineInfo } from './machine';
+import { benchRenderFigure } from './render-figure';
+import { formatTable, type FigureResult, type Row } from './table';
+import { benchThroughput } from './throughput';
+import { benchTracingOverhead } from './tracing-overhead';
+
+const RESULTS_PATH = join(ROOT, 'bench', 'results.json');
+
+function log(message: string): void {
+  // Progress goes to stderr so stdout is only the table.
+  console.error(`[bench] ${message}`);
+}
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  stopAllOnSignals();
+  const machine = machineInfo();
+  const tmp = mkdtempSync(join(tmpdir(), 'wl-bench-'));
+  const bundler = new Bundler(tmp);
+  let session: StackSession | undefined;
+  const stackSession = async () => {
+    if (!session) {
+      log('starting the local stack (wrangler dev with the four workers, tracing on)…');
+      session = await startStackSession(bundler, tmp);
+      log(`stack ready in ${session.startupSeconds.toFixed(1)} s`);
+    }
+    return session;
+  };
+  const figures: Record<FigureId, () => Promise<FigureResult>> = {
+    bundle: () => benchBundleSize(bundler),
+    render: () => benchRenderFigure(),
+    overhead: () => benchTracingOverhead(bundler, options),
+    export: () => benchExportCost(bundler, options),
+    latency: async () => benchLatency(await stackSession(), options),
+    throughput: async () => benchThroughput(await stackSession(), options),
+  };
+
+  const rows: Row[] = [];
+  const raw: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  const seconds: Record<string, number> = {};
+  const started = performance.now();
+  try {
+    for (const id of options.only) {
+      log(`${id}…`);
+      const t = performance.now();
+      try {
+        const result = await figures[id]();
+        rows.push(...result.rows);
+        raw[id] = result.raw;
+      } catch (error) {
+        // One broken figure must not hide the others.
+        const message = (error as Error).stack ?? String(error);
+        errors[id] = message;
+        rows.push({ figure: id, measured: `ERROR: ${String((error as Error).message ?? error).split('\n')[0]}`, target: '', met: false, how: '' });
+        log(`${id} failed:\n${message}`);
+      }
+      seconds[id] = Math.round((performance.now() - t) / 100) / 10;
+      log(`${id} done in ${seconds[id]} s`);
+    }
+  } finally {
+    await stopAll();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const left = stillRunning();
+  if (left.length > 0) log(`still running after cleanup: ${left.join(', ')}`);
+
+  const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
+  const results = {
+    machine,
+    options: { only: options.only, quick: options.quick },
+    totalSeconds,
+    // With the start's loadAverage (in machine): a busy machine explains odd figures.
+    loadAverageAtEnd: loadavg(),
+    secondsPerFigure: seconds,
+    stackStartupSeconds: (session as StackSession | undefined)?.startupSeconds,
+    table: rows,
+    raw,
+    errors,
+  };
+  writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
+
+  console.log(formatTable(rows));
+  console.log(
+    `\n${machine.cpuModel} × ${machine.cpuCount}, Node ${machine.node}, ${machine.date}; ` +
+      `${options.quick ? 'QUICK run, ' : ''}total ${totalSeconds} s; raw numbers in bench/results.json`,
+  );
+  return Object.keys(errors).length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,207 @@
+import { startOtlpReceiver, type OtlpReceiver } from '../test/support/otlp-receiver';
+import { FIXTURES } from '../test/fixtures/forecasts';
+import { FORMAT_NAMES } from '../src/domain/formats';
+import type { Bundler } from './lib/bundles';
+import { track } from './lib/cleanup';
+import { startOtlpRelay, type OtlpRelay } from './lib/otlp-relay';
+import { startQueueWorker, type QueueMessageInput, type QueueWorker } from './lib/miniflare-worker';
+import { benchZip, toMessages, withCarrier } from './lib/queue-messages';
+import { median, round } from './lib/stats';
+import { fmtMs, type FigureResult, type Row } from './table';
+
+/**
+ * Figure 1: wall time of one 100-message queue batch with tracing on vs. off, for the dispatcher
+ * (weather-ready) and the generator (landscape-jobs). Same bundle, two Miniflare instances: one
+ * with OTEL_SDK_DISABLED=true, one exporting to a local OTLP receiver (through a relay that
+ * answers at once, see lib/otlp-relay.ts). Timed in Node around `Fetcher.queue()`, which resolves
+ * only after the invocation's waitUntil work, i.e. after the span export POST has been answered:
+ * building and sending the export is part of the traced time, as in production.
+ */
+const BATCH_SIZE = 100;
+const GENERATOR_TARGET_RATIO = 1.1;
+
+interface Case {
+  worker: 'dispatcher' | 'generator';
+  queue: 'weather-ready' | 'landscape-jobs';
+  /** Stores what the handler reads (the generator needs `weather:{zip}`). */
+  seed(worker: QueueWorker): Promise<void>;
+  bodies(): object[];
+}
+
+const DISPATCH_ZIP_BASE = 73000;
+const GENERATE_ZIP_BASE = 74000;
+/** 20 ZIPs × 5 formats = 100 jobs, each ZIP with a different fixture forecast. */
+const GENERATE_ZIPS = BATCH_SIZE / FORMAT_NAMES.length;
+const FIXTURE_NAMES = Object.keys(FIXTURES);
+
+function forecastFor(i: number) {
+  return FIXTURES[FIXTURE_NAMES[i % FIXTURE_NAMES.length]];
+}
+
+const CASES: Case[] = [
+  {
+    worker: 'dispatcher',
+    queue: 'weather-ready',
+    // No `formats:{zip}` key: each ZIP gets the default (rgb_light only), one job per message.
+    seed: async () => {},
+    bodies: () =>
+      Array.from({ length: BATCH_SIZE }, (_, i) => {
+        const f = forecastFor(i);
+        return { schema_version: 1, zip_code: benchZip(DISPATCH_ZIP_BASE, i), lat: f.location.lat, lon: f.location.lon, fetched_at: f.source.fetchedAt };
+      }),
+  },
+  {
+    worker: 'generator',
+    queue: 'landscape-jobs',
+    seed: async (worker) => {
+      const kv = await worker.kv('CONFIG');
+      for (let z = 0; z < GENERATE_ZIPS; z++) await kv.put(`weather:${benchZip(GENERATE_ZIP_BASE, z)}`, JSON.stringify(forecastFor(z)));
+    },
+    bodies: () => {
+      const enqueuedAt = new Date().toISOString();
+      return Array.from({ length: BATCH_SIZE }, (_, i) => {
+        const z = Math.floor(i / FORMAT_NAMES.length);
+        const f = forecastFor(z);
+        return {
+          schema_version: 1,
+          zip_code: benchZip(GENERATE_ZIP_BASE, z),
+          format_name: FORMAT_NAMES[i % FORMAT_NAMES.length],
+          lat: f.location.lat,
+          lon: f.location.lon,
+          fetched_at: f.source.fetchedAt,
+          enqueued_at: enqueuedAt,
+        };
+      });
+    },
+  },
+];
+
+export interface OverheadRaw {
+  worker: string;
+  batchSize: number;
+  warmupRounds: number;
+  rounds: number;
+  offMs: number[];
+  onMs: number[];
+  medianOffMs: number;
+  medianOnMs: number;
+  ratio: number;
+  /** Median of the per-round on/off ratios: less sensitive to drift than the ratio of medians. */
+  medianPairedRatio: number;
+  addedMsPerMessage: number;
+  /** OTLP POSTs seen at the receiver per traced batch (expected 1). */
+  postsPerTracedBatch: number[];
+  spansPerTracedBatch: number[];
+}
+
+async function timeBatch(worker: QueueWorker, c: Case, messages: QueueMessageInput[]): Promise<number> {
+  const start = performance.now();
+  const result = await worker.queue(c.queue, messages);
+  const elapsed = performance.now() - start;
+  // A batch that failed or retried did different work: its time would be meaningless.
+  if (result.outcome !== 'ok' || result.retryMessages.length > 0 || result.explicitAcks.length !== messages.length) {
+    throw new Error(
+      `${c.worker}: batch not fully acked (outcome ${result.outcome}, acked ${result.explicitAcks.length}/${messages.length}, ` +
+        `retried ${result.retryMessages.length})\n${worker.recentLogs().slice(-5).join('\n')}`,
+    );
+  }
+  return elapsed;
+}
+
+async function measureCase(c: Case, bundler: Bundler, receiver: OtlpReceiver, relay: OtlpRelay, quick: boolean): Promise<OverheadRaw> {
+  const receiverUrl = relay.url;
+  const bundle = await bundler.worker(c.worker);
+  const warmupRounds = quick ? 2 : 5;
+  const rounds = quick ? 6 : 30;
+  const off = await startQueueWorker(bundle, { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl });
+  try {
+    const on = await startQueueWorker(bundle, { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl });
+    try {
+      await c.seed(off);
+      await c.seed(on);
+      const offMs: number[] = [];
+      const onMs: number[] = [];
+      const posts: number[] = [];
+      const spans: number[] = [];
+      let batchNo = 0;
+      const runOff = async () => timeBatch(off, c, toMessages(c.bodies().map((b) => withCarrier(b, false)), `off-${batchNo++}`));
+      const runOn = async () => {
+        const postsBefore = receiver.posts.length;
+        const elapsed = await timeBatch(on, c, toMessages(c.bodies().map((b) => withCarrier(b, true)), `on-${batchNo++}`));
+        // The receiver decodes after the timed call; wait for it so it never overlaps the next batch.
+        await relay.drained();
+        const batchPosts = receiver.posts.slice(postsBefore);
+        posts.push(batchPosts.length);
+        spans.push(batchPosts.reduce((n, p) => n + p.spanCount, 0));
+        receiver.clear();
+        return elapsed;
+      };
+      for (let i = 0; i < warmupRounds; i++) {
+        await runOff();
+        await runOn();
+      }
+      posts.length = 0;
+      spans.length = 0;
+      // ABBA interleaving: slow drift of the machine (thermal, other tenants) hits both sides equally.
+      for (let i = 0; i < rounds; i++) {
+        if (i % 2 === 0) {
+          offMs.push(await runOff());
+          onMs.push(await runOn());
+        } else {
+          onMs.push(await runOn());
+          offMs.push(await runOff());
+        }
+      }
+      const medianOffMs = median(offMs);
+      const medianOnMs = median(onMs);
+      return {
+        worker: c.worker,
+        batchSize: BATCH_SIZE,
+        warmupRounds,
+        rounds,
+        offMs: offMs.map((v) => round(v)),
+        onMs: onMs.map((v) => round(v)),
+        medianOffMs: round(medianOffMs),
+        medianOnMs: round(medianOnMs),
+        ratio: round(medianOnMs / medianOffMs, 4),
+        medianPairedRatio: round(median(onMs.map((v, i) => v / offMs[i])), 4),
+        addedMsPerMessage: round((medianOnMs - medianOffMs) / BATCH_SIZE, 4),
+        postsPerTracedBatch: posts,
+        spansPerTracedBatch: spans,
+      };
+    } finally {
+      await on.dispose();
+    }
+  } finally {
+    await off.dispose();
+  }
+}
+
+export async function benchTracingOverhead(bundler: Bundler, options: { quick: boolean }): Promise<FigureResult> {
+  const receiver = await startOtlpReceiver();
+  const closeReceiver = track('OTLP receiver (overhead)', () => receiver.close());
+  try {
+    const relay = await startOtlpRelay(receiver.url);
+    const raws: OverheadRaw[] = [];
+    try {
+      for (const c of CASES) raws.push(await measureCase(c, bundler, receiver, relay, options.quick));
+    } finally {
+      await relay.close();
+    }
+    const rows: Row[] = raws.map((r) => {
+      const isGenerator = r.worker === 'generator';
+      return {
+        figure: `tracing overhead: ${r.worker} (${r.batchSize}-msg batch)`,
+        measured:
+          `on ${fmtMs(r.medianOnMs)} / off ${fmtMs(r.medianOffMs)} = ${r.ratio.toFixed(3)}× ` +
+          `(${r.addedMsPerMessage >= 0 ? '+' : ''}${r.addedMsPerMessage.toFixed(3)} ms/msg; paired ${r.medianPairedRatio.toFixed(3)}×)`,
+        target: isGenerator ? `ratio ≤ ${GENERATOR_TARGET_RATIO.toFixed(2)}` : '—',
+        met: isGenerator ? r.ratio <= GENERATOR_TARGET_RATIO : null,
+        how: `outside worker: Node timer around Miniflare queue() incl. span export, median of ${r.rounds} ABBA rounds`,
+      };
+    });
+    return { rows, raw: raws };
+  } finally {
+    await closeReceiver();
+  }
+}

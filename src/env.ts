@@ -13,6 +13,10 @@ export interface Env {
   DEAD_LETTERS: Queue;
 
   ADMIN_TOKEN?: string;
+  /** Cloudflare Access team domain (`https://<team>.cloudflareaccess.com`); with ACCESS_AUD, a valid Access JWT admits to /admin. */
+  ACCESS_TEAM_DOMAIN?: string;
+  /** The Access application's audience (AUD) tag. */
+  ACCESS_AUD?: string;
   OPEN_METEO_GEOCODING_URL?: string;
   OPEN_METEO_FORECAST_URL?: string;
   OWM_API_KEY?: string;

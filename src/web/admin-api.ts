@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { FORMAT_NAMES, type FormatName } from '../domain/formats';
 import type { Env } from '../env';
+import { isTracingDisabled } from '../otel/config';
 import { startRun } from '../pipeline/start-run';
 import { addFormat, getFormats, removeFormat } from '../storage/format-config';
 import { listImages } from '../storage/image-store';
@@ -45,7 +46,8 @@ adminApi.post('/generate', async (c) => {
 adminApi.get('/runs/:runId{[0-9a-f]{32}}', async (c) => {
   const run = await getRun(c.env.CONFIG, c.req.param('runId'));
   if (!run) return c.json({ error: 'Unknown run (runs are kept for 24 hours).' }, 404);
-  return c.json({ ...run, jaeger_url: jaegerTraceUrl(c.env, run.run_id) });
+  // With tracing off the run id is random, not a trace id: there is nothing to open in Jaeger.
+  return c.json({ ...run, jaeger_url: isTracingDisabled(c.env) ? null : jaegerTraceUrl(c.env, run.run_id) });
 });
 
 adminApi.post('/activate', async (c) => {

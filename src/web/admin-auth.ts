@@ -1,5 +1,10 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import type { Env } from '../env';
+import { ACCESS_JWT_HEADER, accessConfig, verifyAccessJwt } from './access-jwt';
+import { csrfRejection } from './csrf';
+import { readSession, SESSION_COOKIE } from './session';
+import type { WebEnv } from './web-env';
 
 const encoder = new TextEncoder();
 
@@ -8,7 +13,7 @@ const encoder = new TextEncoder();
  * Cloudflare documents): on a length mismatch it still compares, against itself, so timing
  * does not reveal how much of the token matched.
  */
-function tokensMatch(given: string, expected: string): boolean {
+export function tokensMatch(given: string, expected: string): boolean {
   const a = encoder.encode(given);
   const b = encoder.encode(expected);
   const subtle = crypto.subtle as SubtleCrypto & { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean };
@@ -25,22 +30,61 @@ function bearerToken(request: Request): string | undefined {
   return match?.[1];
 }
 
+/** The configured admin token, or undefined: then admin is disabled (never open). */
+export function adminToken(env: Pick<Env, 'ADMIN_TOKEN'>): string | undefined {
+  return env.ADMIN_TOKEN?.trim() || undefined;
+}
+
 /** True when the request carries `Authorization: Bearer <ADMIN_TOKEN>` and a token is configured. Synchronous on purpose: the tracing hook that decides whether to trust an incoming traceparent must be. */
 export function isAdminRequest(request: Request, env: Pick<Env, 'ADMIN_TOKEN'>): boolean {
-  const expected = env.ADMIN_TOKEN?.trim();
+  const expected = adminToken(env);
   const given = bearerToken(request);
   return !!expected && given !== undefined && tokensMatch(given, expected);
 }
 
-/** Guards admin routes: 503 when no token is configured (never open), 401 without the right one. */
-export function requireAdmin(): MiddlewareHandler<{ Bindings: Env }> {
+/** Who is calling, and how: `principal` keys the CSRF token of the two ambient (browser-attached) kinds. */
+export type AdminIdentity =
+  | { via: 'bearer' }
+  | { via: 'session'; principal: string; expiresAt: number }
+  | { via: 'access'; principal: string; email?: string };
+
+/**
+ * Bearer token, else session cookie, else Access JWT (when ACCESS_* are configured). A request that
+ * sends an Authorization header is judged on it alone: a wrong token is not rescued by a cookie.
+ */
+export async function authenticateAdmin(c: Context<WebEnv>): Promise<AdminIdentity | undefined> {
+  const token = adminToken(c.env);
+  if (!token) return undefined;
+  if (c.req.header('authorization') !== undefined) return isAdminRequest(c.req.raw, c.env) ? { via: 'bearer' } : undefined;
+  const session = await readSession(getCookie(c, SESSION_COOKIE), token);
+  if (session) return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt };
+  const access = accessConfig(c.env);
+  const jwt = c.req.header(ACCESS_JWT_HEADER);
+  if (access && jwt) {
+    const identity = await verifyAccessJwt(jwt, access);
+    if (identity) return { via: 'access', principal: `access:${identity.subject}`, email: identity.email };
+  }
+  return undefined;
+}
+
+/**
+ * Guards the admin API: 503 when no token is configured (never open), 401 unless authenticated,
+ * 403 for a state-changing browser request that fails the CSRF checks (see csrf.ts).
+ */
+export function requireAdmin(): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
-    if (!c.env.ADMIN_TOKEN?.trim()) {
+    const token = adminToken(c.env);
+    if (!token) {
       return c.json({ error: 'Admin is disabled: no ADMIN_TOKEN is configured for this worker.' }, 503);
     }
-    if (!isAdminRequest(c.req.raw, c.env)) {
+    const identity = await authenticateAdmin(c);
+    if (!identity) {
       c.header('WWW-Authenticate', 'Bearer realm="admin"');
-      return c.json({ error: 'Unauthorized: send Authorization: Bearer <ADMIN_TOKEN>.' }, 401);
+      return c.json({ error: 'Unauthorized: send Authorization: Bearer <ADMIN_TOKEN>, or log in at /admin.' }, 401);
+    }
+    if (identity.via !== 'bearer') {
+      const rejection = await csrfRejection(c, token, identity.principal);
+      if (rejection) return rejection;
     }
     await next();
   };

@@ -1,25 +1,38 @@
 import { Hono } from 'hono';
-import type { Env } from '../env';
+import { HTTPException } from 'hono/http-exception';
 import { adminApi } from './admin-api';
+import { adminPages } from './admin-pages';
+import { assetRoutes } from './assets';
 import { imageRoutes } from './image-routes';
+import { publicPages } from './public-pages';
+import { noStore, rawPath, resourcePolicy, securityHeaders } from './security';
+import type { WebEnv } from './web-env';
 
 /**
- * The web worker's routes, on exact paths only (strict: no trailing-slash or segment
- * guessing), so nothing outside /admin/* can reach admin code.
+ * The web worker's routes, on exact paths only: strict (no trailing-slash guessing) and routed on
+ * the raw, undecoded path (see rawPath), so nothing outside /admin/* can reach admin code.
+ * Order matters: pages and assets before the image routes, whose `/:zip` and `/:zip/:file` would
+ * otherwise swallow `/guide` or `/robots.txt`; the admin HTML before the JSON admin API, whose
+ * guard would otherwise answer a browser's GET /admin with 401 JSON instead of the login form.
  */
-export function createApp(): Hono<{ Bindings: Env }> {
-  const app = new Hono<{ Bindings: Env }>({ strict: true });
-  app.get('/', (c) =>
-    c.html(
-      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Weather Landscape</title></head>' +
-        '<body><h1>Weather Landscape</h1><p>Weather forecasts drawn as small landscapes for e-ink displays and web pages.</p>' +
-        '<p>Images: <code>/{zip}/{format}.png</code> or <code>.bmp</code>.</p></body></html>',
-    ),
-  );
+export function createApp(): Hono<WebEnv> {
+  const app = new Hono<WebEnv>({ strict: true, getPath: rawPath });
+  app.use('*', securityHeaders, resourcePolicy);
+  app.use('/admin', noStore);
+  app.use('/admin/*', noStore);
+
+  app.route('/', publicPages);
+  app.route('/', assetRoutes);
+  app.route('/', adminPages);
+  // Dead-letter admin routes go here, before the admin API mount: app.route('/admin/dlq', dlqApi).
+  // (Today adminApi mounts dlqApi itself, behind requireAdmin(); mounted here it needs its own guard.)
   app.route('/admin', adminApi);
   app.route('/', imageRoutes);
+
   app.notFound((c) => c.json({ error: 'Not found.' }, 404));
   app.onError((error, c) => {
+    // Middleware refusals (e.g. csrf()'s 403) carry their own response.
+    if (error instanceof HTTPException) return error.getResponse();
     console.error('request failed', { path: c.req.path, error: error.message });
     return c.json({ error: 'Internal error.' }, 500);
   });

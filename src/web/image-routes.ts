@@ -3,6 +3,7 @@ import { DEFAULT_FORMAT, FORMATS, isFormatName, type FormatName } from '../domai
 import { INVALID_ZIP_MESSAGE, ZipCode } from '../domain/zip';
 import type { Env } from '../env';
 import { getImage, imageBucket } from '../storage/image-store';
+import { embeddable } from './security';
 
 /**
  * The image routes devices in the field use: `/{zip}`, `/{zip}?{format}`, `/{zip}/{format}.png|.bmp`.
@@ -29,14 +30,15 @@ async function serveImage(c: Context<{ Bindings: Env }>, zip: string, format: Fo
   if (!ZipCode.safeParse(zip).success) return c.json({ error: INVALID_ZIP_MESSAGE }, 400);
   const object = await getImage(imageBucket(c.env), zip, format);
   if (!object) return c.json(NOT_FOUND, 404);
-  const headers = new Headers({
+  // Other sites embed these pictures: allow cross-origin loads (the rest of the site is same-origin only).
+  const headers = embeddable(new Headers({
     'content-type': object.httpMetadata?.contentType ?? FORMATS[format].contentType,
     'cache-control': CACHE_CONTROL,
     etag: object.httpEtag,
     'x-generated-at': object.customMetadata?.['generated-at'] ?? object.uploaded.toISOString(),
     'x-zip-code': zip,
     'x-format': format,
-  });
+  }));
   const ifNoneMatch = c.req.header('if-none-match');
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === object.httpEtag || tag.trim() === '*')) {
     await object.body.cancel();

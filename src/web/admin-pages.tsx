@@ -1,0 +1,104 @@
+import { Hono, type Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { isTracingDisabled } from '../otel/config';
+import { getRun } from '../storage/run-log';
+import { accessConfig } from './access-jwt';
+import { adminToken, authenticateAdmin, tokensMatch, type AdminIdentity } from './admin-auth';
+import { jaegerTraceUrl } from './admin-api';
+import { AdminPage, LoginPage } from './pages/admin';
+import { documentOf } from './pages/document';
+import { Layout } from './pages/layout';
+import { RunPage } from './pages/run';
+import { createSession, csrfToken, SESSION_COOKIE, SESSION_COOKIE_PATH, SESSION_TTL_SECONDS } from './session';
+import { adminZips } from './site-data';
+import type { WebEnv } from './web-env';
+
+/**
+ * The admin's HTML: the dashboard at /admin, the run view at /admin/run/{id}, and the login/logout
+ * form posts. Registered before the JSON admin API: an unauthenticated browser gets the login
+ * form here (200, no admin data) rather than the API's 401 JSON.
+ */
+export const adminPages = new Hono<WebEnv>({ strict: true });
+
+/** Only these paths may follow a login: no open redirect. */
+const NEXT_PATH = /^\/admin(\/run\/[0-9a-f]{32})?$/;
+const RUN_PATH = '/admin/run/:runId{[0-9a-f]{32}}';
+
+function cookieOptions(c: Context<WebEnv>) {
+  return {
+    path: SESSION_COOKIE_PATH,
+    httpOnly: true,
+    // Not sent on any cross-site request, not even a top-level navigation: the first CSRF barrier.
+    sameSite: 'Strict' as const,
+    // Secure whenever we are on https (production); plain http only for local development.
+    secure: new URL(c.req.url).protocol === 'https:',
+  };
+}
+
+function loginPage(c: Context<WebEnv>, props: { next?: string; error?: string } = {}, status: 200 | 401 = 200) {
+  if (!adminToken(c.env)) return c.html(documentOf(<LoginPage disabled />), 503);
+  return c.html(documentOf(<LoginPage {...props} accessConfigured={accessConfig(c.env) !== undefined} />), status);
+}
+
+async function pageCsrf(c: Context<WebEnv>, identity: AdminIdentity): Promise<string | undefined> {
+  const token = adminToken(c.env);
+  return identity.via === 'bearer' || !token ? undefined : csrfToken(token, identity.principal);
+}
+
+adminPages.get('/admin', async (c) => {
+  const identity = await authenticateAdmin(c);
+  if (!identity) return loginPage(c);
+  const added = c.req.query('added');
+  const zips = await adminZips(c.env.CONFIG);
+  return c.html(
+    documentOf(
+      <AdminPage
+        zips={zips}
+        identity={identity}
+        csrf={await pageCsrf(c, identity)}
+        added={added && zips.some((z) => z.zip === added) ? added : undefined}
+        nowMs={Date.now()}
+      />,
+    ),
+  );
+});
+
+// csrf(): the login form must be posted from our own origin (no login CSRF into an attacker's session).
+adminPages.post('/admin/login', csrf(), async (c) => {
+  const expected = adminToken(c.env);
+  if (!expected) return loginPage(c);
+  const form = await c.req.parseBody();
+  const next = typeof form.next === 'string' && NEXT_PATH.test(form.next) ? form.next : '/admin';
+  const given = typeof form.token === 'string' ? form.token.trim() : '';
+  if (!given || !tokensMatch(given, expected)) {
+    return loginPage(c, { next: next === '/admin' ? undefined : next, error: 'That is not the admin token.' }, 401);
+  }
+  const { value } = await createSession(expected);
+  setCookie(c, SESSION_COOKIE, value, { ...cookieOptions(c), maxAge: SESSION_TTL_SECONDS });
+  return c.redirect(next, 303);
+});
+
+adminPages.post('/admin/logout', csrf(), (c) => {
+  deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
+  return c.redirect('/admin', 303);
+});
+
+adminPages.get(RUN_PATH, async (c) => {
+  const identity = await authenticateAdmin(c);
+  if (!identity) return loginPage(c, { next: c.req.path });
+  const run = await getRun(c.env.CONFIG, c.req.param('runId'));
+  if (!run) {
+    return c.html(
+      documentOf(
+        <Layout title="Unknown run" nav="admin" noindex>
+          <h1>Unknown run</h1>
+          <p>Runs are kept for 24 hours. <a href="/admin">Back to the admin</a></p>
+        </Layout>,
+      ),
+      404,
+    );
+  }
+  const jaegerUrl = isTracingDisabled(c.env) ? undefined : jaegerTraceUrl(c.env, run.run_id);
+  return c.html(documentOf(<RunPage run={run} jaegerUrl={jaegerUrl} csrf={await pageCsrf(c, identity)} />));
+});

@@ -1,0 +1,150 @@
+import type { RunStatus, RunView } from '../../storage/run-log';
+import { bytes, clockUtc } from './format';
+import { Layout } from './layout';
+
+/*
+ * One run started with "Generate now": its trace, its stages, its errors, its pictures. Rendered
+ * complete on the server (a reload always shows the truth); admin.js then polls
+ * GET /admin/runs/{id} and updates the same elements until the run is done or failed.
+ * Keep the ids, data-stage names and texts in step with renderRun() in assets/admin-js.ts.
+ */
+
+const STATUS_TEXT: Record<RunStatus, string> = {
+  queued: 'Queued',
+  fetching: 'Fetching weather',
+  rendering: 'Rendering',
+  done: 'Done',
+  failed: 'Failed',
+};
+const STATUS_CLASS: Record<RunStatus, string> = { queued: 'working', fetching: 'working', rendering: 'working', done: 'done', failed: 'failed' };
+
+type StageState = 'done' | 'active' | 'pending';
+
+function Stage(props: { name: string; title: string; state: StageState; detail: string; children?: unknown }) {
+  return (
+    <li data-stage={props.name} data-state={props.state}>
+      <span class="mark" aria-hidden="true">
+        {props.state === 'done' ? '✓' : ''}
+      </span>
+      <strong>{props.title}</strong>
+      <span class="detail">{props.detail}</span>
+      {props.children as never}
+    </li>
+  );
+}
+
+export function runProgress(run: RunView) {
+  const skipped = run.events.flatMap((e) => (e.type === 'image_skipped' ? [e.format] : []));
+  const finished = new Set([...run.images.map((i) => i.format), ...skipped]);
+  const provider = run.events.flatMap((e) => (e.type === 'weather_fetched' ? [e.provider] : []))[0];
+  return { total: run.formats.length, count: run.formats.filter((f) => finished.has(f)).length, skipped: skipped.length, provider };
+}
+
+export function RunPage(props: { run: RunView; jaegerUrl?: string; csrf?: string }) {
+  const { run } = props;
+  const { total, count, skipped, provider } = runProgress(run);
+  const failed = run.status === 'failed';
+  return (
+    <Layout title={`Run ${run.run_id.slice(0, 8)}`} nav="admin" page="run" csrf={props.csrf} adminScript noindex>
+      <p>
+        <a href="/admin">← Admin</a>
+      </p>
+      <div id="run" data-run-id={run.run_id} data-status={run.status}>
+        <div class="run-head">
+          <h1>Run for {run.zip ?? 'unknown ZIP'}</h1>
+          <span id="run-status" class={`badge ${STATUS_CLASS[run.status]}`} data-status={run.status} role="status">
+            {STATUS_TEXT[run.status]}
+          </span>
+        </div>
+        <div class="trace">
+          {props.jaegerUrl ? (
+            <>
+              <span>
+                Trace <code id="trace-id">{run.run_id}</code>
+              </span>
+              <a id="jaeger-link" class="button-link" href={props.jaegerUrl} target="_blank" rel="noopener noreferrer">
+                Open in Jaeger ↗
+              </a>
+            </>
+          ) : (
+            <span>
+              Run <code>{run.run_id}</code>: tracing is off (OTEL_SDK_DISABLED), so there is no trace to open.
+            </span>
+          )}
+        </div>
+        <p id="admin-status" class="status-line" role="status" aria-live="polite"></p>
+
+        <h2>Progress</h2>
+        <ol class="stages">
+          <Stage name="queued" title="Run queued" state={run.started_at ? 'done' : 'active'} detail={run.started_at ? `Started ${clockUtc(run.started_at)}` : ''} />
+          <Stage
+            name="weather"
+            title="Weather fetched"
+            state={run.weather_fetched_at ? 'done' : failed ? 'pending' : 'active'}
+            detail={run.weather_fetched_at ? `Fetched ${clockUtc(run.weather_fetched_at)}${provider ? ` from ${provider}` : ''}` : 'Waiting for the fetcher…'}
+          />
+          <Stage
+            name="dispatched"
+            title="Jobs dispatched"
+            state={total ? 'done' : run.weather_fetched_at ? 'active' : 'pending'}
+            detail={total ? `${total} ${total === 1 ? 'job' : 'jobs'}: ${run.formats.join(', ')}` : 'One job per configured format'}
+          />
+          <Stage
+            name="images"
+            title="Images rendered"
+            state={run.status === 'done' ? 'done' : total ? 'active' : 'pending'}
+            detail={
+              total
+                ? `${count} of ${total} images rendered${skipped ? ` (${skipped} skipped: a newer image already exists)` : ''}`
+                : 'Waiting for the jobs'
+            }
+          >
+            <progress id="images-progress" max={Math.max(total, 1)} value={count} aria-label="Images rendered">
+              {count} of {total}
+            </progress>
+          </Stage>
+        </ol>
+
+        <section id="run-errors" hidden={run.errors.length === 0} aria-labelledby="errors-heading">
+          <h2 id="errors-heading">Errors</h2>
+          <ul class="errors">
+            {run.errors.map((e) => (
+              <li>
+                <div class="what">
+                  {e.stage}: {e.error_type}
+                </div>
+                <div>{e.message}</div>
+                <div class="meta">
+                  attempt {e.attempts} · {e.outcome === 'retry' ? 'will be retried' : 'sent to the dead-letter queue'} · {clockUtc(e.at)}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+
+        <section id="run-images" hidden={run.images.length === 0} aria-labelledby="images-heading">
+          <h2 id="images-heading">Fresh pictures</h2>
+          <ul class="images">
+            {[...run.images].sort((a, b) => run.formats.indexOf(a.format) - run.formats.indexOf(b.format)).map((image) => (
+              <li id={`image-${image.format}`}>
+                <figure>
+                  <a href={image.url}>
+                    <img
+                      src={`${image.url}?v=${encodeURIComponent(image.at)}`}
+                      alt={`The new ${image.format} picture for ZIP ${run.zip}`}
+                      class="pixel"
+                      data-format={image.format}
+                    />
+                  </a>
+                  <figcaption>
+                    {image.format} · {bytes(image.bytes)} · {clockUtc(image.at)}
+                  </figcaption>
+                </figure>
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,59 @@
+import { FORMAT_NAMES, isFormatName } from '../domain/formats';
+import { getFormats } from '../storage/format-config';
+import { listImages, type ImageMetadata } from '../storage/image-store';
+import { getCachedGeo } from '../storage/weather-store';
+import { listZips } from '../storage/zip-registry';
+import type { AdminZip } from './pages/admin';
+import type { ForecastCard } from './pages/forecasts';
+import type { LatestPicture } from './pages/home';
+
+/** What the pages show, read from KV: one place for the page handlers to ask. */
+
+/** "Austin, Texas" from the geocoding cache, when the ZIP has been geocoded. */
+export async function placeName(kv: KVNamespace, zip: string): Promise<string | undefined> {
+  const geo = await getCachedGeo(kv, zip);
+  if (!geo?.name) return undefined;
+  return geo.admin1 ? `${geo.name}, ${geo.admin1}` : geo.name;
+}
+
+const newestFirst = (a: { generatedAt: string }, b: { generatedAt: string }) => Date.parse(b.generatedAt) - Date.parse(a.generatedAt);
+const formatOrder = (a: { format: string }, b: { format: string }) =>
+  FORMAT_NAMES.indexOf(a.format as never) - FORMAT_NAMES.indexOf(b.format as never);
+
+/** The most recently drawn rgb_light picture of any ZIP: the home page's live example. */
+export async function latestPicture(kv: KVNamespace): Promise<LatestPicture | undefined> {
+  const all = [...(await listImages(kv)).values()].flat().filter((m) => m.format === 'rgb_light');
+  const newest = all.sort(newestFirst)[0];
+  if (!newest) return undefined;
+  return { zip: newest.zipCode, generatedAt: newest.generatedAt, place: await placeName(kv, newest.zipCode) };
+}
+
+/** One card per ZIP that has pictures, ZIPs in order. */
+export async function forecastCards(kv: KVNamespace): Promise<ForecastCard[]> {
+  const byZip = await listImages(kv);
+  const zips = [...byZip.keys()].sort();
+  return Promise.all(
+    zips.map(async (zip) => ({
+      zip,
+      place: await placeName(kv, zip),
+      images: (byZip.get(zip) ?? [])
+        .filter((m: ImageMetadata) => isFormatName(m.format))
+        .sort(formatOrder)
+        .map((m) => ({ format: m.format, generatedAt: m.generatedAt, fileSize: m.fileSize })),
+    })),
+  ).then((cards) => cards.filter((card) => card.images.length > 0));
+}
+
+/** Every registered ZIP with its formats and newest picture, for the admin dashboard. */
+export async function adminZips(kv: KVNamespace): Promise<AdminZip[]> {
+  const [zips, images] = await Promise.all([listZips(kv), listImages(kv)]);
+  return Promise.all(
+    zips.map(async (entry) => ({
+      zip: entry.zip,
+      active: entry.active,
+      place: await placeName(kv, entry.zip),
+      formats: await getFormats(kv, entry.zip),
+      latest: (images.get(entry.zip) ?? []).sort(newestFirst)[0]?.generatedAt,
+    })),
+  );
+}

@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Debian's chromium driven by playwright-core (no downloaded browser). Helpers to collect what a
+ * page reports (console errors, uncaught exceptions, CSP violations, failed requests), to audit
+ * basic accessibility, and to save screenshots.
+ */
+// Callbacks given to page.evaluate run in the browser; this project is typed for Workers (no DOM lib).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
+export const DOCS_IMAGES = join(ROOT, 'docs', 'images');
+
+/** Fails (never skips) without chromium: CI installs it, and a silent skip would hide a broken UI. */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium. ` +
+        'Install it with `apt-get update && apt-get install -y chromium` (CI\'s .ci/run does), or set CHROMIUM_PATH.',
+    );
+  }
+}
+
+export interface Session {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** A browser with a fresh user data dir (no cookies, no cache from an earlier run). */
+export async function openBrowser(options: { javaScript?: boolean; width?: number; height?: number } = {}): Promise<Session> {
+  requireChromium();
+  const userDataDir = mkdtempSync(join(tmpdir(), 'wl-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: options.width ?? 1200, height: options.height ?? 900 },
+    javaScriptEnabled: options.javaScript ?? true,
+  });
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PageProblems {
+  consoleErrors: string[];
+  pageErrors: string[];
+  failedRequests: string[];
+  /** Filled in the page by a listener added before any page script runs. */
+  cspViolations(): Promise<string[]>;
+}
+
+/** Records everything a page complains about, from now on. */
+export async function watch(page: Page): Promise<PageProblems> {
+  const consoleErrors: string[] = [];
+  const pageErrors: string[] = [];
+  const failedRequests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${message.text()} (${page.url()})`);
+  });
+  page.on('pageerror', (error) => pageErrors.push(`${error.message} (${page.url()})`));
+  page.on('requestfailed', (request) => failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.request().method()} ${response.url()}: HTTP ${response.status()}`);
+  });
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (event: any) => {
+      window.__csp.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  return {
+    consoleErrors,
+    pageErrors,
+    failedRequests,
+    cspViolations: () => page.evaluate((): string[] => window.__csp ?? []).catch(() => []),
+  };
+}
+
+/**
+ * Basic accessibility: every form control has a label (a <label>, aria-label or aria-labelledby),
+ * every image has alt text and actually loaded, the page has a title, one <h1> and a lang.
+ * Returns the problems found (empty when all is well).
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.waitForLoadState('load');
+  return page.evaluate((): string[] => {
+    const problems: string[] = [];
+    const describe = (el: any) => String(el.outerHTML).slice(0, 120);
+    for (const control of Array.from(document.querySelectorAll('input, select, textarea, button, progress')) as any[]) {
+      if (control.tagName === 'INPUT' && control.type === 'hidden') continue;
+      const labelled =
+        control.labels?.length ||
+        control.getAttribute('aria-label')?.trim() ||
+        control.getAttribute('aria-labelledby') ||
+        (control.tagName === 'BUTTON' && control.textContent?.trim());
+      if (!labelled) problems.push(`unlabelled control: ${describe(control)}`);
+    }
+    for (const img of Array.from(document.images) as any[]) {
+      if (!img.getAttribute('alt')?.trim()) problems.push(`image without alt text: ${describe(img)}`);
+      if (!img.complete || img.naturalWidth === 0) problems.push(`image did not load: ${img.currentSrc || img.src}`);
+    }
+    if (!document.title.trim()) problems.push('page has no <title>');
+    if (!document.documentElement.lang) problems.push('<html> has no lang');
+    if (document.querySelectorAll('h1').length !== 1) problems.push(`expected one <h1>, found ${document.querySelectorAll('h1').length}`);
+    return problems;
+  });
+}
+
+/** True when the page is wider than the viewport (something overflows sideways on a phone). */
+export async function overflowsHorizontally(page: Page): Promise<boolean> {
+  return page.evaluate((): boolean => document.documentElement.scrollWidth > window.innerWidth + 1);
+}
+
+/** Saves a screenshot as a test artifact, and optionally as a README image under docs/images. */
+export async function screenshot(page: Page, name: string, options: { docs?: string; fullPage?: boolean } = {}): Promise<Buffer> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const png = await page.screenshot({ fullPage: options.fullPage ?? true, animations: 'disabled' });
+  writeFileSync(join(SCREENSHOT_DIR, `${name}.png`), png);
+  if (options.docs) {
+    const target = join(DOCS_IMAGES, options.docs);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, png);
+  }
+  return png;
+}

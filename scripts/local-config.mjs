@@ -1,7 +1,8 @@
 // Builds the local-dev wrangler configs from the four wrangler.*.toml files.
 // Local overrides (and why): max_batch_timeout = 0 so a queue hop takes milliseconds instead of
 // waiting for a batch to fill (production keeps 30 s to batch work); DEPLOYMENT_ENVIRONMENT=local;
-// the shell's configuration variables become worker vars.
+// the shell's configuration variables become worker vars, secrets through a `.dev.vars` file so that
+// wrangler dev shows them as "(hidden)" instead of printing them in its bindings table.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,9 @@ export const PASSED_VARS = [
   'SERVICE_VERSION',
 ];
 
+/** Passed like the others, but never printed: they go to `.dev.vars`, not to `vars`. */
+export const SECRET_VARS = new Set(['ADMIN_TOKEN', 'OWM_API_KEY', 'OTEL_EXPORTER_OTLP_HEADERS']);
+
 export function localConfig(tomlFile, vars) {
   const config = parse(readFileSync(join(ROOT, tomlFile), 'utf8'));
   config.main = join(ROOT, config.main);
@@ -37,9 +41,13 @@ export function localConfig(tomlFile, vars) {
   return config;
 }
 
-export function writeLocalConfigs(env, outDir = join(ROOT, '.wrangler', 'local')) {
+export function writeLocalConfigs(env, outDir) {
   mkdirSync(outDir, { recursive: true });
-  const vars = Object.fromEntries(PASSED_VARS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  const passed = PASSED_VARS.filter((k) => env[k] !== undefined && env[k] !== '');
+  const vars = Object.fromEntries(passed.filter((k) => !SECRET_VARS.has(k)).map((k) => [k, env[k]]));
+  // wrangler dev reads `.dev.vars` beside each config; JSON string quoting is valid dotenv quoting.
+  const secrets = passed.filter((k) => SECRET_VARS.has(k)).map((k) => `${k}=${JSON.stringify(env[k])}\n`);
+  writeFileSync(join(outDir, '.dev.vars'), secrets.join(''), { mode: 0o600 });
   return WORKER_CONFIGS.map((file) => {
     const out = join(outDir, file.replace(/\.toml$/, '.json'));
     writeFileSync(out, JSON.stringify(localConfig(file, vars), null, 2));

@@ -65,7 +65,11 @@ export async function getRun(kv: KVNamespace, runId: string): Promise<RunView | 
     if (e.type === 'started') Object.assign(view, { zip: e.zip, started_at: e.at });
     if (e.type === 'weather_fetched') view.weather_fetched_at = e.at;
     if (e.type === 'jobs_dispatched') view.formats = e.formats;
-    if (e.type === 'image_stored') view.images.push({ format: e.format, bytes: e.bytes, url: e.url, at: e.at });
+    if (e.type === 'image_stored') {
+      // A redelivered (duplicate) job stores its image again: one entry per format, the latest.
+      view.images = view.images.filter((i) => i.format !== e.format);
+      view.images.push({ format: e.format, bytes: e.bytes, url: e.url, at: e.at });
+    }
     if (e.type === 'failed') view.errors.push({ stage: e.stage, outcome: e.outcome, error_type: e.error_type, message: e.message, attempts: e.attempts, at: e.at });
   }
   const finished = new Set(events.flatMap((e) => (e.type === 'image_stored' || e.type === 'image_skipped' ? [e.format] : [])));

@@ -17,7 +17,12 @@ const NOT_FOUND = { error: 'Image not found. Waiting for first generation.' };
 function formatFromQuery(c: Context): FormatName {
   const url = new URL(c.req.url);
   const first = url.search.slice(1).split('&')[0] ?? '';
-  const name = decodeURIComponent(first.split('=')[0] ?? '');
+  let name = '';
+  try {
+    name = decodeURIComponent(first.split('=')[0] ?? '');
+  } catch {
+    // A malformed escape is just an unknown format: fall back like any other.
+  }
   return isFormatName(name) ? name : DEFAULT_FORMAT;
 }
 

@@ -163,3 +163,11 @@ describe('cron', () => {
     }
   });
 });
+
+describe('image routes', () => {
+  it('treats a malformed query escape as an unknown format, not a server error', async () => {
+    const res = await call('/78729?%E0%A4%A', { token: null });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'Image not found. Waiting for first generation.' });
+  });
+});

@@ -1,0 +1,383 @@
+import { request as httpRequest, type ServerResponse } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { assertNoConfigReload, logsNamed, parseLogLines } from '../support/stack-logs';
+import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
+import { startZipRouter, type ZipRouter } from '../support/zip-router';
+import { startStack, waitFor, type Stack } from './stack';
+
+/**
+ * Security against the real `npm start` stack, run with an OpenWeatherMap key and tracing on:
+ * - admin auth fuzzing: bad tokens and path tricks never get a 2xx, admin data, or a state change;
+ * - an incoming traceparent on public (or unauthenticated) requests is not trusted: a new trace,
+ *   the caller's context kept as a link on the server span;
+ * - redaction: the OWM key appears in no exported span and no log line, even where the upstream
+ *   echoes it back in an error body;
+ * - log lines cannot be forged by input: text with a newline and a JSON object in it, from the
+ *   request path, the query, or an upstream body, stays inside a string field of one JSON line.
+ */
+const rand = () => Math.random().toString(36).slice(2, 10);
+const OWM_KEY = `owm-e2e-secret-${rand()}${rand()}`;
+/** 9 characters, so a whole forged line fits in the 40 characters of a "body is not JSON" snippet. */
+const MARK = `forged${rand().slice(0, 3)}`;
+const FORGED_LINE = `{"level":"error","message":"${MARK}"}`;
+
+let fallback: WeatherStub;
+let router: ZipRouter;
+let receiver: OtlpReceiver;
+let stack: Stack;
+
+const ZIP_OK = '78729';
+const ZIP_UNKNOWN = '00000';
+/** Its OWM geocoder answers 400 (permanent) echoing the key and a forged log line. */
+const ZIP_ECHO_400 = '71111';
+/** Its geocoder answers 500 echoing the key once (transient), then the real answer. */
+const ZIP_ECHO_500_ONCE = '71112';
+/** Its forecast answers 200 with a non-JSON body that starts with a forged log line, once. */
+const ZIP_GARBAGE_ONCE = '71113';
+
+beforeAll(async () => {
+  fallback = await startWeatherStub({ owmApiKey: OWM_KEY });
+  router = await startZipRouter(fallback.url);
+  receiver = await startOtlpReceiver();
+  const json = (res: ServerResponse, status: number, body: string) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    return true;
+  };
+  router.route(ZIP_ECHO_400, {
+    respond: (req, res) =>
+      json(res, 400, `{"cod":"400","message":"bad request for appid ${req.query.appid}: x\\"}\n${FORGED_LINE}"}`),
+  });
+  let echoed = false;
+  router.route(ZIP_ECHO_500_ONCE, {
+    respond: (req, res) => {
+      if (echoed || req.path !== '/geo/1.0/zip') return false;
+      echoed = true;
+      return json(res, 500, `{"cod":500,"message":"internal error; your key is ${req.query.appid}\n${FORGED_LINE}"}`);
+    },
+  });
+  let garbled = false;
+  router.route(ZIP_GARBAGE_ONCE, {
+    respond: (req, res) => {
+      if (garbled || req.path !== '/data/3.0/onecall') return false;
+      garbled = true;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(`\n${FORGED_LINE} and then ${req.query.appid}`);
+      return true;
+    },
+  });
+  stack = await startStack({
+    OWM_API_KEY: OWM_KEY,
+    OWM_API_URL: router.url,
+    OPEN_METEO_GEOCODING_URL: router.url,
+    OPEN_METEO_FORECAST_URL: router.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORT_TIMEOUT_MS: '2000',
+  });
+});
+
+// A second `npm start` anywhere in the checkout silently reconfigures this stack: say so, rather than fail obscurely.
+afterEach(() => assertNoConfigReload(stack.lines));
+
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.close();
+  await router?.close();
+  await fallback?.close();
+});
+
+const bearer = () => ({ authorization: `Bearer ${stack.token}` });
+const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+
+async function adminGet(path: string): Promise<unknown> {
+  const res = await fetch(`${stack.baseUrl}${path}`, { headers: bearer() });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+/** Sends the path exactly as written (fetch would normalize `..`, `.` and `//`). */
+function rawRequest(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const url = new URL(stack.baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Pipeline runs that exercise the key (and the forging payloads) on every path
+
+describe('runs with an OpenWeatherMap key', () => {
+  const traces: Record<string, string> = {};
+
+  it('uses the key with the weather API, for successes, permanent and transient failures', async () => {
+    await (await fetch(`${stack.baseUrl}/admin/formats/add?zip=${ZIP_OK}&format=eink`, { method: 'POST', headers: bearer() })).arrayBuffer();
+    for (const zip of [ZIP_OK, ZIP_UNKNOWN, ZIP_ECHO_400, ZIP_ECHO_500_ONCE, ZIP_GARBAGE_ONCE]) {
+      const res = await fetch(`${stack.baseUrl}/admin/generate?zip=${zip}`, { method: 'POST', headers: bearer() });
+      expect(res.status).toBe(202);
+      traces[zip] = ((await res.json()) as { trace_id: string }).trace_id;
+    }
+    const served = (zip: string, file = 'rgb_light.png') =>
+      waitFor(`${zip}/${file}`, async () => ((await fetch(`${stack.baseUrl}/${zip}/${file}`)).status === 200 ? true : undefined), 20_000, 200);
+    await Promise.all([served(ZIP_OK), served(ZIP_OK, 'eink.bmp'), served(ZIP_ECHO_500_ONCE), served(ZIP_GARBAGE_ONCE)]);
+    const dead = await waitFor('two dead letters recorded', async () => {
+      const lines = logsNamed(stack.lines, 'dead letter recorded');
+      return lines.length >= 2 ? lines : undefined;
+    });
+    expect(dead.map((l) => l.original_trace_id).sort()).toEqual([traces[ZIP_UNKNOWN], traces[ZIP_ECHO_400]].sort());
+    const retried = logsNamed(stack.lines, 'queue message failed; retrying').map((l) => l.trace_id).sort();
+    expect(retried).toEqual([traces[ZIP_ECHO_500_ONCE], traces[ZIP_GARBAGE_ONCE]].sort());
+    // The key really went to the weather API (and the stub only answers it).
+    expect(router.requests.filter((r) => r.query.appid === OWM_KEY).length).toBeGreaterThanOrEqual(8);
+    // Spans of all of it reached the receiver.
+    await receiver.waitForSpans((spans) => Object.values(traces).every((t) => spans.some((s) => s.traceId === t && s.name === 'process fetch-jobs')), 15_000);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Admin auth fuzzing
+
+describe('admin auth fuzzing', () => {
+  const tokenVariants = (): Array<[string, Record<string, string>, string?]> => {
+    const t = stack.token;
+    return [
+      ['no Authorization header', {}],
+      ['wrong token', { authorization: 'Bearer wrong-token' }],
+      ['truncated token', { authorization: `Bearer ${t.slice(0, -1)}` }],
+      ['padded token', { authorization: `Bearer ${t}x` }],
+      ['token with a prefix', { authorization: `Bearer x${t}` }],
+      ['upper-cased token', { authorization: `Bearer ${t.toUpperCase()}` }],
+      ['lower-case scheme "bearer"', { authorization: `bearer ${t}` }],
+      ['upper-case scheme "BEARER"', { authorization: `BEARER ${t}` }],
+      ['two spaces after Bearer', { authorization: `Bearer  ${t}` }],
+      ['tab after Bearer', { authorization: `Bearer\t${t}` }],
+      ['quoted token', { authorization: `Bearer "${t}"` }],
+      ['empty Authorization header', { authorization: '' }],
+      ['"Bearer" without a token', { authorization: 'Bearer' }],
+      ['Basic with the token as password', { authorization: `Basic ${Buffer.from(`admin:${t}`).toString('base64')}` }],
+      ['Token scheme', { authorization: `Token ${t}` }],
+      ['bare token, no scheme', { authorization: t }],
+      ['token twice', { authorization: `Bearer ${t}, Bearer ${t}` }],
+      ['very long token (8 KB)', { authorization: `Bearer ${'a'.repeat(8192)}` }],
+      ['token in X-Admin-Token', { 'x-admin-token': t }],
+      ['token in a cookie', { cookie: `token=${t}; admin_token=${t}; session=${t}` }],
+      ['token in the query string', {}, `token=${t}&access_token=${t}&admin_token=${t}`],
+    ];
+  };
+
+  const ROUTES: Array<[string, string]> = [
+    ['GET', '/admin/status'],
+    ['GET', '/admin/dlq'],
+    ['GET', `/admin/formats?zip=${ZIP_OK}`],
+    ['GET', '/admin/runs/0123456789abcdef0123456789abcdef'],
+    ['POST', '/admin/generate?zip=94103'],
+    ['POST', '/admin/activate?zip=94103'],
+    ['POST', `/admin/deactivate?zip=${ZIP_OK}`],
+    ['POST', '/admin/formats/add?zip=94103&format=bw'],
+    ['POST', `/admin/formats/remove?zip=${ZIP_OK}&format=eink`],
+    ['POST', '/admin/dlq/replay?id=__DLQ_ID__'],
+  ];
+
+  const PATH_TRICKS = [
+    '/x/admin/status',
+    '//admin/status',
+    '/admin/../admin/status',
+    '/admin/%2e%2e/admin/status',
+    '/%61dmin/status',
+    '/admin%2Fstatus',
+    '/ADMIN/status',
+    '/admin/status/',
+    '/admin;/status',
+    '/admin/./status',
+    '/admin/status;x',
+    '/./admin/status',
+    '//admin/generate?zip=94103',
+    '/admin/../admin/generate?zip=94103',
+    '/%61dmin/activate?zip=94103',
+    '/admin/./formats/add?zip=94103&format=bwi',
+    '/ADMIN/generate?zip=94103',
+  ];
+
+  /** What an answer with admin data would contain; an error answer contains none of it. */
+  function adminDataIn(body: string): string[] {
+    const markers = ['"zips"', '"active_zips"', '"dead_letters"', '"available_formats"', '"trace_id"', '"run_id"', '"formats"', stack.token];
+    return markers.filter((m) => body.includes(m));
+  }
+
+  it('never answers 2xx, admin data or a state change to a bad token or a path trick', async () => {
+    const statusBefore = await adminGet('/admin/status');
+    const dlqBefore = (await adminGet('/admin/dlq')) as { count: number; dead_letters: Array<{ id: string }> };
+    expect(dlqBefore.count).toBeGreaterThan(0); // a replay with bad auth must not consume it
+    const dlqId = encodeURIComponent(dlqBefore.dead_letters[0].id);
+    const runsBefore = logsNamed(stack.lines, 'run started').length;
+    const requestsBefore = router.requests.length;
+
+    const answers: Array<{ what: string; status: number; leaked: string[] }> = [];
+    for (const [name, headers, query] of tokenVariants()) {
+      for (const [method, route] of ROUTES) {
+        const path = route.replace('__DLQ_ID__', dlqId);
+        const full = query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path;
+        const res = await rawRequest(method, full, headers);
+        answers.push({ what: `${name}: ${method} ${path}`, status: res.status, leaked: adminDataIn(res.body) });
+      }
+    }
+    for (const path of PATH_TRICKS) {
+      for (const [name, headers] of [['no auth', {}], ['wrong token', { authorization: 'Bearer wrong-token' }]] as const) {
+        for (const method of ['GET', 'POST']) {
+          const res = await rawRequest(method, path, headers);
+          answers.push({ what: `${name}: ${method} ${path}`, status: res.status, leaked: adminDataIn(res.body) });
+        }
+      }
+    }
+    expect(answers.length).toBeGreaterThan(250);
+    expect(answers.filter((a) => (a.status >= 200 && a.status < 300) || a.leaked.length > 0)).toEqual([]);
+    // Every answer is a refusal, not a crash.
+    expect(answers.filter((a) => a.status >= 500)).toEqual([]);
+
+    // No state changed: same status, same dead letters, no run started, the weather API not called.
+    expect(await adminGet('/admin/status')).toEqual(statusBefore);
+    expect(await adminGet('/admin/dlq')).toEqual(dlqBefore);
+    expect(logsNamed(stack.lines, 'run started').length).toBe(runsBefore);
+    expect(router.requests.length).toBe(requestsBefore);
+  });
+
+  it('the right token still works on the exact path (so the test above can fail)', async () => {
+    const res = await rawRequest('GET', '/admin/status', bearer());
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('"zips"');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Incoming trace context
+
+describe('an incoming traceparent', () => {
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+
+  async function serverSpanOf(query: string): Promise<ReceivedSpan> {
+    const spans = await receiver.waitForSpans((all) => all.some((s) => s.kind === 'SERVER' && s.attributes['url.query'] === `?${query}`), 10_000);
+    return spans.find((s) => s.kind === 'SERVER' && s.attributes['url.query'] === `?${query}`)!;
+  }
+
+  for (const [name, method, path, headers] of [
+    ['on a public image route', 'GET', `/${ZIP_OK}/rgb_light.png`, {}],
+    ['on the home page', 'GET', '/', {}],
+    ['on an admin route without a token', 'POST', '/admin/generate', {}],
+    ['on an admin route with a wrong token', 'POST', '/admin/generate', { authorization: 'Bearer wrong-token' }],
+  ] as Array<[string, string, string, Record<string, string>]>) {
+    it(`${name} is not trusted: a new trace, the caller's context kept as a link`, async () => {
+      const traceId = hex(32);
+      const spanId = hex(16);
+      const probe = `probe=${rand()}${path.startsWith('/admin') ? `&zip=${ZIP_OK}` : ''}`;
+      const res = await fetch(`${stack.baseUrl}${path}?${probe}`, { method, headers: { ...headers, traceparent: `00-${traceId}-${spanId}-01`, tracestate: 'vendor=x' } });
+      await res.arrayBuffer();
+      if (path.startsWith('/admin')) expect(res.status).toBe(401);
+      const server = await serverSpanOf(probe);
+      expect(server.traceId).not.toBe(traceId);
+      expect(server.parentSpanId).toBeUndefined();
+      expect(server.links).toContainEqual({ traceId, spanId, attributes: { 'weather_landscape.link': 'untrusted_incoming_traceparent' } });
+      expect(receiver.spansOfTrace(traceId)).toEqual([]);
+    });
+  }
+
+  it('on an authenticated admin request is honoured (so the tests above can fail)', async () => {
+    const traceId = hex(32);
+    const spanId = hex(16);
+    const probe = `zip=${ZIP_OK}&probe=${rand()}`;
+    const res = await fetch(`${stack.baseUrl}/admin/formats?${probe}`, { headers: { ...bearer(), traceparent: `00-${traceId}-${spanId}-01` } });
+    expect(res.status).toBe(200);
+    const server = await serverSpanOf(probe);
+    expect(server.traceId).toBe(traceId);
+    expect(server.parentSpanId).toBe(spanId);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Log forging
+
+describe('log lines cannot be forged by input', () => {
+  it('keeps newlines and quotes from paths, queries and upstream bodies inside one JSON line', async () => {
+    const payload = encodeURIComponent(`"\n${FORGED_LINE}`);
+    const inputs: Array<[string, string, Record<string, string>]> = [
+      // A path that also fails the request (malformed query escape), so the web worker logs it.
+      ['GET', `/x${payload}?%E0%A4%A`, {}],
+      ['GET', `/${ZIP_OK}/rgb_light${payload}.png`, {}],
+      ['GET', `/${ZIP_OK}?${payload}`, {}],
+      ['POST', `/admin/generate?zip=${ZIP_OK}${payload}`, bearer()],
+      ['POST', `/admin/formats/add?zip=${ZIP_OK}&format=bw${payload}`, bearer()],
+      ['POST', `/admin/dlq/replay?id=${payload}`, bearer()],
+    ];
+    for (const [method, path, headers] of inputs) {
+      const res = await fetch(`${stack.baseUrl}${path}`, { method, headers });
+      await res.arrayBuffer();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+
+    // No line of the stack's output IS a forged record.
+    const forged = stack.lines
+      .map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''))
+      .filter((l) => {
+        const start = l.indexOf('{');
+        if (start < 0) return false;
+        try {
+          const value = JSON.parse(l.slice(start, l.lastIndexOf('}') + 1)) as Record<string, unknown>;
+          return value.message === MARK || (typeof value.level === 'string' && !('time' in value));
+        } catch {
+          return false;
+        }
+      });
+    expect(forged).toEqual([]);
+
+    // Where the text did reach a log line (upstream bodies; a failed request's path), it is inside a string field.
+    const carrying = parseLogLines(stack.lines).filter((l) => JSON.stringify(l).includes(MARK));
+    const fields = carrying.map((l) => {
+      const field = Object.entries(l).find(([, v]) => typeof v === 'string' && v.includes(MARK))?.[0];
+      return `${l.service} ${l.message} → ${field}`;
+    });
+    expect(fields).toEqual(expect.arrayContaining([
+      'weather-fetcher queue message dead-lettered → reason',
+      'weather-landscape-web dead letter recorded → reason',
+      'weather-fetcher queue message failed; retrying → error',
+    ]));
+    for (const l of carrying) expect(l.message).not.toContain(MARK);
+    // Raw lines carrying the text are exactly those parsed JSON lines, or wrangler's percent-encoded request lines.
+    const raw = stack.lines.filter((l) => l.includes(MARK));
+    expect(raw.filter((l) => !l.includes('{"time"') && !/\[wrangler:info\] (GET|POST) \S+ \d{3}/.test(l))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Redaction scan, over everything this file did
+
+describe('redaction', () => {
+  it('the OpenWeatherMap key appears in no exported span, no log line, no admin answer', async () => {
+    await new Promise((r) => setTimeout(r, 1000)); // the last exports
+    const exported = json(receiver.spans);
+    expect(receiver.spans.length).toBeGreaterThan(50);
+    // The key's places were exported, redacted: request URLs (appid=) and echoed error bodies.
+    expect(exported).toMatch(/appid=REDACTED/);
+    expect(exported).not.toContain(OWM_KEY);
+    expect(exported).not.toContain(OWM_KEY.slice(0, 20));
+
+    // Nothing the stack printed carries it, wrangler's bindings table included (npm start passes
+    // secrets through .dev.vars, which wrangler shows as "(hidden)").
+    expect(stack.lines.filter((l) => l.includes(OWM_KEY))).toEqual([]);
+    expect(stack.lines.some((l) => /env\.OWM_API_KEY \("\(hidden\)"\)/.test(l))).toBe(true);
+    expect(parseLogLines(stack.lines).filter((l) => JSON.stringify(l).includes(OWM_KEY))).toEqual([]);
+    // The workers did log the places where the key would have been.
+    expect(stack.lines.some((l) => l.includes('appid=REDACTED'))).toBe(true);
+
+    const dlq = json(await adminGet('/admin/dlq'));
+    expect(dlq).toContain('REDACTED');
+    expect(dlq).not.toContain(OWM_KEY);
+    const runs = logsNamed(stack.lines, 'run started').map((l) => String(l.run_id)).filter((id) => /^[0-9a-f]{32}$/.test(id));
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    for (const runId of runs) expect(json(await adminGet(`/admin/runs/${runId}`))).not.toContain(OWM_KEY);
+    expect(json(await adminGet('/admin/status'))).not.toContain(OWM_KEY);
+  });
+});

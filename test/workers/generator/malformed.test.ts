@@ -1,0 +1,177 @@
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { memoryExporter } from '../memory-spans';
+import worker from '../../../src/workers/generator';
+import { recordingQueue } from '../recording-queue';
+import { deliverBatch } from '../queue-batch';
+import { FIXTURES } from '../../fixtures/forecasts';
+import { defineMalformedSuite, type SpanView } from '../../support/malformed-suite';
+import type { Env } from '../../../src/env';
+import type { Forecast } from '../../../src/domain/forecast';
+
+/**
+ * Malformed landscape-jobs bodies through the real generator worker in workerd: each is acked and
+ * dead-lettered with its reason, and never reaches R2; the valid neighbours of its batch are rendered
+ * and stored.
+ */
+const RUN_ID = '5b8aa5a2d2c872e8321cf37308d69df2';
+const TRACEPARENT = `00-${RUN_ID}-051581bf3cb55c13-01`;
+const FETCHED_AT = '2026-06-21T12:00:00.000Z';
+
+function forecastFor(zip: string, fetchedAt = FETCHED_AT): Forecast {
+  const base = Object.values(FIXTURES)[0] as Forecast;
+  return { ...base, location: { ...base.location, zip }, source: { ...base.source, fetchedAt } };
+}
+
+function job(zip: string, format = 'rgb_light', extra: Record<string, unknown> = {}) {
+  return { schema_version: 1, zip_code: zip, format_name: format, lat: 30.45, lon: -97.79, fetched_at: FETCHED_AT, enqueued_at: FETCHED_AT, run_id: RUN_ID, ...extra };
+}
+
+const spans = (): SpanView[] => memoryExporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes }));
+
+/** The real bucket, with every put recorded; `failKeys` puts throw the way R2 does on an internal error. */
+function recordingBucket(real: R2Bucket, failKeys: string[] = []) {
+  const puts: Array<{ key: string }> = [];
+  const bucket = new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'put') {
+        return async (key: string, value: unknown, options?: R2PutOptions) => {
+          if (failKeys.includes(key)) throw new Error('put: We encountered an internal error. Please try again. (10001)');
+          const result = await target.put(key, value as ArrayBuffer, options);
+          puts.push({ key });
+          return result;
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { bucket, puts };
+}
+
+async function deliver(messages: Array<{ id: string; body: unknown; attempts?: number }>, failKeys: string[] = []) {
+  const { bucket, puts } = recordingBucket(env.WEATHER_IMAGES, failKeys);
+  const deadLetters = recordingQueue(env.DEAD_LETTERS);
+  const testEnv = { ...env, WEATHER_IMAGES: bucket, DEAD_LETTERS: deadLetters } as unknown as Env;
+  const result = await deliverBatch(worker, 'landscape-jobs', messages, testEnv);
+  return {
+    explicitAcks: result.explicitAcks as string[],
+    retryMessages: result.retryMessages as Array<{ msgId: string }>,
+    retryDelays: result.retryDelays,
+    deadLetters: deadLetters.sent as Array<Record<string, unknown>>,
+    onward: puts as Array<Record<string, unknown>>,
+  };
+}
+
+const neighbourZip = (n: number) => String(73200 + n);
+
+beforeAll(async () => {
+  for (let n = 0; n < 20; n++) await env.CONFIG.put(`weather:${neighbourZip(n)}`, JSON.stringify(forecastFor(neighbourZip(n))));
+  await env.CONFIG.put('weather:78729', JSON.stringify(forecastFor('78729')));
+});
+
+defineMalformedSuite({
+  queue: 'landscape-jobs',
+  valid: job('78729'),
+  fields: {
+    schema_version: 'version',
+    zip_code: 'zip',
+    format_name: 'enum',
+    lat: 'lat',
+    lon: 'lon',
+    fetched_at: 'instant',
+    enqueued_at: 'instant',
+    run_id: 'run_id',
+  },
+  deliver,
+  neighbour: (n) => job(neighbourZip(n), 'rgb_light', { _otel: { traceparent: TRACEPARENT } }),
+  async expectProcessed(body, delivered) {
+    // Only the neighbour's image was written to R2, and it is there with its metadata.
+    const key = `${body.zip_code}/rgb_light.png`;
+    expect(delivered.onward).toEqual([{ key }]);
+    const object = await env.WEATHER_IMAGES.head(key);
+    expect(object?.customMetadata?.zip).toBe(body.zip_code);
+    expect(await env.CONFIG.get(`metadata:${body.zip_code}:rgb_light`, 'json')).toMatchObject({ zipCode: body.zip_code, format: 'rgb_light' });
+  },
+  spans,
+});
+
+describe('landscape-jobs: a mixed batch of 10, every message its own outcome', () => {
+  it('acks, retries or dead-letters each message on its own', async () => {
+    memoryExporter.reset();
+    for (const zip of ['73300', '73301', '73302', '73303']) await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip)));
+    await env.CONFIG.delete('weather:73304');
+    // 73303 already has an image drawn from newer weather than its KV forecast: the job is skipped.
+    await env.CONFIG.put('weather:73303', JSON.stringify(forecastFor('73303', '2026-06-21T11:00:00.000Z')));
+    await env.CONFIG.put(
+      'metadata:73303:bw',
+      JSON.stringify({
+        zipCode: '73303', format: 'bw', generatedAt: FETCHED_AT, weatherFetchedAt: FETCHED_AT, latitude: 30.45, longitude: -97.79,
+        fileSize: 1, contentType: 'image/bmp', width: 296, height: 128,
+      }),
+    );
+    const carrier = { _otel: { traceparent: TRACEPARENT } };
+    const messages = [
+      { id: 'valid-light', body: job('73300', 'rgb_light', carrier) },
+      { id: 'valid-eink', body: job('73300', 'eink', carrier) },
+      { id: 'bad-carrier', body: job('73301', 'bwi', { _otel: { traceparent: '00-zz-zz-01' } }) },
+      { id: 'put-fails', body: job('73302', 'rgb_dark', carrier) },
+      { id: 'put-fails-last', body: job('73302', 'bw', carrier), attempts: 4 },
+      { id: 'older-weather', body: job('73303', 'bw', carrier) },
+      { id: 'weather-missing', body: job('73304', 'rgb_light', carrier) },
+      { id: 'unknown-format', body: job('73300', 'sepia', carrier) },
+      { id: 'lon-nan', body: job('73300', 'bw', { lon: NaN }) },
+      { id: 'number', body: 73300 },
+    ];
+    const delivered = await deliver(messages, ['73302/rgb_dark.png', '73302/bw.bmp']);
+
+    const outcomeOf = (id: string) => {
+      const acked = delivered.explicitAcks.includes(id);
+      const retried = delivered.retryMessages.some((r) => r.msgId === id);
+      const letters = delivered.deadLetters.filter((d) => d.message_id === id);
+      if (acked && retried) return 'acked AND retried';
+      if (letters.length > 1) return 'dead-lettered twice';
+      if (retried) return `retry after ${delivered.retryDelays.get(id)! >= 1 ? '≥1' : '<1'} s`;
+      if (acked && letters.length === 1) return `dead letter: ${letters[0].error_type}`;
+      if (acked) return 'processed';
+      return 'not settled';
+    };
+    expect(Object.fromEntries(messages.map((m) => [m.id, outcomeOf(m.id)]))).toEqual({
+      'valid-light': 'processed',
+      'valid-eink': 'processed',
+      'bad-carrier': 'processed',
+      'put-fails': 'retry after ≥1 s',
+      'put-fails-last': 'dead letter: _OTHER',
+      'older-weather': 'processed',
+      'weather-missing': 'dead letter: weather_missing',
+      'unknown-format': 'dead letter: invalid_message',
+      'lon-nan': 'dead letter: invalid_message',
+      number: 'dead letter: invalid_message',
+    });
+    expect(delivered.onward.map((p) => p.key).sort()).toEqual(['73300/eink.bmp', '73300/rgb_light.png', '73301/bwi.bmp']);
+    expect(await env.WEATHER_IMAGES.head('73303/bw.bmp')).toBeNull();
+    const reasons = Object.fromEntries(delivered.deadLetters.map((d) => [d.message_id, String(d.reason)]));
+    expect(reasons['put-fails-last']).toMatch(/^gave up after 4 attempts: put: We encountered an internal error/);
+    expect(reasons['weather-missing']).toMatch(/no stored weather for ZIP 73304/);
+    expect(reasons['unknown-format']).toContain('format_name: ');
+    expect(reasons['lon-nan']).toContain('lon: ');
+    expect(reasons.number).toContain('(body): ');
+    const outcomes = Object.fromEntries(
+      spans()
+        .filter((s) => s.name === 'process landscape-jobs')
+        .map((s) => [s.attributes['messaging.message.id'], s.attributes['messaging.cloudflare_queues.outcome']]),
+    );
+    expect(outcomes).toEqual({
+      'valid-light': 'ack',
+      'valid-eink': 'ack',
+      'bad-carrier': 'ack',
+      'put-fails': 'retry',
+      'put-fails-last': 'dead_letter',
+      'older-weather': 'ack',
+      'weather-missing': 'dead_letter',
+      'unknown-format': 'dead_letter',
+      'lon-nan': 'dead_letter',
+      number: 'dead_letter',
+    });
+  });
+});

@@ -9,6 +9,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface Stack {
   baseUrl: string;
+  /** The state directory of this run; wrangler's command line names it, so its processes can be found. */
+  persistDir: string;
   token: string;
   /** Every line the stack printed (wrangler, workers' JSON log lines, the start script). */
   lines: string[];
@@ -90,6 +92,7 @@ export async function startStack(vars: Record<string, string>): Promise<Stack> {
       });
   return {
     baseUrl,
+    persistDir: persist,
     token,
     lines,
     logs,

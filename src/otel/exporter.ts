@@ -53,16 +53,31 @@ export class OtlpJsonExporter implements SpanExporter {
     if (!response.ok) throw new Error(`OTLP receiver answered HTTP ${response.status}`);
   }
 
-  /** A view of the span with secrets redacted and the extra resource merged; the span itself is untouched. */
+  /**
+   * A plain copy of what the serializer reads, with secrets redacted and the extra resource merged;
+   * the span itself is untouched. (A prototype-chained view was measurably slower to serialize.)
+   */
   private prepare(span: ReadableSpan): ReadableSpan {
-    const resource = this.withExtraResource(span.resource);
-    return Object.create(span, {
-      attributes: { value: redactAttributes(span.attributes) },
-      events: { value: span.events.map((e) => ({ ...e, attributes: e.attributes && redactAttributes(e.attributes) })) },
-      status: { value: span.status.message ? { ...span.status, message: redactString(span.status.message) } : span.status },
-      links: { value: span.links.map((l) => ({ ...l, attributes: l.attributes && redactAttributes(l.attributes) })) },
-      resource: { value: resource },
-    }) as ReadableSpan;
+    const spanContext = span.spanContext();
+    return {
+      name: span.name,
+      kind: span.kind,
+      spanContext: () => spanContext,
+      parentSpanContext: span.parentSpanContext,
+      startTime: span.startTime,
+      endTime: span.endTime,
+      duration: span.duration,
+      ended: span.ended,
+      attributes: redactAttributes(span.attributes),
+      events: span.events.map((e) => ({ ...e, attributes: e.attributes && redactAttributes(e.attributes) })),
+      links: span.links.map((l) => ({ ...l, attributes: l.attributes && redactAttributes(l.attributes) })),
+      status: span.status.message ? { ...span.status, message: redactString(span.status.message) } : span.status,
+      resource: this.withExtraResource(span.resource),
+      instrumentationScope: span.instrumentationScope,
+      droppedAttributesCount: span.droppedAttributesCount,
+      droppedEventsCount: span.droppedEventsCount,
+      droppedLinksCount: span.droppedLinksCount,
+    };
   }
 
   private withExtraResource(resource: Resource): Resource {

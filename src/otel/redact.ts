@@ -11,7 +11,12 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 const SECRET_ATTRIBUTE_KEY = /(authorization|cookie|api[-_.]?key|secret|password|token)/i;
 
 export function redactString(value: string): string {
-  return value.replace(SECRET_QUERY_PARAMS, `$1${REDACTED}`).replace(BEARER, `$1 ${REDACTED}`);
+  // Most attribute values hold neither a query nor a credential: skip the regexes for them (hot path).
+  const query = value.includes('=');
+  const credential = value.includes('Bearer') || value.includes('Basic');
+  if (!query && !credential) return value;
+  const redacted = query ? value.replace(SECRET_QUERY_PARAMS, `$1${REDACTED}`) : value;
+  return credential ? redacted.replace(BEARER, `$1 ${REDACTED}`) : redacted;
 }
 
 function redactValue(key: string, value: AttributeValue | undefined): AttributeValue | undefined {

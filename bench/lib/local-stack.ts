@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { freePort } from '../../test/support/free-port';
 import type { Bundler } from './bundles';
 import { track } from './cleanup';
 import { ROOT, WORKERS } from './paths';
@@ -21,18 +21,6 @@ export interface BenchStack {
 }
 
 type LocalConfigFn = (tomlFile: string, vars: Record<string, string>) => Record<string, unknown>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const READY_TIMEOUT_MS = 150_000;
 

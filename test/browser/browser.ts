@@ -71,7 +71,13 @@ export async function watch(page: Page): Promise<PageProblems> {
     if (message.type() === 'error') consoleErrors.push(`${message.text()} (${page.url()})`);
   });
   page.on('pageerror', (error) => pageErrors.push(`${error.message} (${page.url()})`));
-  page.on('requestfailed', (request) => failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
+  page.on('requestfailed', (request) => {
+    const error = request.failure()?.errorText ?? '';
+    // ERR_ABORTED is the browser cancelling a request itself (a poll in flight when the test
+    // navigates away), not a failure of the site; anything else counts.
+    if (error.includes('ERR_ABORTED')) return;
+    failedRequests.push(`${request.method()} ${request.url()}: ${error}`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) failedRequests.push(`${response.request().method()} ${response.url()}: HTTP ${response.status()}`);
   });

@@ -1,8 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, waitFor, type Stack } from '../e2e/stack';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
-import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
+import { closeTestbed, startTestbed } from '../e2e/testbed';
+import { waitFor, type Stack } from '../e2e/stack';
+import type { OtlpReceiver } from '../support/otlp-receiver';
+import type { WeatherStub } from '../support/weather-stub';
 import { accessibilityProblems, openBrowser, overflowsHorizontally, requireChromium, screenshot, watch, type PageProblems, type Session } from './browser';
 
 /**
@@ -21,22 +22,15 @@ let browser: Session;
 
 beforeAll(async () => {
   requireChromium();
-  weather = await startWeatherStub();
-  receiver = await startOtlpReceiver();
-  stack = await startStack({
-    OPEN_METEO_GEOCODING_URL: weather.url,
-    OPEN_METEO_FORECAST_URL: weather.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  ({ weather, receiver, stack } = await startTestbed({
     JAEGER_UI_URL: JAEGER,
-  });
+  }));
   browser = await openBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
-  await receiver?.close();
-  await weather?.close();
+  await closeTestbed({ stack, receiver, weather });
 });
 
 // Every `npm start` in this checkout writes the same .wrangler/local configs, which a running wrangler

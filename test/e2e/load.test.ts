@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { closeTestbed, startTestbed } from './testbed';
+import { type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { assertNoConfigReload, crashLines, logsNamed, queueTotals } from '../support/stack-logs';
-import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
-import { startStack, waitFor, type Stack } from './stack';
+import type { WeatherStub } from '../support/weather-stub';
+import { waitFor, type Stack } from './stack';
 
 /**
  * Load through the real `npm start` stack: 50 generate requests at once for 50 ZIPs × 3 formats
@@ -21,22 +22,14 @@ let receiver: OtlpReceiver;
 let stack: Stack;
 
 beforeAll(async () => {
-  weather = await startWeatherStub();
-  receiver = await startOtlpReceiver();
-  stack = await startStack({
-    OPEN_METEO_GEOCODING_URL: weather.url,
-    OPEN_METEO_FORECAST_URL: weather.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-  });
+  ({ weather, receiver, stack } = await startTestbed());
 });
 
 // A second `npm start` anywhere in the checkout silently reconfigures this stack: say so, rather than fail obscurely.
 afterEach(() => assertNoConfigReload(stack.lines));
 
 afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-  await weather?.close();
+  await closeTestbed({ stack, receiver, weather });
 });
 
 /** Runs `work` over `items`, at most `limit` at a time. */

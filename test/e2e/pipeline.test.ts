@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
+import { closeTestbed, startTestbed } from './testbed';
+import type { WeatherStub } from '../support/weather-stub';
+import type { OtlpReceiver } from '../support/otlp-receiver';
 import { decodeBmp1, decodePng } from '../support/image-decode';
-import { startStack, waitFor, type Stack } from './stack';
+import { waitFor, type Stack } from './stack';
 
 /**
  * The real `npm start` stack (four workers, local queues, KV, R2) against the Open-Meteo stub,
@@ -14,20 +15,13 @@ let receiver: OtlpReceiver;
 let stack: Stack;
 
 beforeAll(async () => {
-  weather = await startWeatherStub();
-  receiver = await startOtlpReceiver();
-  stack = await startStack({
-    OPEN_METEO_GEOCODING_URL: weather.url,
-    OPEN_METEO_FORECAST_URL: weather.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  ({ weather, receiver, stack } = await startTestbed({
     OTEL_SDK_DISABLED: 'true',
-  });
+  }));
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-  await weather?.close();
+  await closeTestbed({ stack, receiver, weather });
 });
 
 async function imageOnceServed(path: string, timeoutMs = 5000): Promise<Uint8Array> {

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/free-port';
+import { logsNamed, parseLogLines } from '../support/stack-logs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -22,18 +23,6 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs the real `npm start` (one wrangler dev with the four workers) in a fresh state directory. */
 export async function startStack(vars: Record<string, string>): Promise<Stack> {
   const port = await freePort();
@@ -47,11 +36,17 @@ export async function startStack(vars: Record<string, string>): Promise<Stack> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PORT: String(port), INSPECTOR_PORT: String(inspector), PERSIST_DIR: persist, ADMIN_TOKEN: token, ...vars },
   });
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(line);
+  // A pipe read can end mid-line: keep the unfinished tail of each stream until its newline arrives.
+  const collector = () => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) if (line.trim()) lines.push(line);
+    };
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout!.on('data', collector());
+  child.stderr!.on('data', collector());
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const ready = await Promise.race([
@@ -77,28 +72,13 @@ export async function startStack(vars: Record<string, string>): Promise<Stack> {
     await stop();
     throw new Error(`npm start did not become ready:\n${lines.slice(-40).join('\n')}`);
   }
-  const logs = () =>
-      lines.flatMap((raw) => {
-        // wrangler may prefix a line (e.g. "✘ [ERROR]") and colour it: keep the JSON object only.
-        const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
-        const start = line.indexOf('{"time"');
-        const end = line.lastIndexOf('}');
-        if (start < 0 || end < start) return [];
-        try {
-          return [JSON.parse(line.slice(start, end + 1)) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      });
   return {
     baseUrl,
     persistDir: persist,
     token,
     lines,
-    logs,
-    logsWith(message) {
-      return logs().filter((l) => typeof l.message === 'string' && l.message.replace(/^\[[\w-]+\] /, '') === message);
-    },
+    logs: () => parseLogLines(lines),
+    logsWith: (message) => logsNamed(lines, message),
     admin: (path, init = {}) =>
       fetch(`${baseUrl}${path}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }),
     stop,

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { closeTestbed, startTestbed } from './testbed';
+import { type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { expectSpanTree } from '../support/span-tree';
-import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
-import { startStack, waitFor, type Stack } from './stack';
+import type { WeatherStub } from '../support/weather-stub';
+import { waitFor, type Stack } from './stack';
 
 /**
  * One click on "Generate" is ONE trace across the four workers, exported over real OTLP/HTTP
@@ -13,21 +14,14 @@ let receiver: OtlpReceiver;
 let stack: Stack;
 
 beforeAll(async () => {
-  weather = await startWeatherStub();
-  receiver = await startOtlpReceiver();
-  stack = await startStack({
-    OPEN_METEO_GEOCODING_URL: weather.url,
-    OPEN_METEO_FORECAST_URL: weather.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  ({ weather, receiver, stack } = await startTestbed({
     OTEL_EXPORT_TIMEOUT_MS: '2000',
     JAEGER_UI_URL: 'http://jaeger.example:16686',
-  });
+  }));
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  await receiver?.close();
-  await weather?.close();
+  await closeTestbed({ stack, receiver, weather });
 });
 
 beforeEach(async () => {

@@ -38,6 +38,22 @@ export interface MalformedSuite {
 
 const BATCH = 10;
 
+/**
+ * One message's fate in a delivery, as a short phrase for table-like assertions:
+ * 'processed', 'retry after ≥1 s', 'dead letter: <error_type>', or what went wrong.
+ */
+export function outcomeOf(delivered: Delivered & { retryDelays: Map<string, number | undefined> }, id: string): string {
+  const acked = delivered.explicitAcks.includes(id);
+  const retried = delivered.retryMessages.some((r) => r.msgId === id);
+  const letters = delivered.deadLetters.filter((d) => d.message_id === id);
+  if (acked && retried) return 'acked AND retried';
+  if (letters.length > 1) return 'dead-lettered twice';
+  if (retried) return `retry after ${(delivered.retryDelays.get(id) ?? 0) >= 1 ? '≥1' : '<1'} s`;
+  if (acked && letters.length === 1) return `dead letter: ${String(letters[0].error_type)}`;
+  if (acked) return 'processed';
+  return 'not settled';
+}
+
 function processSpan(spans: SpanView[], queue: string, id: string): SpanView | undefined {
   return spans.find((s) => s.name === `process ${queue}` && s.attributes['messaging.message.id'] === id);
 }

@@ -4,7 +4,7 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/dispatcher';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
-import { defineMalformedSuite, type SpanView } from '../../support/malformed-suite';
+import { defineMalformedSuite, type SpanView, outcomeOf } from '../../support/malformed-suite';
 import type { Env } from '../../../src/env';
 
 /**
@@ -88,18 +88,7 @@ describe('weather-ready: a mixed batch of 10, every message its own outcome', ()
     ];
     const delivered = await deliver(messages, '73154');
 
-    const outcomeOf = (id: string) => {
-      const acked = delivered.explicitAcks.includes(id);
-      const retried = delivered.retryMessages.some((r) => r.msgId === id);
-      const letters = delivered.deadLetters.filter((d) => d.message_id === id);
-      if (acked && retried) return 'acked AND retried';
-      if (letters.length > 1) return 'dead-lettered twice';
-      if (retried) return `retry after ${delivered.retryDelays.get(id)! >= 1 ? '≥1' : '<1'} s`;
-      if (acked && letters.length === 1) return `dead letter: ${letters[0].error_type}`;
-      if (acked) return 'processed';
-      return 'not settled';
-    };
-    expect(Object.fromEntries(messages.map((m) => [m.id, outcomeOf(m.id)]))).toEqual({
+    expect(Object.fromEntries(messages.map((m) => [m.id, outcomeOf(delivered, m.id)]))).toEqual({
       'valid-1': 'processed',
       'valid-3-formats': 'processed',
       'valid-no-run': 'processed',

@@ -130,12 +130,15 @@ export async function overflowsHorizontally(page: Page): Promise<boolean> {
   return page.evaluate((): boolean => document.documentElement.scrollWidth > window.innerWidth + 1);
 }
 
-/** Saves a screenshot as a test artifact, and optionally as a README image under docs/images. */
+/**
+ * Saves a screenshot as a test artifact, and the README's images under docs/images when
+ * UPDATE_DOCS_SCREENSHOTS=1 (so an ordinary test run leaves the checkout unchanged).
+ */
 export async function screenshot(page: Page, name: string, options: { docs?: string; fullPage?: boolean } = {}): Promise<Buffer> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const png = await page.screenshot({ fullPage: options.fullPage ?? true, animations: 'disabled' });
   writeFileSync(join(SCREENSHOT_DIR, `${name}.png`), png);
-  if (options.docs) {
+  if (options.docs && process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
     const target = join(DOCS_IMAGES, options.docs);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, png);

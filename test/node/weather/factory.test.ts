@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWeatherProvider, OpenMeteoProvider, OpenWeatherMapProvider } from '../../../src/weather';
-import { startWeatherStub, type WeatherStub } from '../../support/weather-stub';
-import { NOW, rejectionOf } from './helpers';
+import { NOW, rejectionOf, useWeatherStub } from './helpers';
 
-let stub: WeatherStub;
+const stub = useWeatherStub();
 
-beforeAll(async () => {
-  stub = await startWeatherStub({ now: () => NOW });
-});
-afterAll(() => stub.close());
-beforeEach(() => {
-  stub.setFault(null);
-  stub.clearRequests();
-});
 
 describe('createWeatherProvider', () => {
   it('picks Open-Meteo without a key and OpenWeatherMap with one', () => {
@@ -40,28 +31,28 @@ describe('createWeatherProvider', () => {
   });
 
   it('accepts base URLs with trailing slashes', async () => {
-    const provider = createWeatherProvider({ OPEN_METEO_GEOCODING_URL: `${stub.url}/`, OPEN_METEO_FORECAST_URL: ` ${stub.url}// ` });
+    const provider = createWeatherProvider({ OPEN_METEO_GEOCODING_URL: `${stub().url}/`, OPEN_METEO_FORECAST_URL: ` ${stub().url}// ` });
     const geo = await provider.geocode('78729');
     await provider.forecast(geo, NOW);
-    expect(stub.requests.map((r) => r.path)).toEqual(['/v1/search', '/v1/forecast']);
+    expect(stub().requests.map((r) => r.path)).toEqual(['/v1/search', '/v1/forecast']);
 
-    const owm = createWeatherProvider({ OWM_API_KEY: 'k', OWM_API_URL: `${stub.url}/` });
+    const owm = createWeatherProvider({ OWM_API_KEY: 'k', OWM_API_URL: `${stub().url}/` });
     await owm.geocode('78729');
-    expect(stub.requests.at(-1)?.path).toBe('/geo/1.0/zip');
+    expect(stub().requests.at(-1)?.path).toBe('/geo/1.0/zip');
   });
 
   it('uses WEATHER_TIMEOUT_MS', async () => {
-    stub.setFault({ kind: 'hang' });
-    const provider = createWeatherProvider({ OPEN_METEO_GEOCODING_URL: stub.url, WEATHER_TIMEOUT_MS: '150' });
+    stub().setFault({ kind: 'hang' });
+    const provider = createWeatherProvider({ OPEN_METEO_GEOCODING_URL: stub().url, WEATHER_TIMEOUT_MS: '150' });
     const err = await rejectionOf(provider.geocode('78729'));
     expect(err).toMatchObject({ kind: 'timeout' });
     expect(err.message).toContain('150 ms');
   });
 
   it('ignores a malformed WEATHER_TIMEOUT_MS instead of disabling the timeout', async () => {
-    stub.setFault({ kind: 'hang' });
+    stub().setFault({ kind: 'hang' });
     for (const bad of ['abc', '0', '-5', '1.5']) {
-      const provider = createWeatherProvider({ OPEN_METEO_GEOCODING_URL: stub.url, WEATHER_TIMEOUT_MS: bad });
+      const provider = createWeatherProvider({ OPEN_METEO_GEOCODING_URL: stub().url, WEATHER_TIMEOUT_MS: bad });
       // With the 10 s default still in force the caller's 100 ms abort is what ends the request.
       const err = await rejectionOf(provider.geocode('78729', { signal: AbortSignal.timeout(100) }));
       expect(err).toMatchObject({ kind: 'aborted' });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { startWeatherStub, type WeatherStub, type WeatherStubOptions } from '../../support/weather-stub';
 
 /**
  * The instant every test treats as "now" (the stub's clock too). Chosen so the
@@ -46,4 +47,21 @@ export async function closedPortUrl(): Promise<string> {
   const server = await startRawServer(() => undefined);
   await server.close();
   return server.url;
+}
+
+/**
+ * One weather stub for the test file, on the shared clock (NOW), reset before each test.
+ * Returns a getter: the stub exists only once beforeAll has run.
+ */
+export function useWeatherStub(options: WeatherStubOptions = {}): () => WeatherStub {
+  let stub: WeatherStub | undefined;
+  beforeAll(async () => {
+    stub = await startWeatherStub({ now: () => NOW, ...options });
+  });
+  afterAll(() => stub?.close());
+  beforeEach(() => {
+    stub!.setFault(null);
+    stub!.clearRequests();
+  });
+  return () => stub!;
 }

@@ -1,23 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { WeatherApiError, WeatherResponseError } from '../../../src/weather/errors';
 import { buildUrl, getJson } from '../../../src/weather/http';
-import { startWeatherStub, type WeatherStub } from '../../support/weather-stub';
-import { closedPortUrl, NOW, rejectionOf, startRawServer } from './helpers';
+import { closedPortUrl, NOW, rejectionOf, startRawServer, useWeatherStub } from './helpers';
 
 const Search = z.object({ results: z.array(z.object({ name: z.string(), latitude: z.number() })).optional() });
 
-let stub: WeatherStub;
-const searchUrl = () => `${stub.url}/v1/search?name=78729`;
+const stub = useWeatherStub();
+const searchUrl = () => `${stub().url}/v1/search?name=78729`;
 
-beforeAll(async () => {
-  stub = await startWeatherStub({ now: () => NOW });
-});
-afterAll(() => stub.close());
-beforeEach(() => {
-  stub.setFault(null);
-  stub.clearRequests();
-});
 afterEach(() => {
   vi.unstubAllGlobals();
 });
@@ -26,8 +17,8 @@ describe('getJson', () => {
   it('returns the body validated by the schema and asks for JSON', async () => {
     const body = await getJson(searchUrl(), Search);
     expect(body.results?.[0]).toEqual({ name: 'Austin', latitude: 30.45215 });
-    expect(stub.requests).toHaveLength(1);
-    expect(stub.requests[0].headers.accept).toBe('application/json');
+    expect(stub().requests).toHaveLength(1);
+    expect(stub().requests[0].headers.accept).toBe('application/json');
   });
 
   it('looks up the global fetch at call time (so instrumentation that wraps it later is used)', async () => {
@@ -40,7 +31,7 @@ describe('getJson', () => {
   });
 
   it('maps 500 to a transient WeatherApiError', async () => {
-    stub.setFault({ kind: '500' });
+    stub().setFault({ kind: '500' });
     const err = await rejectionOf(getJson(searchUrl(), Search, { label: 'test api' }));
     expect(err).toBeInstanceOf(WeatherApiError);
     expect(err).toMatchObject({ status: 500, transient: true, kind: 'http' });
@@ -48,7 +39,7 @@ describe('getJson', () => {
   });
 
   it('maps 429 to a transient WeatherApiError with Retry-After in seconds', async () => {
-    stub.setFault({ kind: '429', retryAfterSeconds: 7 });
+    stub().setFault({ kind: '429', retryAfterSeconds: 7 });
     const err = await rejectionOf(getJson(searchUrl(), Search));
     expect(err).toMatchObject({ status: 429, transient: true, retryAfterSeconds: 7 });
   });
@@ -70,14 +61,14 @@ describe('getJson', () => {
   });
 
   it('maps other 4xx to a permanent WeatherApiError that quotes the upstream reason', async () => {
-    const err = await rejectionOf(getJson(`${stub.url}/v1/forecast?latitude=999&longitude=0`, Search));
+    const err = await rejectionOf(getJson(`${stub().url}/v1/forecast?latitude=999&longitude=0`, Search));
     expect(err).toBeInstanceOf(WeatherApiError);
     expect(err).toMatchObject({ status: 400, transient: false, kind: 'http' });
     expect(err.message).toContain('Latitude must be in range');
   });
 
   it('maps a body that is not JSON to a transient WeatherResponseError', async () => {
-    stub.setFault({ kind: 'garbage' });
+    stub().setFault({ kind: 'garbage' });
     const err = await rejectionOf(getJson(searchUrl(), Search));
     expect(err).toBeInstanceOf(WeatherResponseError);
     expect((err as WeatherResponseError).transient).toBe(true);
@@ -91,7 +82,7 @@ describe('getJson', () => {
   });
 
   it('gives up after timeoutMs when the server never answers', async () => {
-    stub.setFault({ kind: 'hang' });
+    stub().setFault({ kind: 'hang' });
     const started = Date.now();
     const err = await rejectionOf(getJson(searchUrl(), Search, { timeoutMs: 150 }));
     expect(Date.now() - started).toBeLessThan(2000);
@@ -114,7 +105,7 @@ describe('getJson', () => {
   });
 
   it("honours the caller's abort signal", async () => {
-    stub.setFault({ kind: 'hang' });
+    stub().setFault({ kind: 'hang' });
     const err = await rejectionOf(getJson(searchUrl(), Search, { timeoutMs: 5000, signal: AbortSignal.timeout(100) }));
     expect(err).toMatchObject({ kind: 'aborted', transient: true });
   });

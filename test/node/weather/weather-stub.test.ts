@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWeatherStub, stubPlaceForZip, type WeatherStub } from '../../support/weather-stub';
-import { NOW } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { startWeatherStub, stubPlaceForZip } from '../../support/weather-stub';
+import { NOW, useWeatherStub } from './helpers';
 
-let stub: WeatherStub;
+const stub = useWeatherStub();
 
-beforeAll(async () => {
-  stub = await startWeatherStub({ now: () => NOW });
-});
-afterAll(() => stub.close());
-beforeEach(() => {
-  stub.setFault(null);
-  stub.clearRequests();
-});
 
 const getJson = async (path: string) => {
-  const res = await fetch(`${stub.url}${path}`);
+  const res = await fetch(`${stub().url}${path}`);
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
-const postFault = (fault: unknown) => fetch(`${stub.url}/__stub/fault`, { method: 'POST', body: JSON.stringify(fault) });
+const postFault = (fault: unknown) => fetch(`${stub().url}/__stub/fault`, { method: 'POST', body: JSON.stringify(fault) });
 
 describe('weather stub: places', () => {
   it('answers unknown ZIPs the way Open-Meteo does: no results key', async () => {
@@ -105,12 +97,12 @@ describe('weather stub: faults and admin endpoints', () => {
   });
 
   it('sends Retry-After with 429 and garbage as a 200', async () => {
-    stub.setFault({ kind: '429', retryAfterSeconds: 9, times: 1 });
-    const limited = await fetch(`${stub.url}/v1/search?name=78729`);
+    stub().setFault({ kind: '429', retryAfterSeconds: 9, times: 1 });
+    const limited = await fetch(`${stub().url}/v1/search?name=78729`);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('9');
-    stub.setFault({ kind: 'garbage', times: 1 });
-    const garbage = await fetch(`${stub.url}/v1/search?name=78729`);
+    stub().setFault({ kind: 'garbage', times: 1 });
+    const garbage = await fetch(`${stub().url}/v1/search?name=78729`);
     expect(garbage.status).toBe(200);
     expect(await garbage.text()).toBe('{not json');
   });
@@ -124,12 +116,12 @@ describe('weather stub: faults and admin endpoints', () => {
   });
 
   it('records API requests (not admin ones) and serves them over HTTP', async () => {
-    await fetch(`${stub.url}/v1/search?name=78729&count=10`, { headers: { 'x-test': 'yes' } });
+    await fetch(`${stub().url}/v1/search?name=78729&count=10`, { headers: { 'x-test': 'yes' } });
     const { body } = await getJson('/__stub/requests');
     expect(body).toEqual([expect.objectContaining({ method: 'GET', path: '/v1/search', query: { name: '78729', count: '10' } })]);
-    expect(stub.requests[0].headers['x-test']).toBe('yes');
-    await fetch(`${stub.url}/__stub/requests`, { method: 'DELETE' });
-    expect(stub.requests).toHaveLength(0);
+    expect(stub().requests[0].headers['x-test']).toBe('yes');
+    await fetch(`${stub().url}/__stub/requests`, { method: 'DELETE' });
+    expect(stub().requests).toHaveLength(0);
   });
 
   it('closes promptly while a request hangs', async () => {

@@ -22,6 +22,11 @@ export interface GetJsonOptions {
   label?: string;
 }
 
+/** The options both providers pass to getJson: their label, their timeout, the caller's signal. */
+export function requestOptions(label: string, timeoutMs: number, options: { signal?: AbortSignal } = {}): GetJsonOptions {
+  return { label, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+}
+
 /**
  * GETs `url` and returns its JSON body validated by `schema`. Every failure is
  * a WeatherApiError or WeatherResponseError with a redacted message.

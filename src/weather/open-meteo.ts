@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Conditions, Forecast, HourlyPoint } from '../domain/forecast';
 import { ZipCode } from '../domain/zip';
 import { UnknownZipError, WeatherResponseError } from './errors';
-import { buildUrl, DEFAULT_TIMEOUT_MS, getJson } from './http';
+import { buildUrl, DEFAULT_TIMEOUT_MS, getJson, requestOptions } from './http';
 import { assembleForecast, FORECAST_HOURS, hourIndexContaining, isoFromUnix, round2 } from './normalize';
 import type { ForecastOptions, GeoLocation, RequestOptions, WeatherProvider } from './provider';
 import { redactUrl } from './redact';
@@ -118,7 +118,7 @@ export class OpenMeteoProvider implements WeatherProvider {
 
   async geocode(zip: string, options: RequestOptions = {}): Promise<GeoLocation> {
     if (!ZipCode.safeParse(zip).success) throw new UnknownZipError(zip, 'not a 5-digit ZIP');
-    const body = await getJson(this.geocodeUrl(zip), GeocodingResponse, this.requestOptions('open-meteo geocoding', options));
+    const body = await getJson(this.geocodeUrl(zip), GeocodingResponse, requestOptions('open-meteo geocoding', this.timeoutMs, options));
     const hit = pickGeocodingResult(body.results ?? [], zip);
     if (!hit) throw new UnknownZipError(zip);
     return {
@@ -133,13 +133,10 @@ export class OpenMeteoProvider implements WeatherProvider {
 
   async forecast(geo: GeoLocation, now: Date, options: ForecastOptions = {}): Promise<Forecast> {
     const url = this.forecastUrlFor(geo);
-    const body = await getJson(url, ForecastResponse, this.requestOptions('open-meteo forecast', options));
+    const body = await getJson(url, ForecastResponse, requestOptions('open-meteo forecast', this.timeoutMs, options));
     return normalizeOpenMeteo(body, geo, now, { unit: options.unit ?? 'F', provider: this.name, url: redactUrl(url) });
   }
 
-  private requestOptions(label: string, options: RequestOptions) {
-    return { label, timeoutMs: this.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
-  }
 }
 
 /** The result listing this postcode, else the first US result. */

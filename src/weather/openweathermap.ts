@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Conditions, Forecast, HourlyPoint } from '../domain/forecast';
 import { ZipCode } from '../domain/zip';
 import { UnknownZipError, WeatherApiError, WeatherResponseError } from './errors';
-import { buildUrl, DEFAULT_TIMEOUT_MS, getJson } from './http';
+import { buildUrl, DEFAULT_TIMEOUT_MS, getJson, requestOptions } from './http';
 import { assembleForecast, FORECAST_HOURS, hourIndexContaining, isoFromUnix } from './normalize';
 import type { ForecastOptions, GeoLocation, RequestOptions, WeatherProvider } from './provider';
 import { redactUrl } from './redact';
@@ -78,7 +78,7 @@ export class OpenWeatherMapProvider implements WeatherProvider {
     if (!ZipCode.safeParse(zip).success) throw new UnknownZipError(zip, 'not a 5-digit ZIP');
     let body: z.infer<typeof ZipResponse>;
     try {
-      body = await getJson(this.geocodeUrl(zip), ZipResponse, this.requestOptions('openweathermap geocoding', options));
+      body = await getJson(this.geocodeUrl(zip), ZipResponse, requestOptions('openweathermap geocoding', this.timeoutMs, options));
     } catch (err) {
       // The zip endpoint answers an unknown ZIP with 404 {"cod":"404","message":"not found"}.
       if (err instanceof WeatherApiError && err.status === 404) throw new UnknownZipError(zip, 'geocoder answered 404');
@@ -90,13 +90,10 @@ export class OpenWeatherMapProvider implements WeatherProvider {
 
   async forecast(geo: GeoLocation, now: Date, options: ForecastOptions = {}): Promise<Forecast> {
     const url = this.forecastUrlFor(geo);
-    const body = await getJson(url, OneCallResponse, this.requestOptions('openweathermap forecast', options));
+    const body = await getJson(url, OneCallResponse, requestOptions('openweathermap forecast', this.timeoutMs, options));
     return normalizeOneCall(body, geo, now, { unit: options.unit ?? 'F', provider: this.name, url: redactUrl(url) });
   }
 
-  private requestOptions(label: string, options: RequestOptions) {
-    return { label, timeoutMs: this.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
-  }
 }
 
 export interface NormalizeOneCallOptions {

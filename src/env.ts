@@ -28,6 +28,8 @@ export interface Env {
   OTEL_EXPORTER_OTLP_HEADERS?: string;
   OTEL_TRACES_SAMPLER_ARG?: string;
   OTEL_EXPORT_TIMEOUT_MS?: string;
+  /** Comma-separated hosts (`*.example.com` allowed) that may receive traceparent/tracestate on outgoing fetches. */
+  TRACE_CONTEXT_HOSTS?: string;
   JAEGER_UI_URL?: string;
   DEPLOYMENT_ENVIRONMENT?: string;
   SERVICE_VERSION?: string;

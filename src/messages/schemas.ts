@@ -12,13 +12,14 @@ const Latitude = z.number().min(-90).max(90);
 const Longitude = z.number().min(-180).max(180);
 /** Present when an admin started the run: the id of its run record (the trace id when tracing is on). */
 const RunId = z.string().regex(/^[0-9a-f]{32}$/).optional();
+/** What started the run: an admin click, the cron, or a dead-letter replay. */
+const Trigger = z.enum(['admin', 'cron', 'replay']);
 
 export const FetchJob = z.object({
   schema_version: z.literal(1),
   zip_code: ZipCode,
   scheduled_at: Instant,
-  /** What started the run: an admin click, the cron, or a dead-letter replay. */
-  trigger: z.enum(['admin', 'cron', 'replay']),
+  trigger: Trigger,
   run_id: RunId,
 });
 export type FetchJob = z.infer<typeof FetchJob>;
@@ -30,6 +31,8 @@ export const WeatherReady = z.object({
   lon: Longitude,
   fetched_at: Instant,
   run_id: RunId,
+  /** Carried along from the fetch job (optional: messages from before it was added lack it). */
+  trigger: Trigger.optional(),
 });
 export type WeatherReady = z.infer<typeof WeatherReady>;
 
@@ -43,5 +46,6 @@ export const LandscapeJob = z.object({
   fetched_at: Instant,
   enqueued_at: Instant,
   run_id: RunId,
+  trigger: Trigger.optional(),
 });
 export type LandscapeJob = z.infer<typeof LandscapeJob>;

@@ -5,12 +5,13 @@ export interface OtelSettings {
   disabled: boolean;
   /** `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces` */
   tracesUrl: string;
-  logsUrl: string;
   headers: Record<string, string>;
   samplingRatio: number;
   exportTimeoutMs: number;
   environment: string;
   version: string;
+  /** Hosts that may receive trace context on outgoing fetches (TRACE_CONTEXT_HOSTS); none by default. */
+  propagationHosts: string[];
 }
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
@@ -50,11 +51,14 @@ export function readOtelSettings(env: Env): OtelSettings {
   return {
     disabled: isTracingDisabled(env),
     tracesUrl: `${endpoint}/v1/traces`,
-    logsUrl: `${endpoint}/v1/logs`,
     headers: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
     samplingRatio: parseRatio(env.OTEL_TRACES_SAMPLER_ARG),
     exportTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_EXPORT_TIMEOUT_MS,
     environment: env.DEPLOYMENT_ENVIRONMENT?.trim() || 'development',
     version: env.SERVICE_VERSION?.trim() || '0.1.0',
+    propagationHosts: (env.TRACE_CONTEXT_HOSTS ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
   };
 }

@@ -1,26 +1,31 @@
-import { __unwrappedFetch } from '@microlabs/otel-cf-workers';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { redactAttributes, redactString } from './redact';
+import { redactString } from '../redact';
+import { cleanAttributes } from './attribute-hygiene';
 
 export interface OtlpExporterOptions {
   url: string;
   headers: Record<string, string>;
   timeoutMs: number;
-  /** Resource attributes the instrumentation cannot set itself (e.g. deployment.environment.name). */
-  extraResource?: Record<string, string>;
 }
 
 /**
- * OTLP/HTTP JSON span exporter for workerd.
- * Why not @opentelemetry/exporter-trace-otlp-http: its 0.200 browser build (the one bundlers pick
- * for workerd) sends with XMLHttpRequest or sendBeacon, neither of which exists in Workers.
- * This one uses the same serializer (@opentelemetry/otlp-transformer), the uninstrumented fetch
- * (so exports make no spans of their own), a hard timeout, and redacts secrets first.
+ * The OTLP/HTTP JSON exporter of the design card, @opentelemetry/exporter-trace-otlp-http (its
+ * fetch transport, 0.204+). It sends through `fetch.__original` when fetch is instrumented, which
+ * our fetch instrumentation provides (fetch.ts), so an export makes no span and sends no
+ * traceparent of its own. It retries a refused connection or a 429/5xx until `timeoutMs`.
  */
-export class OtlpJsonExporter implements SpanExporter {
+export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
+  return new OTLPTraceExporter({ url: options.url, headers: options.headers, timeoutMillis: options.timeoutMs });
+}
+
+/**
+ * What leaves the worker for each span: a plain copy of what the serializer reads, with clean
+ * attributes (attribute-hygiene.ts: no empty values, secrets redacted) and the extra resource
+ * attributes merged; the span itself is untouched.
+ */
+export class ExportView {
   private readonly extraResource?: Resource;
   /**
    * The serializer groups spans by resource object identity: merging per span would give every
@@ -28,36 +33,11 @@ export class OtlpJsonExporter implements SpanExporter {
    */
   private readonly merged = new WeakMap<Resource, Resource>();
 
-  constructor(private readonly options: OtlpExporterOptions) {
-    this.extraResource = options.extraResource ? resourceFromAttributes(options.extraResource) : undefined;
+  constructor(extraResource?: Record<string, string>) {
+    this.extraResource = extraResource ? resourceFromAttributes(extraResource) : undefined;
   }
 
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.send(spans).then(
-      () => done({ code: ExportResultCode.SUCCESS }),
-      (error: Error) => done({ code: ExportResultCode.FAILED, error }),
-    );
-  }
-
-  async send(spans: ReadableSpan[]): Promise<void> {
-    const body = JsonTraceSerializer.serializeRequest(spans.map((span) => this.prepare(span)));
-    if (!body) throw new Error('OTLP serialization failed');
-    const response = await __unwrappedFetch(this.options.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...this.options.headers },
-      body,
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    // Drain the body so the connection is released in workerd.
-    await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw new Error(`OTLP receiver answered HTTP ${response.status}`);
-  }
-
-  /**
-   * A plain copy of what the serializer reads, with secrets redacted and the extra resource merged;
-   * the span itself is untouched. (A prototype-chained view was measurably slower to serialize.)
-   */
-  private prepare(span: ReadableSpan): ReadableSpan {
+  of(span: ReadableSpan): ReadableSpan {
     const spanContext = span.spanContext();
     return {
       name: span.name,
@@ -68,9 +48,9 @@ export class OtlpJsonExporter implements SpanExporter {
       endTime: span.endTime,
       duration: span.duration,
       ended: span.ended,
-      attributes: redactAttributes(span.attributes),
-      events: span.events.map((e) => ({ ...e, attributes: e.attributes && redactAttributes(e.attributes) })),
-      links: span.links.map((l) => ({ ...l, attributes: l.attributes && redactAttributes(l.attributes) })),
+      attributes: cleanAttributes(span.attributes),
+      events: span.events.map((e) => (e.attributes ? { ...e, attributes: cleanAttributes(e.attributes) } : e)),
+      links: span.links.map((l) => (l.attributes ? { ...l, attributes: cleanAttributes(l.attributes) } : l)),
       status: span.status.message ? { ...span.status, message: redactString(span.status.message) } : span.status,
       resource: this.withExtraResource(span.resource),
       instrumentationScope: span.instrumentationScope,
@@ -89,6 +69,4 @@ export class OtlpJsonExporter implements SpanExporter {
     }
     return merged;
   }
-
-  async shutdown(): Promise<void> {}
 }

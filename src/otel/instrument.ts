@@ -1,9 +1,14 @@
 import { instrument, type ResolveConfigFn, type TraceConfig } from '@microlabs/otel-cf-workers';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Env } from '../env';
+import { instrumentBindings, type QueueBindings } from './bindings';
 import { isTracingDisabled, readOtelSettings } from './config';
-import { OtlpJsonExporter } from './exporter';
+import { setExportEndpoint } from './export-warnings';
+import { createOtlpExporter, ExportView } from './exporter';
+import { installFetchInstrumentation, setPropagationHosts } from './fetch';
 import { installLogBridge } from './log-bridge';
 import { ParentRatioSampler } from './sampler';
 import { InvocationSpanProcessor } from './span-processor';
@@ -11,46 +16,42 @@ import type { ServiceName } from './service-names';
 
 export { SERVICE_NAMES, type ServiceName } from './service-names';
 
-const extraProcessors: SpanProcessor[] = [];
-/** For tests: an extra processor (e.g. over an in-memory exporter); register before the first request. */
-export function registerSpanProcessor(processor: SpanProcessor): void {
-  extraProcessors.push(processor);
+const extraExporters: SpanExporter[] = [];
+/** For tests: an extra exporter (e.g. in-memory) that receives exactly what OTLP receives; register before the first request. */
+export function registerSpanExporter(exporter: SpanExporter): void {
+  extraExporters.push(exporter);
 }
 
 export interface InstrumentOptions {
   /** Whether an incoming `traceparent` header may become the parent of the request's span. */
   acceptTraceContext?: (request: Request, env: Env) => boolean;
+  /** The queue behind each producer binding, for span names (`send <queue>`). */
+  queues?: QueueBindings;
 }
 
 let processor: InvocationSpanProcessor | undefined;
 
-const runtimeBatch = new AsyncLocalStorage<MessageBatch<unknown>>();
-
-/**
- * The runtime's own message behind otel-cf-workers' proxy. Why: its rc.52 message proxy calls
- * `retry()` without arguments, dropping `{ delaySeconds }`, so backoff would silently vanish.
- */
-export function runtimeMessage<T>(message: Message<T>): Message<T> {
-  const original = runtimeBatch.getStore()?.messages.find((m) => m.id === message.id);
-  return (original as Message<T> | undefined) ?? message;
-}
+/** What the runtime handed this invocation, before otel-cf-workers wrapped it in its own proxies. */
+const invocation = new AsyncLocalStorage<{ env: Env; batch?: MessageBatch<unknown> }>();
 
 function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveConfigFn<Env> {
   return (env: Env): TraceConfig => {
     const settings = readOtelSettings(env);
+    setPropagationHosts(settings.propagationHosts);
+    setExportEndpoint(settings.tracesUrl);
+    installFetchInstrumentation();
     // otel-cf-workers builds its provider once per isolate from the first config: keep one processor too.
     processor ??= new InvocationSpanProcessor(
-      new OtlpJsonExporter({
-        url: settings.tracesUrl,
-        headers: settings.headers,
-        timeoutMs: settings.exportTimeoutMs,
-        extraResource: { 'deployment.environment.name': settings.environment, 'deployment.environment': settings.environment },
-      }),
+      [createOtlpExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMs: settings.exportTimeoutMs }), ...extraExporters],
+      new ExportView({ 'deployment.environment.name': settings.environment, 'deployment.environment': settings.environment }),
     );
     return {
       service: { name: service, version: settings.version, namespace: 'weather-landscape' },
-      spanProcessors: [processor, ...extraProcessors],
+      spanProcessors: [processor],
       sampling: { headSampler: new ParentRatioSampler(settings.samplingRatio) },
+      propagator: new W3CTraceContextPropagator(),
+      // Ours instead (fetch.ts, bindings.ts): one span per operation, semantic names, trace context only where allowed.
+      instrumentation: { instrumentGlobalFetch: false, instrumentGlobalCache: false },
       handlers: {
         fetch: { acceptTraceContext: (request: Request) => options.acceptTraceContext?.(request, env) ?? false },
       },
@@ -59,17 +60,37 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
 }
 
 /**
- * Wraps a worker's handlers with otel-cf-workers' `instrument()` and installs the log bridge.
- * With OTEL_SDK_DISABLED=true the plain handlers run instead: no spans, no exports.
+ * Wraps a worker's handlers with otel-cf-workers' `instrument()` (the invocation's root span,
+ * context, export at the end) and gives the handlers our own instrumented bindings. With
+ * OTEL_SDK_DISABLED=true the plain handlers run with the plain env: no spans, no exports.
  */
 export function instrumentWorker(service: ServiceName, handler: ExportedHandler<Env>, options: InstrumentOptions = {}): ExportedHandler<Env> {
   installLogBridge(service);
-  // instrument() replaces methods on the object it is given, so it gets a copy.
-  const traced = instrument({ ...handler }, traceConfig(service, options));
-  const pick = (env: Env) => (isTracingDisabled(env) ? handler : traced);
+  const queues = options.queues ?? {};
+  const env = () => instrumentBindings(invocation.getStore()!.env, queues);
+  // otel-cf-workers passes its own env proxy (which traces KV and queue sends a second time) and
+  // a message proxy whose retry() drops `delaySeconds`: the handlers get the runtime's originals.
+  const inner: ExportedHandler<Env> = {};
+  if (handler.fetch) inner.fetch = (request, _env, ctx) => handler.fetch!(request, env(), ctx);
+  if (handler.scheduled) {
+    inner.scheduled = (controller, _env, ctx) => {
+      trace.getActiveSpan()?.updateName(`cron ${controller.cron}`);
+      return handler.scheduled!(controller, env(), ctx);
+    };
+  }
+  if (handler.queue) {
+    inner.queue = (_batch, _env, ctx) => {
+      // The per-invocation batch span would be a one-span trace of its own: never exported (see span-processor.ts).
+      const batchSpan = trace.getActiveSpan();
+      if (batchSpan) processor?.suppress(batchSpan);
+      return handler.queue!(invocation.getStore()!.batch!, env(), ctx);
+    };
+  }
+  const traced = instrument(inner, traceConfig(service, options));
+  const pick = (rawEnv: Env) => (isTracingDisabled(rawEnv) ? handler : traced);
   const wrapped: ExportedHandler<Env> = {};
-  if (handler.fetch) wrapped.fetch = (request, env, ctx) => pick(env).fetch!(request, env, ctx);
-  if (handler.queue) wrapped.queue = (batch, env, ctx) => runtimeBatch.run(batch, () => pick(env).queue!(batch, env, ctx));
-  if (handler.scheduled) wrapped.scheduled = (controller, env, ctx) => pick(env).scheduled!(controller, env, ctx);
+  if (handler.fetch) wrapped.fetch = (request, rawEnv, ctx) => invocation.run({ env: rawEnv }, () => pick(rawEnv).fetch!(request, rawEnv, ctx));
+  if (handler.queue) wrapped.queue = (batch, rawEnv, ctx) => invocation.run({ env: rawEnv, batch }, () => pick(rawEnv).queue!(batch, rawEnv, ctx));
+  if (handler.scheduled) wrapped.scheduled = (controller, rawEnv, ctx) => invocation.run({ env: rawEnv }, () => pick(rawEnv).scheduled!(controller, rawEnv, ctx));
   return wrapped;
 }

@@ -1,5 +1,5 @@
-import { trace } from '@opentelemetry/api';
-import { redactString, redactUnknown } from './redact';
+import { trace, type Attributes } from '@opentelemetry/api';
+import { redactString, redactUnknown } from '../redact';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const METHODS: Array<[keyof Console & Level | 'log', Level]> = [
@@ -27,7 +27,11 @@ export function installLogBridge(service: string, target: Console = console): vo
   for (const [method, level] of METHODS) {
     // Each line still goes out through its own method, so the runtime keeps the level too.
     const out = methods[method].bind(target);
-    methods[method] = (...args: unknown[]) => out(formatLogLine(service, level, args));
+    methods[method] = (...args: unknown[]) => {
+      const line = formatLogLine(service, level, args);
+      if (level === 'warn' || level === 'error') addLogEvent(level, line);
+      out(line);
+    };
   }
 }
 
@@ -57,4 +61,26 @@ function safeStringify(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * A warning or error is also an event on the active span, so Jaeger's "Logs" section of the span
+ * that failed tells the story (retry and dead-letter decisions included) next to its timing.
+ */
+function addLogEvent(level: Level, line: string): void {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return;
+  let fields: Record<string, unknown>;
+  try {
+    fields = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const attributes: Attributes = { 'log.level': level };
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === 'message' || key === 'time' || key === 'level' || key === 'service' || key === 'trace_id' || key === 'span_id') continue;
+    if (value === null || value === undefined || value === '') continue;
+    attributes[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+  }
+  span.addEvent(String(fields.message || level), attributes);
 }

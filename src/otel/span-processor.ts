@@ -1,36 +1,85 @@
-import { TraceFlags, type Context } from '@opentelemetry/api';
+import { context, SpanStatusCode, TraceFlags, type Attributes, type Context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { exportFailureNotice } from './export-warnings';
+import type { ExportView } from './exporter';
+import { runAttributesOf } from './run-attributes';
+
+/** On spans exported although their trace was not head-sampled, because something failed in it. */
+export const ATTR_KEPT_FOR_ERROR = 'weather_landscape.sampling.kept_for_error';
 
 /**
- * Buffers every sampled span of the isolate and sends them all in ONE export when the
- * invocation ends (otel-cf-workers calls forceFlush(traceId) from ctx.waitUntil).
- * otel-cf-workers' own BatchTraceSpanProcessor sends one POST per trace, so a batch of
- * 10 messages from 10 traces would cost 10 POSTs; this one costs 1.
- * A failed export is logged once and dropped: telemetry never fails or blocks the work.
+ * Buffers the spans of one worker invocation and sends them in ONE export when it ends
+ * (otel-cf-workers calls forceFlush from ctx.waitUntil). Three rules decide what goes:
+ * - head-sampled spans go;
+ * - spans of an unsampled trace go only if one of them, in this invocation, failed (ERROR status:
+ *   an exception, a retry, a dead letter), marked with {@link ATTR_KEPT_FOR_ERROR}: the runs an
+ *   engineer most needs are never sampled away, and healthy unsampled runs cost no export;
+ * - spans marked {@link suppress} (otel-cf-workers' per-invocation queue batch span, a one-span
+ *   trace of its own) never go: each message's `process` span carries what it knew.
+ * Also stamps the run's words (run-attributes.ts) on every span started under them.
  */
 export class InvocationSpanProcessor implements SpanProcessor {
-  private buffer: ReadableSpan[] = [];
-  /** Upper bound so a collector outage cannot grow memory without limit. */
+  private sampled: ReadableSpan[] = [];
+  private unsampled = new Map<string, { spans: ReadableSpan[]; failed: boolean }>();
+  private readonly suppressed = new WeakSet<object>();
+  /** Upper bound so a collector outage or a huge batch cannot grow memory without limit. */
   private static readonly MAX_BUFFERED = 10_000;
+  private buffered = 0;
 
-  constructor(private readonly exporter: SpanExporter) {}
+  constructor(
+    private readonly exporters: readonly SpanExporter[],
+    private readonly view: ExportView,
+  ) {}
 
-  onStart(_span: Span, _parentContext: Context): void {}
-
-  onEnd(span: ReadableSpan): void {
-    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (this.buffer.length < InvocationSpanProcessor.MAX_BUFFERED) this.buffer.push(span);
+  suppress(span: object): void {
+    this.suppressed.add(span);
   }
 
-  /** The trace id is ignored on purpose: everything ended so far goes in the one POST. */
-  async forceFlush(_traceId?: string): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const spans = this.buffer;
-    this.buffer = [];
-    const result = await new Promise<{ code: number; error?: Error }>((resolve) => this.exporter.export(spans, resolve));
-    if (result.code !== 0) {
-      console.warn('span export failed; spans dropped', { spans: spans.length, error: String(result.error?.message ?? result.error) });
+  onStart(span: Span, parentContext: Context): void {
+    const run = runAttributesOf(parentContext);
+    if (!run) return;
+    for (const key in run) if (span.attributes[key] === undefined) span.setAttribute(key, run[key]!);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.suppressed.has(span) || this.buffered >= InvocationSpanProcessor.MAX_BUFFERED) return;
+    this.buffered++;
+    const context = span.spanContext();
+    if ((context.traceFlags & TraceFlags.SAMPLED) !== 0) {
+      this.sampled.push(span);
+      return;
     }
+    let trace = this.unsampled.get(context.traceId);
+    if (!trace) this.unsampled.set(context.traceId, (trace = { spans: [], failed: false }));
+    trace.spans.push(span);
+    if (span.status.code === SpanStatusCode.ERROR) trace.failed = true;
+  }
+
+  /** The trace id is ignored on purpose: everything ended so far goes in the one export. */
+  async forceFlush(_traceId?: string): Promise<void> {
+    const ended = this.sampled;
+    for (const trace of this.unsampled.values()) {
+      if (!trace.failed) continue;
+      for (const span of trace.spans) (span.attributes as Attributes)[ATTR_KEPT_FOR_ERROR] = true;
+      ended.push(...trace.spans);
+    }
+    this.sampled = [];
+    this.unsampled.clear();
+    this.buffered = 0;
+    if (ended.length === 0) return;
+    const spans = ended.map((span) => this.view.of(span));
+    // The export's own fetch must not be traced (it would make spans, and exports, of its own).
+    await context.with(suppressTracing(context.active()), () => this.exportAll(spans));
+  }
+
+  private async exportAll(spans: ReadableSpan[]): Promise<void> {
+    await Promise.all(
+      this.exporters.map(async (exporter) => {
+        const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(spans, resolve));
+        if (result.code !== 0) exportFailureNotice(result.error, spans.length);
+      }),
+    );
   }
 
   async shutdown(): Promise<void> {

@@ -1,6 +1,6 @@
-import { trace, TraceFlags } from '@opentelemetry/api';
 import type { Env } from '../env';
 import { DeadLetter } from '../messages/dead-letter';
+import { linkActiveSpan } from '../otel/spans';
 import { PermanentError } from '../queue/errors';
 import type { MessageInfo } from '../queue/consumer';
 import { sendMessage } from '../queue/producer';
@@ -46,11 +46,9 @@ export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: s
   if (!isQueueName(letter.queue)) throw new ReplayError(`cannot replay into unknown queue ${letter.queue}`, 'unknown_queue');
   const parsed = QUEUES[letter.queue].schema.safeParse(letter.body);
   if (!parsed.success) throw new ReplayError(`the body still fails the ${letter.queue} schema; it cannot be replayed as it is`, 'invalid_message');
-  trace.getActiveSpan()?.addLink({
-    context: { traceId: letter.trace_id, spanId: letter.span_id, traceFlags: TraceFlags.SAMPLED, isRemote: true },
-    attributes: { 'weather_landscape.link': 'replay_of_dead_letter', 'weather_landscape.dead_letter.id': id },
-  });
-  await sendMessage(env, letter.queue, parsed.data as never);
+  linkActiveSpan(letter.trace_id, letter.span_id, { 'weather_landscape.link': 'replay_of_dead_letter', 'weather_landscape.dead_letter.id': id });
+  // A replayed run says so: its trigger becomes `replay` (on every span of the new run too).
+  await sendMessage(env, letter.queue, { ...parsed.data, trigger: 'replay' } as never);
   await deleteDeadLetter(env.CONFIG, id);
   console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id });
   return { queue: letter.queue, message_id: letter.message_id };

@@ -20,6 +20,7 @@ export async function dispatchJobs(env: Env, event: WeatherReady, now = new Date
       fetched_at: event.fetched_at,
       enqueued_at: enqueuedAt,
       run_id: event.run_id,
+      ...(event.trigger ? { trigger: event.trigger } : {}),
     })),
   );
   await recordRunEvent(env.CONFIG, event.run_id, { type: 'jobs_dispatched', formats });

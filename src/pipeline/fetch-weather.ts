@@ -1,6 +1,6 @@
-import { trace } from '@opentelemetry/api';
 import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
+import { annotateActiveSpan } from '../otel/spans';
 import { sendMessage } from '../queue/producer';
 import { recordRunEvent } from '../storage/run-log';
 import { getCachedGeo, putCachedGeo, putForecast } from '../storage/weather-store';
@@ -20,9 +20,8 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
   }
   const forecast = await provider.forecast(geo, now);
   await putForecast(env.CONFIG, job.zip_code, forecast);
-  trace.getActiveSpan()?.setAttributes({
+  annotateActiveSpan({
     'weather.provider': provider.name,
-    'weather.zip': job.zip_code,
     'weather.hours': forecast.hourly.length,
   });
   await recordRunEvent(env.CONFIG, job.run_id, { type: 'weather_fetched', provider: provider.name });
@@ -34,5 +33,6 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
     lon: geo.lon,
     fetched_at: forecast.source.fetchedAt,
     run_id: job.run_id,
+    trigger: job.trigger,
   });
 }

@@ -1,10 +1,10 @@
-import { SpanKind, trace } from '@opentelemetry/api';
 import { imageKey, type FormatName } from '../domain/formats';
 import type { Env } from '../env';
 import type { LandscapeJob } from '../messages/schemas';
 import { PermanentError } from '../queue/errors';
-import { renderLandscape } from '../render';
-import { imageBucket, storeImage } from '../storage/image-store';
+import { renderLandscapeTraced } from '../otel/render';
+import { activeTraceId } from '../otel/spans';
+import { storeImage } from '../storage/image-store';
 import { recordRunEvent } from '../storage/run-log';
 import { getForecast } from '../storage/weather-store';
 
@@ -17,24 +17,9 @@ export async function generateImage(env: Env, job: LandscapeJob): Promise<void> 
   const format = job.format_name as FormatName;
   const forecast = await getForecast(env.CONFIG, job.zip_code);
   if (!forecast) throw new PermanentError(`no stored weather for ZIP ${job.zip_code} (expired or never fetched)`, 'weather_missing');
-  const tracer = trace.getTracer('weather-landscape.render');
-  const image = tracer.startActiveSpan('render landscape', { kind: SpanKind.INTERNAL }, (span) => {
-    try {
-      const result = renderLandscape(forecast, format);
-      span.setAttributes({
-        'landscape.format': format,
-        'landscape.width': result.width,
-        'landscape.height': result.height,
-        'landscape.bytes': result.bytes.byteLength,
-        'landscape.content_type': result.contentType,
-      });
-      return result;
-    } finally {
-      span.end();
-    }
-  });
-  const traceId = trace.getActiveSpan()?.spanContext().traceId;
-  const result = await storeImage(imageBucket(env), env.CONFIG, {
+  const image = renderLandscapeTraced(forecast, format);
+  const traceId = activeTraceId();
+  const result = await storeImage(env.WEATHER_IMAGES, env.CONFIG, {
     zip: job.zip_code,
     format,
     bytes: image.bytes,

@@ -1,5 +1,5 @@
-import { SpanKind, trace } from '@opentelemetry/api';
 import type { Env } from '../env';
+import { inScheduledRunSpan } from '../otel/schedule';
 import { listActiveZips } from '../storage/zip-registry';
 import { startRun } from './start-run';
 
@@ -9,21 +9,7 @@ import { startRun } from './start-run';
  */
 export async function runScheduled(env: Env, now = new Date()): Promise<string[]> {
   const zips = await listActiveZips(env.CONFIG);
-  const cronSpan = trace.getActiveSpan();
-  const tracer = trace.getTracer('weather-landscape.schedule');
-  const results = await Promise.allSettled(
-    zips.map((zip) =>
-      tracer.startActiveSpan(`schedule ${zip}`, { kind: SpanKind.INTERNAL, root: true, attributes: { 'weather.zip': zip } }, async (span) => {
-        // otel-cf-workers ignores SpanOptions.links, so the link is added on the span.
-        if (cronSpan) span.addLink({ context: cronSpan.spanContext() });
-        try {
-          return await startRun(env, zip, 'cron', now);
-        } finally {
-          span.end();
-        }
-      }),
-    ),
-  );
+  const results = await Promise.allSettled(zips.map((zip) => inScheduledRunSpan(zip, () => startRun(env, zip, 'cron', now))));
   const failed = results.filter((r) => r.status === 'rejected');
   for (const failure of failed) console.error('scheduled run could not be enqueued', { error: String((failure as PromiseRejectedResult).reason) });
   console.info('scheduled runs enqueued', { zips: zips.length, failed: failed.length });

@@ -1,6 +1,6 @@
-import { context, propagation, trace } from '@opentelemetry/api';
 import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
+import { activeTraceparent } from '../otel/spans';
 import { sendMessage } from '../queue/producer';
 import { recordRunEvent } from '../storage/run-log';
 
@@ -19,14 +19,12 @@ function randomRunId(): string {
 
 /** Starts one pipeline run for a ZIP: a fetch job, under the caller's active trace. */
 export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<StartedRun> {
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  const traceId = carrier.traceparent && spanContext ? spanContext.traceId : '';
+  const traced = activeTraceparent();
+  const traceId = traced?.traceId ?? '';
   // Only runs a person started get a run record: the cron would cost KV writes nobody reads.
   const runId = trigger === 'admin' ? traceId || randomRunId() : undefined;
   await recordRunEvent(env.CONFIG, runId, { type: 'started', zip, trigger }, now);
   await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId });
   console.info('run started', { zip, trigger, run_id: runId });
-  return { zip, traceId, traceparent: carrier.traceparent, runId };
+  return { zip, traceId, traceparent: traced?.traceparent, runId };
 }

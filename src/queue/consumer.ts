@@ -1,31 +1,12 @@
-import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { requireBinding, type Env } from '../env';
-import { runtimeMessage } from '../otel/instrument';
-import { extractCarrier, withCarrier } from '../otel/queue-carrier';
-import {
-  ATTR_CF_QUEUES_CARRIER_REASON,
-  ATTR_CF_QUEUES_CARRIER_STATUS,
-  ATTR_CF_QUEUES_DEAD_LETTER_REASON,
-  ATTR_CF_QUEUES_MESSAGE_ATTEMPTS,
-  ATTR_CF_QUEUES_OUTCOME,
-  ATTR_CF_QUEUES_RETRY_DELAY,
-  ATTR_ERROR_TYPE,
-  ATTR_MESSAGING_DESTINATION_NAME,
-  ATTR_MESSAGING_MESSAGE_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
-  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-  MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
-  type MessageOutcome,
-} from '../otel/messaging-attributes';
 import { DeadLetter } from '../messages/dead-letter';
-import { recordRunEvent } from '../storage/run-log';
+import type { MessageOutcome } from '../otel/messaging-attributes';
+import { endProcessSpan, markDeadLetter, markRetry, outsideBatchSpan, startProcessSpan } from '../otel/queue-consumer';
+import { recordError } from '../otel/spans';
 import { classifyError } from './errors';
 import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
-
-const tracer = () => trace.getTracer('weather-landscape.queue');
 
 export interface MessageInfo {
   id: string;
@@ -43,6 +24,21 @@ export interface ConsumedQueue<T> {
   schema: z.ZodType<T>;
 }
 
+/** A message that failed: told to the caller (e.g. for the admin's run record) before it is settled. */
+export interface Failure {
+  queue: string;
+  body: unknown;
+  outcome: 'retry' | 'dead_letter';
+  errorType: string;
+  message: string;
+  attempts: number;
+}
+
+export interface ConsumeOptions {
+  /** Called for each failed message; must not throw (a throw is logged and ignored). */
+  onFailure?: (failure: Failure) => Promise<void>;
+}
+
 export interface BatchResult {
   acked: number;
   retried: number;
@@ -50,85 +46,73 @@ export interface BatchResult {
 }
 
 /**
- * The one place where a queue batch is consumed. For each message: extract its trace carrier,
- * run a CONSUMER span `process <queue>` under the producer's context, validate the body against
- * the queue's schema, run the handler, then ack, retry with backoff, or dead-letter with the
- * reason. Messages are independent: one failure never affects the others, and this function
- * never throws, so the runtime never retries a whole batch.
+ * The one place where a queue batch is consumed. For each message: a CONSUMER span
+ * `process <queue>` under the producer's context, the body validated against the queue's schema,
+ * the handler run, then ack, retry with backoff, or dead-letter with the reason. Messages are
+ * independent: one failure never affects the others, and this function never throws, so the
+ * runtime never retries a whole batch.
  */
 export async function consumeBatch<T>(
   batch: MessageBatch<unknown>,
   env: Env,
   queue: ConsumedQueue<T>,
   handle: MessageHandler<T>,
+  options: ConsumeOptions = {},
 ): Promise<BatchResult> {
   const result: BatchResult = { acked: 0, retried: 0, deadLettered: 0 };
-  const batchSpan = trace.getActiveSpan();
   await Promise.all(
     batch.messages.map(async (message) => {
-      const outcome = await consumeMessage(runtimeMessage(message), env, queue, handle, batchSpan);
+      const outcome = await consumeMessage(message, batch.messages.length, env, queue, handle, options);
       if (outcome === 'ack') result.acked++;
       else if (outcome === 'retry') result.retried++;
       else result.deadLettered++;
     }),
   );
-  batchSpan?.setAttributes({
-    'messaging.cloudflare_queues.batch.acked': result.acked,
-    'messaging.cloudflare_queues.batch.retried': result.retried,
-    'messaging.cloudflare_queues.batch.dead_lettered': result.deadLettered,
-  });
+  outsideBatchSpan((invocationId) =>
+    console.info('queue batch settled', { queue: queue.name, messages: batch.messages.length, ...result, invocation_id: invocationId }),
+  );
   return result;
 }
 
 async function consumeMessage<T>(
   message: Message<unknown>,
+  batchSize: number,
   env: Env,
   queue: ConsumedQueue<T>,
   handle: MessageHandler<T>,
-  batchSpan: Span | undefined,
+  options: ConsumeOptions,
 ): Promise<MessageOutcome> {
-  const extracted = extractCarrier(message.body);
-  if (extracted.producer) batchSpan?.addLink({ context: extracted.producer });
-  const attributes = {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
-    [ATTR_MESSAGING_DESTINATION_NAME]: queue.name,
-    [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-    [ATTR_MESSAGING_OPERATION_NAME]: 'process',
-    [ATTR_MESSAGING_MESSAGE_ID]: message.id,
-    [ATTR_CF_QUEUES_MESSAGE_ATTEMPTS]: message.attempts,
-    ...(extracted.status === 'valid'
-      ? {}
-      : { [ATTR_CF_QUEUES_CARRIER_STATUS]: extracted.status, [ATTR_CF_QUEUES_CARRIER_REASON]: extracted.reason ?? '' }),
-  };
-  const span = tracer().startSpan(`process ${queue.name}`, { kind: SpanKind.CONSUMER, attributes }, extracted.parent);
-  return context.with(trace.setSpan(extracted.parent, span), async () => {
+  const processing = startProcessSpan(message, queue.name, batchSize);
+  return context.with(processing.context, async () => {
     let outcome: MessageOutcome;
     try {
-      outcome = await runHandler(message, extracted.body, env, queue, handle, span);
+      outcome = await settle(message, processing.body, env, queue, handle, processing.span, options);
     } catch (error) {
       // Only a failure of the settling itself lands here (e.g. the DLQ send failed): retry is the safe fate.
+      recordError(processing.span, error);
       console.error('queue message could not be settled; retrying it', { queue: queue.name, message_id: message.id, error: String(error) });
       message.retry();
       outcome = 'retry';
     }
-    span.setAttribute(ATTR_CF_QUEUES_OUTCOME, outcome);
-    span.end();
+    endProcessSpan(processing.span, outcome);
     return outcome;
   });
 }
 
-async function runHandler<T>(
+async function settle<T>(
   message: Message<unknown>,
   body: unknown,
   env: Env,
   queue: ConsumedQueue<T>,
   handle: MessageHandler<T>,
   span: Span,
+  options: ConsumeOptions,
 ): Promise<MessageOutcome> {
+  const fail = (failure: Omit<Failure, 'queue' | 'body' | 'attempts'>) => notify(options, { ...failure, queue: queue.name, body, attempts: message.attempts });
   const parsed = queue.schema.safeParse(body);
   if (!parsed.success) {
     const reason = `invalid ${queue.name} message: ${summarizeIssues(parsed.error)}`;
-    return deadLetter(message, body, env, queue.name, span, reason, 'invalid_message');
+    return deadLetter(message, body, env, queue.name, span, reason, 'invalid_message', fail);
   }
   try {
     await handle(parsed.data, { id: message.id, attempts: message.attempts, timestamp: message.timestamp, span });
@@ -137,14 +121,13 @@ async function runHandler<T>(
   } catch (error) {
     const failure = classifyError(error);
     span.recordException(error instanceof Error ? error : new Error(failure.message));
-    if (failure.permanent) return deadLetter(message, body, env, queue.name, span, failure.message, failure.errorType);
+    if (failure.permanent) return deadLetter(message, body, env, queue.name, span, failure.message, failure.errorType, fail);
     if (message.attempts >= MAX_DELIVERY_ATTEMPTS) {
       const reason = `gave up after ${message.attempts} attempts: ${failure.message}`;
-      return deadLetter(message, body, env, queue.name, span, reason, failure.errorType);
+      return deadLetter(message, body, env, queue.name, span, reason, failure.errorType, fail);
     }
     const delaySeconds = retryDelaySeconds(message.attempts, failure.retryAfterSeconds);
-    span.setAttributes({ [ATTR_ERROR_TYPE]: failure.errorType, [ATTR_CF_QUEUES_RETRY_DELAY]: delaySeconds });
-    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+    markRetry(span, failure.errorType, failure.message, delaySeconds);
     console.warn('queue message failed; retrying', {
       queue: queue.name,
       message_id: message.id,
@@ -153,7 +136,7 @@ async function runHandler<T>(
       error_type: failure.errorType,
       error: failure.message,
     });
-    await recordFailure(env, body, queue.name, 'retry', failure.errorType, failure.message, message.attempts);
+    await fail({ outcome: 'retry', errorType: failure.errorType, message: failure.message });
     message.retry({ delaySeconds });
     return 'retry';
   }
@@ -167,9 +150,9 @@ async function deadLetter(
   span: Span,
   reason: string,
   errorType: string,
+  fail: (failure: Omit<Failure, 'queue' | 'body' | 'attempts'>) => Promise<void>,
 ): Promise<MessageOutcome> {
-  span.setAttributes({ [ATTR_ERROR_TYPE]: errorType, [ATTR_CF_QUEUES_DEAD_LETTER_REASON]: reason });
-  span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+  markDeadLetter(span, errorType, reason);
   const letter: DeadLetter = {
     schema_version: 1,
     queue,
@@ -183,11 +166,16 @@ async function deadLetter(
     body: boundedBody(body),
   };
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
-  await requireBinding(env, 'DEAD_LETTERS').send(withCarrier(letter));
-  await recordFailure(env, body, queue, 'dead_letter', errorType, reason, message.attempts);
+  await requireBinding(env, 'DEAD_LETTERS').send(letter);
+  await fail({ outcome: 'dead_letter', errorType, message: reason });
   console.error('queue message dead-lettered', { queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
   message.ack();
   return 'dead_letter';
+}
+
+async function notify(options: ConsumeOptions, failure: Failure): Promise<void> {
+  if (!options.onFailure) return;
+  await options.onFailure(failure).catch((error) => console.warn('failure not recorded', { queue: failure.queue, error: String(error) }));
 }
 
 /**
@@ -209,15 +197,6 @@ function boundedBody(body: unknown): unknown {
   const bytes = new TextEncoder().encode(json).byteLength;
   if (bytes <= MAX_DEAD_LETTER_BODY_BYTES) return body;
   return { truncated: true, original_bytes: bytes, preview: json.slice(0, TRUNCATED_PREVIEW_CHARS) };
-}
-
-/** Adds the failure to the admin's run record, when the message belongs to one. Never throws. */
-async function recordFailure(env: Env, body: unknown, stage: string, outcome: 'retry' | 'dead_letter', errorType: string, message: string, attempts: number) {
-  const runId = typeof body === 'object' && body !== null ? (body as { run_id?: unknown }).run_id : undefined;
-  if (typeof runId !== 'string' || !/^[0-9a-f]{32}$/.test(runId) || !env.CONFIG) return;
-  await recordRunEvent(env.CONFIG, runId, { type: 'failed', stage, outcome, error_type: errorType, message, attempts }).catch((error) =>
-    console.warn('run record not updated', { run_id: runId, error: String(error) }),
-  );
 }
 
 function summarizeIssues(error: z.ZodError): string {

@@ -20,3 +20,10 @@ export function deadLetterQueueName(queue: QueueName): string {
 export function isQueueName(value: string): value is QueueName {
   return Object.hasOwn(QUEUES, value);
 }
+
+/** The queue behind each producer binding of a worker that consumes `consumed` (its DEAD_LETTERS binding sends to `<consumed>-dlq`). */
+export function queueBindings(consumed?: QueueName): Partial<Record<string, string>> {
+  const bindings: Partial<Record<string, string>> = Object.fromEntries(Object.values(QUEUES).map((q) => [q.binding, q.name]));
+  if (consumed) bindings.DEAD_LETTERS = deadLetterQueueName(consumed);
+  return bindings;
+}

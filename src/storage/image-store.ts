@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { FORMATS, imageKey, type FormatName } from '../domain/formats';
-import { instrumentR2 } from '../otel/r2';
 import { listAllKeys } from './kv-list';
 
 /**
@@ -26,10 +25,6 @@ export type ImageMetadata = z.infer<typeof ImageMetadata>;
 
 function metadataKey(zip: string, format: string): string {
   return `metadata:${zip}:${format}`;
-}
-
-export function imageBucket(env: { WEATHER_IMAGES: R2Bucket }): R2Bucket {
-  return instrumentR2(env.WEATHER_IMAGES, 'WEATHER_IMAGES');
 }
 
 export async function getImageMetadata(kv: KVNamespace, zip: string, format: string): Promise<ImageMetadata | undefined> {

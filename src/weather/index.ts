@@ -11,7 +11,6 @@ export { FORECAST_HOURS } from './normalize';
 export { OPEN_METEO_FORECAST_URL, OPEN_METEO_GEOCODING_URL, OpenMeteoProvider } from './open-meteo';
 export { OWM_API_URL, OpenWeatherMapProvider } from './openweathermap';
 export { parseRetryAfter } from './retry-after';
-export { redactText, redactUrl } from './redact';
 
 /** The Worker bindings (vars/secrets) that configure the weather layer. All optional. */
 export interface WeatherEnv {

@@ -5,7 +5,7 @@ import { UnknownZipError, WeatherResponseError } from './errors';
 import { buildUrl, DEFAULT_TIMEOUT_MS, getJson, requestOptions } from './http';
 import { assembleForecast, FORECAST_HOURS, hourIndexContaining, isoFromUnix, round2 } from './normalize';
 import type { ForecastOptions, GeoLocation, RequestOptions, WeatherProvider } from './provider';
-import { redactUrl } from './redact';
+import { redactString } from '../redact';
 
 export const OPEN_METEO_GEOCODING_URL = 'https://geocoding-api.open-meteo.com';
 export const OPEN_METEO_FORECAST_URL = 'https://api.open-meteo.com';
@@ -134,7 +134,7 @@ export class OpenMeteoProvider implements WeatherProvider {
   async forecast(geo: GeoLocation, now: Date, options: ForecastOptions = {}): Promise<Forecast> {
     const url = this.forecastUrlFor(geo);
     const body = await getJson(url, ForecastResponse, requestOptions('open-meteo forecast', this.timeoutMs, options));
-    return normalizeOpenMeteo(body, geo, now, { unit: options.unit ?? 'F', provider: this.name, url: redactUrl(url) });
+    return normalizeOpenMeteo(body, geo, now, { unit: options.unit ?? 'F', provider: this.name, url: redactString(url) });
   }
 
 }

@@ -5,7 +5,7 @@ import { UnknownZipError, WeatherApiError, WeatherResponseError } from './errors
 import { buildUrl, DEFAULT_TIMEOUT_MS, getJson, requestOptions } from './http';
 import { assembleForecast, FORECAST_HOURS, hourIndexContaining, isoFromUnix } from './normalize';
 import type { ForecastOptions, GeoLocation, RequestOptions, WeatherProvider } from './provider';
-import { redactUrl } from './redact';
+import { redactString } from '../redact';
 
 export const OWM_API_URL = 'https://api.openweathermap.org';
 
@@ -91,7 +91,7 @@ export class OpenWeatherMapProvider implements WeatherProvider {
   async forecast(geo: GeoLocation, now: Date, options: ForecastOptions = {}): Promise<Forecast> {
     const url = this.forecastUrlFor(geo);
     const body = await getJson(url, OneCallResponse, requestOptions('openweathermap forecast', this.timeoutMs, options));
-    return normalizeOneCall(body, geo, now, { unit: options.unit ?? 'F', provider: this.name, url: redactUrl(url) });
+    return normalizeOneCall(body, geo, now, { unit: options.unit ?? 'F', provider: this.name, url: redactString(url) });
   }
 
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { traceRoute } from '../otel/http-route';
 import { adminApi } from './admin-api';
 import { adminPages } from './admin-pages';
 import { assetRoutes } from './assets';
@@ -17,7 +18,7 @@ import type { WebEnv } from './web-env';
  */
 export function createApp(): Hono<WebEnv> {
   const app = new Hono<WebEnv>({ strict: true, getPath: rawPath });
-  app.use('*', securityHeaders, resourcePolicy);
+  app.use('*', traceRoute, securityHeaders, resourcePolicy);
   app.use('/admin', noStore);
   app.use('/admin/*', noStore);
 

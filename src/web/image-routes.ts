@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { DEFAULT_FORMAT, FORMATS, isFormatName, type FormatName } from '../domain/formats';
 import { INVALID_ZIP_MESSAGE, ZipCode } from '../domain/zip';
 import type { Env } from '../env';
-import { getImage, imageBucket } from '../storage/image-store';
+import { getImage } from '../storage/image-store';
 import { embeddable } from './security';
 
 /**
@@ -33,7 +33,7 @@ function formatFromFile(file: string): FormatName {
 
 async function serveImage(c: Context<{ Bindings: Env }>, zip: string, format: FormatName): Promise<Response> {
   if (!ZipCode.safeParse(zip).success) return c.json({ error: INVALID_ZIP_MESSAGE }, 400);
-  const object = await getImage(imageBucket(c.env), zip, format);
+  const object = await getImage(c.env.WEATHER_IMAGES, zip, format);
   if (!object) return c.json(NOT_FOUND, 404);
   // Other sites embed these pictures: allow cross-origin loads (the rest of the site is same-origin only).
   const headers = embeddable(new Headers({

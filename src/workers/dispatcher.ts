@@ -1,10 +1,5 @@
-import { instrumentWorker, SERVICE_NAMES } from '../otel/instrument';
+import { SERVICE_NAMES } from '../otel/instrument';
 import { dispatchJobs } from '../pipeline/dispatch-jobs';
-import { consumeBatch } from '../queue/consumer';
-import { QUEUES } from '../queue/queues';
+import { queueWorker } from './queue-worker';
 
-export default instrumentWorker(SERVICE_NAMES.dispatcher, {
-  queue: async (batch, env) => {
-    await consumeBatch(batch, env, QUEUES['weather-ready'], (event) => dispatchJobs(env, event));
-  },
-});
+export default queueWorker(SERVICE_NAMES.dispatcher, 'weather-ready', dispatchJobs);

@@ -5,6 +5,7 @@ import { linkUntrustedParent } from '../otel/untrusted-parent';
 import { recordDeadLetter } from '../pipeline/dead-letters';
 import { runScheduled } from '../pipeline/scheduled-runs';
 import { consumeBatch } from '../queue/consumer';
+import { queueBindings } from '../queue/queues';
 import { createApp } from '../web/app';
 import { isAdminRequest } from '../web/admin-auth';
 
@@ -31,5 +32,5 @@ export default instrumentWorker(
     },
   },
   // An incoming traceparent becomes the parent only for authenticated admin requests.
-  { acceptTraceContext: (request, env) => isAdminRequest(request, env) },
+  { acceptTraceContext: (request, env) => isAdminRequest(request, env), queues: queueBindings() },
 );

@@ -1,6 +1,6 @@
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { registerSpanProcessor } from '../../src/otel/instrument';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { registerSpanExporter } from '../../src/otel/instrument';
 
-/** An in-memory exporter added to the worker's tracer provider (must run before the first invocation). */
+/** An in-memory exporter that receives exactly what the worker exports over OTLP (must be registered before the first invocation). */
 export const memoryExporter = new InMemorySpanExporter();
-registerSpanProcessor(new SimpleSpanProcessor(memoryExporter));
+registerSpanExporter(memoryExporter);

@@ -7,7 +7,7 @@ const env = (vars: Partial<Env>) => vars as Env;
 describe('OpenTelemetry settings from the environment', () => {
   it('defaults to http://localhost:4318/v1/traces, ratio 1, tracing on', () => {
     const s = readOtelSettings(env({}));
-    expect(s).toMatchObject({ disabled: false, tracesUrl: 'http://localhost:4318/v1/traces', logsUrl: 'http://localhost:4318/v1/logs', samplingRatio: 1, headers: {} });
+    expect(s).toMatchObject({ disabled: false, tracesUrl: 'http://localhost:4318/v1/traces', propagationHosts: [], samplingRatio: 1, headers: {} });
   });
 
   it('appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT (trailing slashes ignored)', () => {
@@ -31,5 +31,15 @@ describe('OpenTelemetry settings from the environment', () => {
   it('switches tracing off only for OTEL_SDK_DISABLED=true (case-insensitive)', () => {
     expect(readOtelSettings(env({ OTEL_SDK_DISABLED: 'TRUE' })).disabled).toBe(true);
     expect(readOtelSettings(env({ OTEL_SDK_DISABLED: '1' })).disabled).toBe(false);
+  });
+});
+
+describe('trace context propagation allow-list (TRACE_CONTEXT_HOSTS)', () => {
+  it('is empty by default and reads comma-separated hosts, lower-cased', () => {
+    expect(readOtelSettings(env({})).propagationHosts).toEqual([]);
+    expect(readOtelSettings(env({ TRACE_CONTEXT_HOSTS: ' api.example.com, *.Internal.example ,' })).propagationHosts).toEqual([
+      'api.example.com',
+      '*.internal.example',
+    ]);
   });
 });

@@ -79,12 +79,20 @@ describe('queue trace propagation', () => {
     });
   });
 
-  it("links the batch span to every message's producer context", async () => {
+  it('exports no one-span batch trace; each process span carries the batch size and the invocation id instead', async () => {
+    await clearReceiver();
     const parents = [1, 2, 3].map((i) => ({ trace: hex(32, i), span: hex(16, i + 10) }));
     await run(parents.map((p, i) => body(String(78000 + i), { traceparent: `00-${p.trace}-${p.span}-01` })));
-    const batch = memoryExporter.getFinishedSpans().find((s) => s.name === 'queueHandler weather-ready')!;
-    expect(batch.links.map((l) => `${l.context.traceId}/${l.context.spanId}`).sort()).toEqual(parents.map((p) => `${p.trace}/${p.span}`).sort());
-    expect(batch.attributes['messaging.cloudflare_queues.batch.acked']).toBe(3);
+    const spans = memoryExporter.getFinishedSpans();
+    expect(spans.filter((s) => s.name.startsWith('queueHandler'))).toEqual([]);
+    expect((await receivedSpans()).filter((s) => s.name.startsWith('queueHandler'))).toEqual([]);
+    const processes = spans.filter((s) => s.name === 'process weather-ready');
+    // Each message's span is the child of its own producer, in its producer's trace.
+    expect(processes.map((s) => `${s.spanContext().traceId}/${s.parentSpanContext?.spanId}`).sort()).toEqual(parents.map((p) => `${p.trace}/${p.span}`).sort());
+    expect(new Set(processes.map((s) => s.attributes['messaging.batch.message_count']))).toEqual(new Set([3]));
+    const invocations = new Set(processes.map((s) => s.attributes['faas.invocation_id']));
+    expect(invocations.size).toBe(1);
+    expect([...invocations][0]).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('an unsampled producer context (flags 00) produces no exported span', async () => {

@@ -64,7 +64,7 @@ describe('generator', () => {
       kind: 'CONSUMER',
       attributes: { 'messaging.cloudflare_queues.outcome': 'ack', 'messaging.message.id': 'm0' },
       children: [
-        { name: 'render landscape', attributes: { 'landscape.format': 'bw', 'landscape.width': 296, 'landscape.bytes': (v: unknown) => Number(v) > 0 } },
+        { name: 'render landscape', attributes: { 'weather_landscape.format': 'bw', 'landscape.width': 296, 'landscape.bytes': (v: unknown) => Number(v) > 0 } },
         { name: 'R2 WEATHER_IMAGES put', kind: 'CLIENT', attributes: { 'cloudflare.r2.key': '78729/bw.bmp' } },
       ],
     });

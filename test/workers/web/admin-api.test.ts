@@ -62,9 +62,10 @@ describe('admin API', () => {
     const send = memoryExporter.getFinishedSpans().find((s) => s.name === 'send fetch-jobs')!;
     expect(send.spanContext().traceId).toBe(body.trace_id);
     expectSpanTree(memoryExporter.getFinishedSpans(), {
-      name: 'fetchHandler POST',
+      name: 'POST /admin/generate',
       kind: 'SERVER',
       service: 'weather-landscape-web',
+      attributes: { 'http.route': '/admin/generate', 'weather_landscape.zip': '78729', 'weather_landscape.run.trigger': 'admin', 'weather_landscape.run.id': body.trace_id },
       children: [
         { name: 'KV CONFIG put', kind: 'CLIENT' },
         {
@@ -84,7 +85,7 @@ describe('admin API', () => {
     expect(authed.trace_id).toBe('11111111111111111111111111111111');
     const publicRes = await call('/78729/rgb_light.png', { headers: { traceparent: incoming }, token: null });
     expect(publicRes.status).toBe(404);
-    const server = memoryExporter.getFinishedSpans().find((s) => s.name.startsWith('fetchHandler GET'))!;
+    const server = memoryExporter.getFinishedSpans().find((s) => s.name === 'GET /:zip/:file')!;
     expect(server.spanContext().traceId).not.toBe('11111111111111111111111111111111');
     // Not trusted, but not thrown away: kept as a link on the new trace's server span.
     expect(server.links).toEqual([
@@ -153,9 +154,11 @@ describe('cron', () => {
     expect(jobs.map((j) => j.zip_code).sort()).toEqual(['78729', '99701']);
     expect(jobs.every((j) => j.trigger === 'cron')).toBe(true);
     const spans = memoryExporter.getFinishedSpans();
-    const cron = spans.find((s) => s.name.startsWith('scheduledHandler'))!;
-    const runs = spans.filter((s) => s.name.startsWith('schedule '));
+    const cron = spans.find((s) => s.name === 'cron */15 * * * *')!;
+    const runs = spans.filter((s) => s.name === 'scheduled run');
     expect(runs).toHaveLength(2);
+    expect(runs.map((r) => r.attributes['weather_landscape.zip']).sort()).toEqual(['78729', '99701']);
+    expect(runs.every((r) => r.attributes['weather_landscape.run.trigger'] === 'cron')).toBe(true);
     expect(new Set(runs.map((r) => r.spanContext().traceId)).size).toBe(2);
     for (const run of runs) {
       expect(run.spanContext().traceId).not.toBe(cron.spanContext().traceId);

@@ -65,8 +65,10 @@ describe('dead-letter queues', () => {
     const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, e, 'POST');
     expect(res.status).toBe(202);
     expect(fetchJobs.sent).toHaveLength(1);
-    expect(fetchJobs.sent[0]).toMatchObject(job);
-    const server = memoryExporter.getFinishedSpans().find((s) => s.name.startsWith('fetchHandler POST'))!;
+    // The replayed run says what started it.
+    expect(fetchJobs.sent[0]).toMatchObject({ ...job, trigger: 'replay' });
+    const server = memoryExporter.getFinishedSpans().find((s) => s.name === 'POST /admin/dlq/replay')!;
+    expect(server.attributes['weather_landscape.run.trigger']).toBe('replay');
     expect(server.links.map((l) => `${l.context.traceId}/${l.context.spanId}`)).toContain(`${ORIGINAL_TRACE}/${ORIGINAL_SPAN}`);
     expect(server.spanContext().traceId).not.toBe(ORIGINAL_TRACE);
     expect(((await (await admin('/admin/dlq', env)).json()) as { count: number }).count).toBe(0);

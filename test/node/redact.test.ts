@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactAttributes, redactString, redactUnknown } from '../../../src/otel/redact';
+import { redactAttributes, redactString, redactUnknown } from '../../src/redact';
 
 describe('redaction', () => {
   it('replaces API keys in URLs, keeping the rest of the URL', () => {
@@ -24,5 +24,15 @@ describe('redaction', () => {
       request: { url: 'https://h/?appid=REDACTED', headers: { authorization: 'REDACTED' } },
       n: 1,
     });
+  });
+});
+
+describe('one redaction for telemetry and weather errors', () => {
+  it('covers every credential parameter, with & or ; separators', () => {
+    for (const name of ['appid', 'apikey', 'api_key', 'key', 'token', 'access_token', 'client_secret', 'password', 'sig', 'signature']) {
+      expect(redactString(`https://h/p?a=1&${name}=s3cret&b=2`)).toBe(`https://h/p?a=1&${name}=REDACTED&b=2`);
+      expect(redactString(`https://h/p;a=1;${name}=s3cret;b=2`)).toBe(`https://h/p;a=1;${name}=REDACTED;b=2`);
+    }
+    expect(redactString('authorization: bearer abc.def')).toBe('authorization: bearer REDACTED');
   });
 });

@@ -1,0 +1,38 @@
+import { SpanKind, type Attributes } from '@opentelemetry/api';
+import { inSpan, tracerFor } from './spans';
+
+export interface BindingOperations {
+  /** The tracer scope of these spans. */
+  scope: 'kv' | 'r2';
+  /** Span name prefix, e.g. `KV CONFIG` gives `KV CONFIG get`. */
+  prefix: string;
+  /** Attributes of every span of this binding. */
+  common: Attributes;
+  /** The traced methods, each with the attributes read from its arguments and its result. */
+  operations: Record<string, { before?: (args: unknown[]) => Attributes; after?: (result: unknown, args: unknown[]) => Attributes }>;
+}
+
+/**
+ * A binding (KV namespace, R2 bucket) whose listed methods each run in a CLIENT span
+ * `<prefix> <operation>`; everything else passes through untouched.
+ */
+export function instrumentBinding<T extends object>(binding: T, spec: BindingOperations): T {
+  const tracer = tracerFor(spec.scope);
+  return new Proxy(binding, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const operation = typeof prop === 'string' ? spec.operations[prop] : undefined;
+      if (!operation) return value.bind(target);
+      const name = `${spec.prefix} ${String(prop)}`;
+      return (...args: unknown[]) => {
+        const attributes = { ...spec.common, 'db.operation.name': String(prop), ...operation.before?.(args) };
+        return inSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+          const result = await value.apply(target, args);
+          if (operation.after) span.setAttributes(operation.after(result, args));
+          return result;
+        });
+      };
+    },
+  });
+}

@@ -1,0 +1,45 @@
+import type { Attributes } from '@opentelemetry/api';
+import { instrumentBinding } from './binding-proxy';
+
+/** Attributes of KV spans beyond the database conventions' `db.*`. */
+export const ATTR_KV_KEY = 'cloudflare.kv.key';
+export const ATTR_KV_HIT = 'cloudflare.kv.hit';
+export const ATTR_KV_TTL = 'cloudflare.kv.expiration_ttl';
+export const ATTR_KV_LIST_PREFIX = 'cloudflare.kv.list.prefix';
+export const ATTR_KV_LIST_KEYS = 'cloudflare.kv.list.keys';
+
+const keyOf = (args: unknown[]): Attributes => (typeof args[0] === 'string' ? { [ATTR_KV_KEY]: args[0] } : {});
+const hit = (result: unknown): Attributes => ({ [ATTR_KV_HIT]: result !== null && result !== undefined });
+
+/**
+ * A KV namespace whose operations are CLIENT spans `KV <binding> <operation>` (in the style of
+ * otel-cf-workers' names, which engineers already know), with only attributes that have a value.
+ */
+export function instrumentKV(kv: KVNamespace, binding: string): KVNamespace {
+  return instrumentBinding(kv, {
+    scope: 'kv',
+    prefix: `KV ${binding}`,
+    common: { 'db.system.name': 'cloudflare_kv', 'db.namespace': binding },
+    operations: {
+      get: { before: keyOf, after: hit },
+      getWithMetadata: { before: keyOf, after: (result) => hit((result as { value?: unknown } | null)?.value) },
+      put: {
+        before: (args) => {
+          const ttl = (args[2] as { expirationTtl?: unknown } | undefined)?.expirationTtl;
+          return { ...keyOf(args), ...(typeof ttl === 'number' ? { [ATTR_KV_TTL]: ttl } : {}) };
+        },
+      },
+      delete: { before: keyOf },
+      list: {
+        before: (args) => {
+          const prefix = (args[0] as { prefix?: unknown } | undefined)?.prefix;
+          return typeof prefix === 'string' && prefix ? { [ATTR_KV_LIST_PREFIX]: prefix } : {};
+        },
+        after: (result) => {
+          const keys = (result as { keys?: unknown[] } | null)?.keys;
+          return Array.isArray(keys) ? { [ATTR_KV_LIST_KEYS]: keys.length } : {};
+        },
+      },
+    },
+  });
+}

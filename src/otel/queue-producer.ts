@@ -1,0 +1,62 @@
+import { context, SpanKind, trace, type Attributes } from '@opentelemetry/api';
+import {
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGING_OPERATION_TYPE_VALUE_SEND,
+  MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
+} from './messaging-attributes';
+import { withCarrier } from './queue-carrier';
+import { commonRunAttributes, runWithAttributes } from './run-attributes';
+import { inSpan, tracerFor } from './spans';
+
+/**
+ * A queue producer binding, traced: each `send` / `sendBatch` is ONE PRODUCER span `send <queue>`
+ * (a batch carries `messaging.batch.message_count`), and the span's W3C context is written into
+ * every object body under `_otel`, so each consumer's `process <queue>` span is its child.
+ * Applied once, to the binding in `env` (see bindings.ts); application code just calls send.
+ */
+export function instrumentQueueProducer(queue: Queue, queueName: string): Queue {
+  const send: Queue['send'] = (body, options) =>
+    traced(queueName, 'send', [body], () => queue.send(carried(body, options?.contentType), options));
+  const sendBatch: Queue['sendBatch'] = (messages, options) => {
+    const list = [...messages];
+    return traced(queueName, 'sendBatch', list.map((m) => m.body), () =>
+      queue.sendBatch(list.map((m) => ({ ...m, body: carried(m.body, m.contentType) })), options),
+    );
+  };
+  return new Proxy(queue, {
+    get(target, prop) {
+      if (prop === 'send') return send;
+      if (prop === 'sendBatch') return sendBatch;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: unknown[], call: () => Promise<R>): Promise<R> {
+  const run = commonRunAttributes(bodies);
+  const attributes: Attributes = {
+    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
+    [ATTR_MESSAGING_DESTINATION_NAME]: queueName,
+    [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+    [ATTR_MESSAGING_OPERATION_NAME]: operation,
+    ...(operation === 'sendBatch' ? { [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: bodies.length } : {}),
+    ...run,
+  };
+  // The span that sends a run's message (the admin request, a consumer) concerns that run as well.
+  return runWithAttributes(run, () =>
+    inSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, () => call()),
+  );
+}
+
+/** Only structured bodies (JSON or v8 objects) can carry the context; text and bytes go as they are. */
+function carried(body: unknown, contentType: QueueContentType | undefined): unknown {
+  const structured = contentType === undefined || contentType === 'json' || contentType === 'v8';
+  if (!structured || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  if (!trace.getActiveSpan()) return body;
+  return withCarrier(body, context.active());
+}

@@ -1,0 +1,89 @@
+import { context, propagation, SpanStatusCode, trace, TraceFlags, type Attributes, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, ERROR_TYPE_VALUE_OTHER } from '@opentelemetry/semantic-conventions';
+
+/** Our tracers, one per instrumented thing (the scope name says which instrumentation made a span). */
+export function tracerFor(scope: 'queue' | 'kv' | 'r2' | 'fetch' | 'render' | 'schedule' | 'web'): Tracer {
+  return trace.getTracer(`weather-landscape.${scope}`);
+}
+
+/** An Error for anything thrown: a string or an object thrown by other code still records its message. */
+export function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  const error = new Error(typeof thrown === 'string' ? thrown : safeString(thrown));
+  error.name = ERROR_TYPE_VALUE_OTHER;
+  return error;
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'object' ? JSON.stringify(value) ?? String(value) : String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Marks `span` failed: the exception event, ERROR status with the message, and `error.type`
+ * (the error's class name, or `_OTHER` for plain Errors and non-Error throws, per the conventions).
+ */
+export function recordError(span: Span, thrown: unknown, errorType?: string): void {
+  const error = asError(thrown);
+  span.recordException(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  span.setAttribute(ATTR_ERROR_TYPE, errorType ?? (error.name && error.name !== 'Error' ? error.name : ERROR_TYPE_VALUE_OTHER));
+}
+
+/**
+ * The one way our code runs work in a span: start it active, record a throw, always end it.
+ * Works for sync and async `fn`.
+ */
+export function inSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn: (span: Span) => T): T {
+  return tracer.startActiveSpan(name, options, (span: Span) => {
+    let result: T;
+    try {
+      result = fn(span);
+    } catch (error) {
+      recordError(span, error);
+      span.end();
+      throw error;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value) => {
+          span.end();
+          return value;
+        },
+        (error: unknown) => {
+          recordError(span, error);
+          span.end();
+          throw error;
+        },
+      ) as T;
+    }
+    span.end();
+    return result;
+  });
+}
+
+/** The active trace's id, for records that link back to it (image metadata); undefined when tracing is off. */
+export function activeTraceId(): string | undefined {
+  return trace.getActiveSpan()?.spanContext().traceId;
+}
+
+/** Adds what a step learned (e.g. which weather provider answered) to the span it runs in. */
+export function annotateActiveSpan(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
+}
+
+/** The active context as the W3C `traceparent` it would propagate (for the admin's answer); undefined when tracing is off. */
+export function activeTraceparent(): { traceId: string; traceparent: string } | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  return carrier.traceparent && spanContext ? { traceId: spanContext.traceId, traceparent: carrier.traceparent } : undefined;
+}
+
+/** Links the active span to a span of another trace (a replay to the span that gave up on the message). */
+export function linkActiveSpan(traceId: string, spanId: string, attributes: Attributes): void {
+  trace.getActiveSpan()?.addLink({ context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }, attributes });
+}

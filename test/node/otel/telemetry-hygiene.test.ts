@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanAttributes } from '../../../src/otel/attribute-hygiene';
+import { describeExportFailure, exportFailureNotice, resetExportWarnings } from '../../../src/otel/export-warnings';
+import { mayPropagateTo, setPropagationHosts, urlTemplate } from '../../../src/otel/fetch';
+import { commonRunAttributes, runAttributesOfBody, runAttributesOfRequest } from '../../../src/otel/run-attributes';
+
+describe('attribute hygiene', () => {
+  it('drops empty, null and undefined values and normalizes the shapes otel-cf-workers writes', () => {
+    const cleaned = cleanAttributes({
+      'faas.invocation_id': '',
+      'user_agent.original': undefined,
+      'http.accepts': null as unknown as string,
+      'network.protocol.version': '',
+      'url.scheme': 'http:',
+      'url.query': '?zip=78729',
+      'http.request.body.size': '120',
+      'http.response.body.size': 'nope',
+      'empty.list': [],
+      'http.response.status_code': 202,
+      'url.full': 'https://h/x?appid=secret',
+    });
+    expect(cleaned).toEqual({
+      'url.scheme': 'http',
+      'url.query': 'zip=78729',
+      'http.request.body.size': 120,
+      'http.response.status_code': 202,
+      'url.full': 'https://h/x?appid=REDACTED',
+    });
+  });
+});
+
+describe('run attributes', () => {
+  it('reads the ZIP, format, run id and trigger a queue body carries, and nothing that does not look like ours', () => {
+    expect(runAttributesOfBody({ zip_code: '78729', format_name: 'bw', run_id: 'a'.repeat(32), trigger: 'cron' })).toEqual({
+      'weather_landscape.zip': '78729',
+      'weather_landscape.format': 'bw',
+      'weather_landscape.run.id': 'a'.repeat(32),
+      'weather_landscape.run.trigger': 'cron',
+    });
+    expect(runAttributesOfBody({ zip_code: '7872\n9', trigger: 'evil', run_id: 42 })).toEqual({});
+    expect(runAttributesOfBody('78729')).toEqual({});
+  });
+
+  it('keeps only the words every body of a batch shares', () => {
+    expect(commonRunAttributes([{ zip_code: '78729', format_name: 'bw' }, { zip_code: '78729', format_name: 'eink' }])).toEqual({
+      'weather_landscape.zip': '78729',
+    });
+  });
+
+  it('finds the ZIP of a request in its query or first path segment', () => {
+    expect(runAttributesOfRequest(new URL('http://h/admin/generate?zip=78729'))).toEqual({ 'weather_landscape.zip': '78729' });
+    expect(runAttributesOfRequest(new URL('http://h/78729/eink.bmp'))).toEqual({ 'weather_landscape.zip': '78729' });
+    expect(runAttributesOfRequest(new URL('http://h/guide'))).toEqual({});
+  });
+});
+
+describe('outgoing fetches', () => {
+  afterEach(() => setPropagationHosts([]));
+
+  it('sends trace context to no host by default, and only to listed hosts (with *.domain) when set', () => {
+    expect(mayPropagateTo('api.open-meteo.com')).toBe(false);
+    setPropagationHosts(['collector.internal', '*.example.com']);
+    expect(mayPropagateTo('collector.internal')).toBe(true);
+    expect(mayPropagateTo('a.b.example.com')).toBe(true);
+    expect(mayPropagateTo('example.com.evil.net')).toBe(false);
+    expect(mayPropagateTo('api.open-meteo.com')).toBe(false);
+  });
+
+  it('names a URL by a low-cardinality template: ids become {id}, versions stay', () => {
+    expect(urlTemplate('/v1/search')).toBe('/v1/search');
+    expect(urlTemplate('/geo/1.0/zip')).toBe('/geo/1.0/zip');
+    expect(urlTemplate('/items/123456/parts/4bf92f3577b34da6a3ce929d0e0e4736')).toBe('/items/{id}/parts/{id}');
+  });
+});
+
+describe('failed export warnings', () => {
+  afterEach(() => resetExportWarnings());
+
+  it('names the cause an operator acts on', () => {
+    expect(describeExportFailure(new Error('Fetch request encountered a network error', { cause: new TypeError('Network connection lost.') }))).toMatch(
+      /nothing accepted the connection/,
+    );
+    expect(describeExportFailure(new Error('Fetch request failed with non-retryable status 400'))).toBe('the receiver answered HTTP 400');
+    expect(describeExportFailure(new Error('Fetch request errored', { cause: new DOMException('The operation was aborted', 'AbortError') }))).toMatch(
+      /timed out/,
+    );
+  });
+
+  it('warns at most once a minute per isolate, counting what it did not say, and says what to do', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const start = 1_000_000;
+    for (let i = 0; i < 20; i++) exportFailureNotice(new TypeError('Network connection lost.'), 3, start + i * 1000);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/npm run trace-view.*docker-compose\.jaeger\.yml.*OTEL_SDK_DISABLED=true/);
+    exportFailureNotice(new TypeError('Network connection lost.'), 3, start + 61_000);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[1][1]).toMatchObject({ failed_exports: 20, dropped_spans: 60 });
+    warn.mockRestore();
+  });
+});

@@ -27,6 +27,9 @@ function meaningful(value: AttributeValue | undefined | null): value is Attribut
 
 export function cleanAttributes(attributes: Attributes): Attributes {
   const out: Attributes = {};
+  // otel-cf-workers writes the URL's host with its port into server.address: split them.
+  const address = attributes['server.address'];
+  const hostPort = typeof address === 'string' ? /^([^:\[\]]+):(\d+)$/.exec(address) : null;
   for (const key in attributes) {
     let value = attributes[key];
     if (!meaningful(value)) continue;
@@ -34,6 +37,10 @@ export function cleanAttributes(attributes: Attributes): Attributes {
     if (normalize) value = normalize(value);
     value = redactValue(key, value);
     if (meaningful(value)) out[key] = value;
+  }
+  if (hostPort) {
+    out['server.address'] = hostPort[1];
+    out['server.port'] ??= Number(hostPort[2]);
   }
   return out;
 }

@@ -2,16 +2,20 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeTestbed, startTestbed } from './testbed';
 import { type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { expectSpanTree } from '../support/span-tree';
+import { traceSnapshot } from '../support/trace-snapshot';
 import type { WeatherStub } from '../support/weather-stub';
 import { waitFor, type Stack } from './stack';
 
 /**
  * One click on "Generate" is ONE trace across the four workers, exported over real OTLP/HTTP
- * from the real `npm start` stack to a local receiver standing in for Jaeger.
+ * from the real `npm start` stack to a local receiver standing in for Jaeger, and it reads
+ * itself: semantic names, one span per operation, the run's words on every span.
  */
 let weather: WeatherStub;
 let receiver: OtlpReceiver;
 let stack: Stack;
+
+const FORMATS = ['rgb_light', 'rgb_dark', 'bw', 'bwi', 'eink'];
 
 beforeAll(async () => {
   ({ weather, receiver, stack } = await startTestbed({
@@ -28,40 +32,53 @@ beforeEach(async () => {
   await receiver.setMode('ok');
 });
 
-async function imageServed(path: string, timeoutMs = 8000): Promise<void> {
+async function imageServed(path: string, timeoutMs = 15_000): Promise<void> {
   await waitFor(`${path} to be served`, async () => ((await fetch(`${stack.baseUrl}${path}`)).status === 200 ? true : undefined), timeoutMs);
 }
 
-describe('end-to-end trace', () => {
-  it('makes one generate request one trace: web → fetcher → dispatcher → 3 × generator', async () => {
-    for (const format of ['rgb_dark', 'bw']) await stack.admin(`/admin/formats/add?zip=78729&format=${format}`);
-    const res = await stack.admin('/admin/generate?zip=78729');
-    expect(res.status).toBe(202);
-    const body = (await res.json()) as { trace_id: string; traceparent: string; jaeger_url: string };
-    expect(res.headers.get('traceparent')).toBe(body.traceparent);
-    expect(body.jaeger_url).toBe(`http://jaeger.example:16686/trace/${body.trace_id}`);
+const countOf = (spans: ReceivedSpan[], traceId: string, name: string) => spans.filter((s) => s.traceId === traceId && s.name === name).length;
 
-    const countOf = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.traceId === body.trace_id && s.name === name).length;
-    await receiver.waitForSpans(
-      (spans) => countOf(spans, 'process landscape-jobs') === 3 && countOf(spans, 'R2 WEATHER_IMAGES put') === 3 && countOf(spans, 'send fetch-jobs') === 1,
-      15_000,
-    );
-    const spans = receiver.spansOfTrace(body.trace_id);
+/** Generates for `zip` with every format and waits until its whole trace has arrived. */
+async function generateTraced(zip: string): Promise<{ traceId: string; spans: ReceivedSpan[]; body: Record<string, string> }> {
+  for (const format of FORMATS.slice(1)) expect((await stack.admin(`/admin/formats/add?zip=${zip}&format=${format}`, { method: 'POST' })).status).toBe(200);
+  const res = await stack.admin(`/admin/generate?zip=${zip}`, { method: 'POST' });
+  expect(res.status).toBe(202);
+  const body = (await res.json()) as Record<string, string>;
+  // The last spans of a run: the five generator invocations' run-record writes.
+  await receiver.waitForSpans(
+    (spans) =>
+      countOf(spans, body.trace_id, 'process landscape-jobs') === FORMATS.length &&
+      countOf(spans, body.trace_id, 'R2 WEATHER_IMAGES put') === FORMATS.length &&
+      spans.filter((s) => s.traceId === body.trace_id && s.serviceName === 'landscape-generator' && s.name === 'KV CONFIG put').length === 2 * FORMATS.length,
+    20_000,
+  );
+  return { traceId: body.trace_id, spans: receiver.spansOfTrace(body.trace_id), body };
+}
+
+describe('end-to-end trace', () => {
+  let run: Awaited<ReturnType<typeof generateTraced>>;
+
+  beforeAll(async () => {
+    run = await generateTraced('78729');
+  });
+
+  it('makes one generate request one trace: web → fetcher → dispatcher → 5 × generator, named by the conventions', () => {
+    const { spans, body, traceId } = run;
+    expect(body.traceparent).toMatch(new RegExp(`^00-${traceId}-`));
+    expect(body.jaeger_url).toBe(`http://jaeger.example:16686/trace/${traceId}`);
     const generator = {
       name: 'process landscape-jobs',
       kind: 'CONSUMER' as const,
       service: 'landscape-generator',
-      count: 3,
+      count: FORMATS.length,
       attributes: { 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'landscape-jobs', 'messaging.cloudflare_queues.outcome': 'ack' },
-      children: [
-        { name: 'render landscape', attributes: { 'landscape.format': /^(rgb_light|rgb_dark|bw)$/ } },
-        { name: 'R2 WEATHER_IMAGES put', kind: 'CLIENT' as const },
-      ],
+      children: [{ name: 'render landscape' }, { name: 'R2 WEATHER_IMAGES put', kind: 'CLIENT' as const }],
     };
     expectSpanTree(spans, {
-      name: /^fetchHandler POST/,
+      name: 'POST /admin/generate',
       kind: 'SERVER',
       service: 'weather-landscape-web',
+      attributes: { 'http.route': '/admin/generate', 'http.response.status_code': 202 },
       children: [
         {
           name: 'send fetch-jobs',
@@ -73,8 +90,8 @@ describe('end-to-end trace', () => {
               kind: 'CONSUMER',
               service: 'weather-fetcher',
               children: [
-                { name: /^fetch GET/, kind: 'CLIENT', attributes: { 'url.full': /\/v1\/search\?/ } },
-                { name: /^fetch GET/, kind: 'CLIENT', attributes: { 'url.full': /\/v1\/forecast\?/ } },
+                { name: 'GET /v1/search', kind: 'CLIENT', attributes: { 'url.template': '/v1/search', 'server.address': '127.0.0.1' } },
+                { name: 'GET /v1/forecast', kind: 'CLIENT', attributes: { 'url.template': '/v1/forecast', 'server.address': '127.0.0.1' } },
                 { name: 'KV CONFIG put' },
                 {
                   name: 'send weather-ready',
@@ -85,7 +102,8 @@ describe('end-to-end trace', () => {
                       kind: 'CONSUMER',
                       service: 'job-dispatcher',
                       children: [
-                        { name: 'send landscape-jobs', kind: 'PRODUCER', attributes: { 'messaging.batch.message_count': 3 }, children: [generator] },
+                        { name: 'KV CONFIG get', kind: 'CLIENT' },
+                        { name: 'send landscape-jobs', kind: 'PRODUCER', attributes: { 'messaging.batch.message_count': FORMATS.length }, children: [generator] },
                       ],
                     },
                   ],
@@ -96,33 +114,92 @@ describe('end-to-end trace', () => {
         },
       ],
     });
-    expect(new Set(spans.map((s) => s.serviceName))).toEqual(
-      new Set(['weather-landscape-web', 'weather-fetcher', 'job-dispatcher', 'landscape-generator']),
-    );
+    expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(['weather-landscape-web', 'weather-fetcher', 'job-dispatcher', 'landscape-generator']));
     for (const span of spans) expect(span.resource['deployment.environment.name']).toBe('local');
-
     // Every worker's log lines for this run carry its trace id.
-    const services = new Set(stack.logs().filter((l) => l.trace_id === body.trace_id).map((l) => l.service));
+    const services = new Set(stack.logs().filter((l) => l.trace_id === traceId).map((l) => l.service));
     expect(services).toEqual(new Set(['weather-fetcher', 'job-dispatcher', 'landscape-generator', 'weather-landscape-web']));
   });
 
-  it('still produces images with the collector down, and logs the failed export', async () => {
+  it('has one span per operation: no span repeats its parent (no binding-proxy duplicates)', () => {
+    const byId = new Map(run.spans.map((s) => [s.spanId, s]));
+    const repeats = run.spans.filter((s) => {
+      const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+      return parent !== undefined && (parent.name === s.name || (parent.kind === 'PRODUCER' && s.kind !== 'CONSUMER'));
+    });
+    expect(repeats.map((s) => `${s.name} under ${byId.get(s.parentSpanId!)!.name}`)).toEqual([]);
+    expect(run.spans.filter((s) => /^(Queues |fetchHandler|queueHandler|fetch (GET|POST) )/.test(s.name)).map((s) => s.name)).toEqual([]);
+  });
+
+  it("puts the run's ZIP, trigger and id on every span, and a distinct format on each of the five branches", () => {
+    for (const span of run.spans) {
+      expect({ span: span.name, zip: span.attributes['weather_landscape.zip'] }).toEqual({ span: span.name, zip: '78729' });
+    }
+    const root = run.spans.find((s) => s.name === 'POST /admin/generate')!;
+    expect(root.attributes).toMatchObject({ 'weather_landscape.run.trigger': 'admin', 'weather_landscape.run.id': run.traceId });
+    const byId = new Map(run.spans.map((s) => [s.spanId, s]));
+    const branches = run.spans.filter((s) => s.name === 'process landscape-jobs');
+    expect(branches.map((s) => s.attributes['weather_landscape.format']).sort()).toEqual([...FORMATS].sort());
+    for (const branch of branches) {
+      expect(branch.attributes).toMatchObject({ 'weather_landscape.run.trigger': 'admin', 'weather_landscape.run.id': run.traceId });
+      const children = run.spans.filter((s) => s.parentSpanId === branch.spanId);
+      expect(children.length).toBeGreaterThan(0);
+      for (const child of children) expect(child.attributes['weather_landscape.format']).toBe(branch.attributes['weather_landscape.format']);
+    }
+    expect(byId.size).toBe(run.spans.length);
+  });
+
+  it('exports no empty, null or misleading attribute value in any span', () => {
+    const bad = receiver.spans.flatMap((s) =>
+      Object.entries(s.attributes)
+        .filter(([key, value]) => value === '' || value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (key === 'url.scheme' && String(value).endsWith(':')))
+        .map(([key]) => `${s.name}: ${key}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('exports no single-span trace from a queue invocation', () => {
+    const byTrace = new Map<string, ReceivedSpan[]>();
+    for (const span of receiver.spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+    const stubs = [...byTrace.values()].filter((spans) => spans.length === 1 && (spans[0].kind === 'CONSUMER' || spans[0].name.startsWith('queueHandler')));
+    expect(stubs.map((spans) => spans[0].name)).toEqual([]);
+  });
+
+  it('never sends trace context to the weather API', () => {
+    const leaked = weather.requests.filter((r) => r.headers.traceparent !== undefined || r.headers.tracestate !== undefined);
+    expect(weather.requests.length).toBeGreaterThan(0);
+    expect(leaked.map((r) => r.path)).toEqual([]);
+  });
+
+  it('matches the trace snapshot (update with `npm run trace:update`)', async () => {
+    await expect(traceSnapshot(run.spans)).toMatchFileSnapshot('./__snapshots__/generate-run.trace.txt');
+  });
+});
+
+describe('export failures and sampling', () => {
+  it('still produces images with the collector down, and says once what is wrong and what to do', async () => {
     await receiver.setMode('down');
-    const res = await stack.admin('/admin/generate?zip=99701');
+    const res = await stack.admin('/admin/generate?zip=99701', { method: 'POST' });
     expect(res.status).toBe(202);
     await imageServed('/99701/rgb_light.png');
-    await waitFor('an export failure log line', async () => stack.logsWith('span export failed; spans dropped')[0]);
+    const warning = await waitFor('an export failure warning', async () =>
+      stack.logs().find((l) => typeof l.message === 'string' && l.message.startsWith('span export to ')),
+    );
+    expect(String(warning.message)).toMatch(/failed: .*; spans dropped\. .*npm run trace-view.*OTEL_SDK_DISABLED=true/);
   });
 
   it('exports no span from any worker for an unsampled traceparent (flags 00), and still produces the images', async () => {
     receiver.clear();
     const traceId = 'abcdef0123456789abcdef0123456789';
-    const res = await stack.admin('/admin/generate?zip=96813', { headers: { traceparent: `00-${traceId}-0123456789abcdef-00` } });
+    const res = await stack.admin('/admin/generate?zip=96813', { method: 'POST', headers: { traceparent: `00-${traceId}-0123456789abcdef-00` } });
     expect(res.status).toBe(202);
     expect(((await res.json()) as { trace_id: string }).trace_id).toBe(traceId);
     await imageServed('/96813/rgb_light.png');
-    // Give the last worker's export (if it wrongly happened) time to arrive.
-    await new Promise((r) => setTimeout(r, 1500));
+    // A signal instead of a sleep: a sampled run started afterwards has been exported by every
+    // worker, so each worker has flushed past the unsampled run's invocations too.
+    const after = await stack.admin('/admin/generate?zip=96813', { method: 'POST' });
+    const afterId = ((await after.json()) as { trace_id: string }).trace_id;
+    await receiver.waitForSpans((spans) => countOf(spans, afterId, 'process landscape-jobs') >= 1, 20_000);
     expect(receiver.spans.filter((s) => s.traceId === traceId)).toEqual([]);
     // The run's log lines still carry the trace id, so logs stay correlated without spans.
     expect(stack.logs().some((l) => l.trace_id === traceId && l.service === 'landscape-generator')).toBe(true);

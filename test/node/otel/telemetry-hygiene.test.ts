@@ -18,6 +18,7 @@ describe('attribute hygiene', () => {
       'empty.list': [],
       'http.response.status_code': 202,
       'url.full': 'https://h/x?appid=secret',
+      'server.address': '127.0.0.1:8787',
     });
     expect(cleaned).toEqual({
       'url.scheme': 'http',
@@ -25,6 +26,8 @@ describe('attribute hygiene', () => {
       'http.request.body.size': 120,
       'http.response.status_code': 202,
       'url.full': 'https://h/x?appid=REDACTED',
+      'server.address': '127.0.0.1',
+      'server.port': 8787,
     });
   });
 });

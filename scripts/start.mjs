@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, writeLocalConfigs } from './local-config.mjs';
+import { probeOtlpEndpoint } from './otlp-probe.mjs';
 
 const env = { ...process.env };
 mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
@@ -75,4 +76,7 @@ waitReady().then((ready) => {
     `[start] traces:    OTLP to ${env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318'}${env.OTEL_SDK_DISABLED === 'true' ? ' (disabled)' : ''}; UI ${env.JAEGER_UI_URL || 'http://localhost:16686'}`,
     '',
   ].join('\n'));
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
+    probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318').then((advice) => advice && console.log(advice));
+  }
 });

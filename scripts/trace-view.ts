@@ -14,7 +14,7 @@ import { formatSpanTree } from '../test/support/span-tree';
 const USAGE = `Usage: npm run trace-view -- [options]
 
   --port <n>       port to listen on (default 4318, 0 = any free port)
-  --host <addr>    address to bind (default '::', i.e. both localhost stacks)
+  --host <addr>    address to bind (default 127.0.0.1: only this machine can send)
   --trace <id>     print only this trace
   --idle-ms <n>    a trace is complete after this long without new spans (default 2000)
   -h, --help       show this help`;
@@ -31,7 +31,7 @@ function readOptions(argv: string[]): Options | undefined {
     args: argv,
     options: {
       port: { type: 'string', default: '4318' },
-      host: { type: 'string', default: '::' },
+      host: { type: 'string', default: '127.0.0.1' },
       trace: { type: 'string' },
       'idle-ms': { type: 'string', default: '2000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -107,10 +107,6 @@ async function startReceiver(options: Options): Promise<OtlpReceiver> {
     return await startOtlpReceiver({ port: options.port, host: options.host });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    // Hosts without IPv6 cannot bind '::'; all IPv4 interfaces is the closest match.
-    if (options.host === '::' && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) {
-      return startOtlpReceiver({ port: options.port, host: '0.0.0.0' });
-    }
     if (code === 'EADDRINUSE') {
       throw new Error(`port ${options.port} is in use (Jaeger from docker-compose.jaeger.yml?); pick another with --port`);
     }

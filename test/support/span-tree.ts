@@ -476,6 +476,11 @@ export function formatSpanTree(spans: readonly SpanInput[], options: FormatSpanT
   return [...byTrace.entries()].map(([traceId, roots]) => formatTrace(traceId, roots, barWidth)).join('\n\n');
 }
 
+const BRANCH_WORDS: Array<[key: string, label: string]> = [
+  ['weather_landscape.zip', 'zip'],
+  ['weather_landscape.format', 'format'],
+];
+
 function formatTrace(traceId: string, roots: readonly SpanNode[], barWidth: number): string {
   const nodes = preOrder(roots);
   const start = nodes.reduce((min, n) => (n.span.startTimeUnixNano < min ? n.span.startTimeUnixNano : min), nodes[0].span.startTimeUnixNano);
@@ -483,13 +488,20 @@ function formatTrace(traceId: string, roots: readonly SpanNode[], barWidth: numb
   const total = end - start;
   const services = new Set(nodes.map((n) => n.span.serviceName));
 
+  const attributesOf = new Map(nodes.map((n) => [n.span.spanId, n.span.attributes]));
   const rows = nodes.map((node) => {
     const { span } = node;
     const status = span.status.code === 'ERROR' ? ` !ERROR${span.status.message ? ` ${span.status.message}` : ''}` : '';
+    // Each branch says which ZIP and format it is about, where that starts (not on every row).
+    const parent = span.parentSpanId ? attributesOf.get(span.parentSpanId) : undefined;
+    const words = BRANCH_WORDS.flatMap(([key, label]) => {
+      const value = span.attributes[key];
+      return value !== undefined && parent?.[key] !== value ? [`${label}=${String(value)}`] : [];
+    });
     return {
       offset: `+${formatDuration(span.startTimeUnixNano - start)}`,
       duration: formatDuration(span.endTimeUnixNano - span.startTimeUnixNano),
-      label: `${'  '.repeat(node.depth)}${span.name} [${span.kind}] ${span.serviceName}${status}`,
+      label: `${'  '.repeat(node.depth)}${span.name} [${span.kind}] ${span.serviceName}${words.length ? ` (${words.join(' ')})` : ''}${status}`,
       bar: timelineBar(span.startTimeUnixNano - start, span.endTimeUnixNano - start, total, barWidth),
     };
   });

@@ -43,7 +43,7 @@ export function makeSampleTrace(consumers = 2): SampleTrace {
 
   const request = web.startSpan(
     'GET /forecast',
-    { kind: SpanKind.SERVER, startTime: T0, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_ROUTE]: '/forecast' } },
+    { kind: SpanKind.SERVER, startTime: T0, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_ROUTE]: '/forecast', 'weather_landscape.zip': '78729' } },
     ROOT_CONTEXT,
   );
   const send = web.startSpan(
@@ -55,6 +55,7 @@ export function makeSampleTrace(consumers = 2): SampleTrace {
         [ATTR_MESSAGING_SYSTEM]: 'cloudflare_queues',
         [ATTR_MESSAGING_DESTINATION_NAME]: QUEUE,
         [ATTR_MESSAGING_OPERATION_TYPE]: 'send',
+        'weather_landscape.zip': '78729',
       },
     },
     childOf(request),
@@ -77,6 +78,8 @@ export function makeSampleTrace(consumers = 2): SampleTrace {
           'app.attempt': i + 1,
           'app.retried': i > 0,
           'app.formats': ['png', 'webp'],
+          'weather_landscape.zip': '78729',
+          'weather_landscape.format': i % 2 === 0 ? 'bw' : 'eink',
         },
         links: [{ context: send.spanContext(), attributes: { 'app.link.reason': 'queue' } }],
       },

@@ -120,7 +120,7 @@ describe('expectSpanTree fails readably', () => {
       `✗     'process landscape-jobs' [CONSUMER] generator ×3`,
       `        /^render / [INTERNAL]`,
     ]);
-    expect(actual).toMatch(/^ {2}'GET \/forecast' \[SERVER\] web \{http.request.method="GET", http.route="\/forecast"\}\n/);
+    expect(actual).toMatch(/^ {2}'GET \/forecast' \[SERVER\] web \{http.request.method="GET", http.route="\/forecast", weather_landscape.zip="78729"\}\n/);
     expect(actual).toMatch(/\n✗ {3}'send landscape-jobs' \[PRODUCER\] web \{messaging.system="cloudflare_queues"/);
     expect(actual).toMatch(/\n {8}'render landscape' \[INTERNAL\] generator !ERROR\n/);
     expect(message).toMatch(/actual \(trace [0-9a-f]{32}\):/);
@@ -202,11 +202,11 @@ describe('formatSpanTree', () => {
 
     expect(lines[0]).toBe(`trace ${traceId}  400.0ms  6 spans  web, generator`);
     expect(lines.slice(1).map((line) => line.replace(/\s*\|.*$/, ''))).toEqual([
-      '   +0.00ms  20.0ms  GET /forecast [SERVER] web',
+      '   +0.00ms  20.0ms  GET /forecast [SERVER] web (zip=78729)',
       '    +5.0ms  10.0ms    send landscape-jobs [PRODUCER] web',
-      '  +100.0ms 100.0ms      process landscape-jobs [CONSUMER] generator',
+      '  +100.0ms 100.0ms      process landscape-jobs [CONSUMER] generator (format=bw)',
       '  +110.0ms  80.0ms        render landscape [INTERNAL] generator !ERROR font missing',
-      '  +300.0ms 100.0ms      process landscape-jobs [CONSUMER] generator',
+      '  +300.0ms 100.0ms      process landscape-jobs [CONSUMER] generator (format=eink)',
       '  +310.0ms  80.0ms        render landscape [INTERNAL] generator',
     ]);
     expect(lines.slice(1).map((line) => line.slice(line.indexOf('|')))).toEqual([

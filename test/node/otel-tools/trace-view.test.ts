@@ -11,7 +11,7 @@ const children: ChildProcessWithoutNullStreams[] = [];
 
 /** Runs the CLI the way `npm run trace-view` does (tsx), on a free port. */
 async function startTraceView(...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/trace-view.ts', '--port', '0', '--host', '127.0.0.1', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/trace-view.ts', '--port', '0', ...args], {
     cwd: repoRoot,
   });
   children.push(child);
@@ -52,6 +52,12 @@ describe('scripts/trace-view.ts', () => {
       '      render landscape',
       '    process landscape-jobs',
       '      render landscape',
+    ]);
+    // Branches are labelled with their ZIP and format where they start, not on every row.
+    expect(lines.filter((line) => /\((zip|format)=/.test(line)).map((line) => /\S+ \[\w+\] \S+ \(([^)]*)\)/.exec(line)?.[1])).toEqual([
+      'zip=78729',
+      'format=bw',
+      'format=eink',
     ]);
 
     view.child.kill('SIGINT');

@@ -19,6 +19,8 @@ import { fmtMs, type FigureResult, type Row } from './table';
  */
 const BATCH_SIZE = 100;
 const GENERATOR_TARGET_RATIO = 1.1;
+/** Head sampling of the third variant: as with OTEL_TRACES_SAMPLER_ARG=0.1, one run in ten was sampled upstream. */
+const SAMPLED_RATIO = 0.1;
 
 interface Case {
   worker: 'dispatcher' | 'generator';
@@ -89,6 +91,11 @@ export interface OverheadRaw {
   /** Median of the per-round on/off ratios: less sensitive to drift than the ratio of medians. */
   medianPairedRatio: number;
   addedMsPerMessage: number;
+  /** Tracing on at OTEL_TRACES_SAMPLER_ARG=0.1: unsampled spans are still recorded (kept if they fail), so this is not free. */
+  sampledTenthMs: number[];
+  medianSampledTenthMs: number;
+  sampledTenthRatio: number;
+  sampledTenthPairedRatio: number;
   /** OTLP POSTs seen at the receiver per traced batch (expected 1). */
   postsPerTracedBatch: number[];
   spansPerTracedBatch: number[];
@@ -116,11 +123,14 @@ async function measureCase(c: Case, bundler: Bundler, receiver: OtlpReceiver, re
   const off = await startQueueWorker(bundle, { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl });
   try {
     const on = await startQueueWorker(bundle, { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl });
+    const tenth = await startQueueWorker(bundle, { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) });
     try {
       await c.seed(off);
       await c.seed(on);
+      await c.seed(tenth);
       const offMs: number[] = [];
       const onMs: number[] = [];
+      const tenthMs: number[] = [];
       const posts: number[] = [];
       const spans: number[] = [];
       let batchNo = 0;
@@ -136,9 +146,18 @@ async function measureCase(c: Case, bundler: Bundler, receiver: OtlpReceiver, re
         receiver.clear();
         return elapsed;
       };
+      // Every tenth message carries a sampled context, the rest an unsampled one (the root's decision travels).
+      const runTenth = async () => {
+        const bodies = c.bodies().map((b, i) => withCarrier(b, true, i % Math.round(1 / SAMPLED_RATIO) === 0));
+        const elapsed = await timeBatch(tenth, c, toMessages(bodies, `tenth-${batchNo++}`));
+        await relay.drained();
+        receiver.clear();
+        return elapsed;
+      };
       for (let i = 0; i < warmupRounds; i++) {
         await runOff();
         await runOn();
+        await runTenth();
       }
       posts.length = 0;
       spans.length = 0;
@@ -147,13 +166,16 @@ async function measureCase(c: Case, bundler: Bundler, receiver: OtlpReceiver, re
         if (i % 2 === 0) {
           offMs.push(await runOff());
           onMs.push(await runOn());
+          tenthMs.push(await runTenth());
         } else {
+          tenthMs.push(await runTenth());
           onMs.push(await runOn());
           offMs.push(await runOff());
         }
       }
       const medianOffMs = median(offMs);
       const medianOnMs = median(onMs);
+      const medianTenthMs = median(tenthMs);
       return {
         worker: c.worker,
         batchSize: BATCH_SIZE,
@@ -168,8 +190,13 @@ async function measureCase(c: Case, bundler: Bundler, receiver: OtlpReceiver, re
         addedMsPerMessage: round((medianOnMs - medianOffMs) / BATCH_SIZE, 4),
         postsPerTracedBatch: posts,
         spansPerTracedBatch: spans,
+        sampledTenthMs: tenthMs.map((v) => round(v)),
+        medianSampledTenthMs: round(medianTenthMs),
+        sampledTenthRatio: round(medianTenthMs / medianOffMs, 4),
+        sampledTenthPairedRatio: round(median(tenthMs.map((v, i) => v / offMs[i])), 4),
       };
     } finally {
+      await tenth.dispose();
       await on.dispose();
     }
   } finally {
@@ -188,9 +215,16 @@ export async function benchTracingOverhead(bundler: Bundler, options: { quick: b
     } finally {
       await relay.close();
     }
-    const rows: Row[] = raws.map((r) => {
+    const rows: Row[] = raws.flatMap((r) => {
       const isGenerator = r.worker === 'generator';
-      return {
+      const tenthRow: Row = {
+        figure: `tracing overhead at sampling ${SAMPLED_RATIO}: ${r.worker}`,
+        measured: `${fmtMs(r.medianSampledTenthMs)} / off ${fmtMs(r.medianOffMs)} = ${r.sampledTenthRatio.toFixed(3)}× (paired ${r.sampledTenthPairedRatio.toFixed(3)}×)`,
+        target: '—',
+        met: null,
+        how: 'same, OTEL_TRACES_SAMPLER_ARG=0.1 and one message in ten from a sampled run: unsampled spans are recorded, exported only if they fail',
+      };
+      return [{
         figure: `tracing overhead: ${r.worker} (${r.batchSize}-msg batch)`,
         measured:
           `on ${fmtMs(r.medianOnMs)} / off ${fmtMs(r.medianOffMs)} = ${r.ratio.toFixed(3)}× ` +
@@ -198,7 +232,7 @@ export async function benchTracingOverhead(bundler: Bundler, options: { quick: b
         target: isGenerator ? `ratio ≤ ${GENERATOR_TARGET_RATIO.toFixed(2)}` : '—',
         met: isGenerator ? r.ratio <= GENERATOR_TARGET_RATIO : null,
         how: `outside worker: Node timer around Miniflare queue() incl. span export, median of ${r.rounds} ABBA rounds`,
-      };
+      }, tenthRow];
     });
     return { rows, raw: raws };
   } finally {

@@ -131,6 +131,11 @@ export function AdminPage(props: { zips: AdminZip[]; identity: AdminIdentity; cs
         ) : props.identity.via === 'access' ? (
           <a href="/cdn-cgi/access/logout">Log out of Access</a>
         ) : null}
+        {props.identity.via !== 'bearer' ? (
+          <button type="button" class="secondary js-only" hidden data-action="logout-everywhere">
+            Log out everywhere
+          </button>
+        ) : null}
       </div>
       <p class="meta">{who(props.identity)}</p>
       <noscript>

@@ -316,7 +316,13 @@ describe('log lines cannot be forged by input', () => {
       const res = await fetch(`${stack.baseUrl}${path}`, { method, headers });
       await res.arrayBuffer();
     }
-    await new Promise((r) => setTimeout(r, 500));
+    // The web worker prints its lines in order: once a last failing request's line is out, so are
+    // the lines of every request above.
+    const sentinel = `/x-sentinel-${rand()}`;
+    await (await fetch(`${stack.baseUrl}${sentinel}?%E0%A4%A`)).arrayBuffer();
+    await waitFor('the sentinel request to be logged', async () =>
+      logsNamed(stack.lines, 'request failed').some((l) => String(l.path).includes(sentinel)) ? true : undefined,
+    );
 
     // No line of the stack's output IS a forged record.
     const forged = stack.lines
@@ -356,7 +362,11 @@ describe('log lines cannot be forged by input', () => {
 
 describe('redaction', () => {
   it('the OpenWeatherMap key appears in no exported span, no log line, no admin answer', async () => {
-    await new Promise((r) => setTimeout(r, 1000)); // the last exports
+    // The last exports: a traced admin request made after everything above is exported once the
+    // earlier invocations' exports are (each invocation exports when it ends).
+    const sentinelTrace = `${rand()}${rand()}${rand()}${rand()}`.replace(/[^0-9a-f]/g, 'a').slice(0, 32).padEnd(32, 'a');
+    await (await fetch(`${stack.baseUrl}/admin/status`, { headers: { ...bearer(), traceparent: `00-${sentinelTrace}-00f067aa0ba902b7-01` } })).arrayBuffer();
+    await receiver.waitForSpans((spans) => spans.some((s) => s.traceId === sentinelTrace), 15_000);
     const exported = json(receiver.spans);
     expect(receiver.spans.length).toBeGreaterThan(50);
     // The key's places were exported, redacted: request URLs (appid=) and echoed error bodies.

@@ -71,15 +71,20 @@ async function migrateLegacy(kv: KVNamespace, zip: string): Promise<void> {
   await kv.delete(legacyKey(zip));
 }
 
+/**
+ * Both return the ZIP's formats with this change applied to what the list shows: KV lists are
+ * eventually consistent (a key written a moment ago may be missing for up to a minute), and the
+ * caller must see its own change.
+ */
 export async function addFormat(kv: KVNamespace, zip: string, format: FormatName): Promise<FormatName[]> {
   await migrateLegacy(kv, zip);
   if (format !== DEFAULT_FORMAT) await kv.put(formatKey(zip, format), '1');
-  return getFormats(kv, zip);
+  return inOrder([...(await getFormats(kv, zip)), format]);
 }
 
 export async function removeFormat(kv: KVNamespace, zip: string, format: FormatName): Promise<FormatName[]> {
   if (format === DEFAULT_FORMAT) throw new RangeError(`${DEFAULT_FORMAT} is always generated and cannot be removed`);
   await migrateLegacy(kv, zip);
   await kv.delete(formatKey(zip, format));
-  return getFormats(kv, zip);
+  return (await getFormats(kv, zip)).filter((f) => f !== format);
 }

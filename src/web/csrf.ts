@@ -20,7 +20,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 export const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/;
 
 /** What the browser says about where a request comes from: `unknown` when it sends neither header (curl, scripts). */
-export function requestOrigin(c: Context<WebEnv>): 'same' | 'cross' | 'unknown' {
+function requestOrigin(c: Context<WebEnv>): 'same' | 'cross' | 'unknown' {
   const site = c.req.header('sec-fetch-site');
   const origin = c.req.header('origin');
   if (site === undefined && origin === undefined) return 'unknown';

@@ -13,7 +13,8 @@ export const LOGIN_RATE_PERIOD_SECONDS = 60;
 
 /** Counts this attempt; false once the client has used up its attempts for the period. */
 export async function loginAttemptAllowed(c: Context<WebEnv>): Promise<boolean> {
-  // Set by Cloudflare's edge (and by wrangler dev) on every request; a client cannot choose it there.
+  // Cloudflare's edge sets it on every request, replacing any a client sent. (Locally, miniflare sets
+  // it from the socket only when the client sent none, which the tests use to act as distinct clients.)
   const ip = c.req.header('cf-connecting-ip') ?? 'unknown';
   const { success } = await requireBinding(c.env, 'LOGIN_RATE_LIMIT').limit({ key: `login:${ip}` });
   return success;

@@ -18,7 +18,7 @@ export const SESSION_COOKIE = 'wl_session';
 export const SESSION_TTL_SECONDS = 12 * 3600;
 /** Only /admin needs it: the public pages never see the cookie. */
 export const SESSION_COOKIE_PATH = '/admin';
-export const SESSION_GENERATION_KEY = 'admin:session-generation';
+const SESSION_GENERATION_KEY = 'admin:session-generation';
 /** The generation before anyone has revoked: a constant, so a fresh deployment needs no KV write. */
 const INITIAL_GENERATION = 'initial';
 const AUDIENCE = 'weather-landscape/admin-session';

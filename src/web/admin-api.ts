@@ -4,7 +4,6 @@ import type { Env } from '../env';
 import { isTracingDisabled } from '../otel/config';
 import { startRun } from '../pipeline/start-run';
 import { addFormat, getFormats, removeFormat } from '../storage/format-config';
-import { listImages } from '../storage/image-store';
 import { getRun } from '../storage/run-log';
 import { registerZip, setZipActive } from '../storage/zip-registry';
 import { requireAdmin } from './admin-auth';

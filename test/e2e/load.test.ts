@@ -3,7 +3,7 @@ import { closeTestbed, startTestbed } from './testbed';
 import { type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { assertNoConfigReload, crashLines, logsNamed, queueTotals } from '../support/stack-logs';
 import type { WeatherStub } from '../support/weather-stub';
-import { waitFor, type Stack } from './stack';
+import type { Stack } from './stack';
 
 /**
  * Load through the real `npm start` stack: 50 generate requests at once for 50 ZIPs × 3 formats

@@ -44,7 +44,7 @@ const CASES: Case[] = [
   {
     worker: 'dispatcher',
     queue: 'weather-ready',
-    // No `formats:{zip}` key: each ZIP gets the default (rgb_light only), one job per message.
+    // No formats configured (no `formats:{zip}:*` keys): each ZIP gets the default (rgb_light only), one job per message.
     seed: async () => {},
     bodies: () =>
       Array.from({ length: BATCH_SIZE }, (_, i) => {

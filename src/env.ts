@@ -12,6 +12,9 @@ export interface Env {
   /** This consumer's own dead-letter queue (`<queue>-dlq`), for messages it gives up on. */
   DEAD_LETTERS: Queue;
 
+  /** Login attempts per client IP (web worker; `[[ratelimits]]` in wrangler.web.toml). */
+  LOGIN_RATE_LIMIT?: RateLimit;
+
   ADMIN_TOKEN?: string;
   /** Cloudflare Access team domain (`https://<team>.cloudflareaccess.com`); with ACCESS_AUD, a valid Access JWT admits to /admin. */
   ACCESS_TEAM_DOMAIN?: string;

@@ -4,12 +4,14 @@ import type { Env } from '../env';
 import { isTracingDisabled } from '../otel/config';
 import { startRun } from '../pipeline/start-run';
 import { addFormat, getFormats, removeFormat } from '../storage/format-config';
-import { listImages } from '../storage/image-store';
 import { getRun } from '../storage/run-log';
-import { listZips, setZipActive } from '../storage/zip-registry';
+import { registerZip, setZipActive } from '../storage/zip-registry';
 import { requireAdmin } from './admin-auth';
 import { dlqApi } from './dlq-api';
 import { parseQuery, ZipFormatQuery, ZipQuery } from './http-input';
+import { answerWrongMethods } from './methods';
+import { revokeAllSessions } from './session';
+import { zipOverview } from './site-data';
 
 export const DEFAULT_JAEGER_UI_URL = 'http://localhost:16686';
 
@@ -17,7 +19,11 @@ export function jaegerTraceUrl(env: Env, traceId: string): string {
   return `${(env.JAEGER_UI_URL?.trim() || DEFAULT_JAEGER_UI_URL).replace(/\/+$/, '')}/trace/${traceId}`;
 }
 
-/** The JSON admin API, mounted at /admin. Every route requires the admin token. */
+/**
+ * The JSON admin API, mounted at /admin. Every route requires the admin token. Any call that names
+ * a ZIP makes it known to the admin (listed in /admin and /admin/status, inactive unless activated):
+ * activate/deactivate set its flag; generate and formats/add|remove register it.
+ */
 export const adminApi = new Hono<{ Bindings: Env }>({ strict: true });
 
 adminApi.use('*', requireAdmin());
@@ -26,6 +32,7 @@ adminApi.route('/dlq', dlqApi);
 adminApi.post('/generate', async (c) => {
   const q = parseQuery(c, ZipQuery);
   if (!q.ok) return q.response;
+  await registerZip(c.env.CONFIG, q.value.zip);
   const run = await startRun(c.env, q.value.zip, 'admin');
   if (run.traceparent) c.header('traceparent', run.traceparent);
   return c.json(
@@ -73,6 +80,7 @@ adminApi.get('/formats', async (c) => {
 adminApi.post('/formats/add', async (c) => {
   const q = parseQuery(c, ZipFormatQuery);
   if (!q.ok) return q.response;
+  await registerZip(c.env.CONFIG, q.value.zip);
   const formats = await addFormat(c.env.CONFIG, q.value.zip, q.value.format as FormatName);
   return c.json({ success: true, zip: q.value.zip, formats });
 });
@@ -81,6 +89,7 @@ adminApi.post('/formats/remove', async (c) => {
   const q = parseQuery(c, ZipFormatQuery);
   if (!q.ok) return q.response;
   try {
+    await registerZip(c.env.CONFIG, q.value.zip);
     const formats = await removeFormat(c.env.CONFIG, q.value.zip, q.value.format as FormatName);
     return c.json({ success: true, zip: q.value.zip, formats });
   } catch (error) {
@@ -90,15 +99,21 @@ adminApi.post('/formats/remove', async (c) => {
 });
 
 adminApi.get('/status', async (c) => {
-  const [zips, images] = await Promise.all([listZips(c.env.CONFIG), listImages(c.env.CONFIG)]);
-  const entries = await Promise.all(
-    zips.map(async (entry) => ({
-      zip: entry.zip,
-      active: entry.active,
-      updated_at: entry.updated_at,
-      formats: await getFormats(c.env.CONFIG, entry.zip),
-      images: (images.get(entry.zip) ?? []).map((m) => ({ format: m.format, generated_at: m.generatedAt, bytes: m.fileSize })),
-    })),
-  );
+  const zips = await zipOverview(c.env.CONFIG);
+  const entries = zips.map((entry) => ({
+    zip: entry.zip,
+    active: entry.active,
+    updated_at: entry.updated_at ?? null,
+    formats: entry.formats,
+    images: entry.images.map((m) => ({ format: m.format, generated_at: m.generatedAt, bytes: m.fileSize })),
+  }));
   return c.json({ zips: entries, active_zips: entries.filter((e) => e.active).map((e) => e.zip), available_formats: FORMAT_NAMES });
 });
+
+/** "Log out everywhere": ends every browser session and CSRF token (see session.ts). Bearer and Access callers are unaffected. */
+adminApi.post('/sessions/revoke', async (c) => {
+  await revokeAllSessions(c.env.CONFIG);
+  return c.json({ success: true, message: 'Every admin session has ended.' });
+});
+
+answerWrongMethods(adminApi);

@@ -2,8 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Env } from '../env';
 import { ACCESS_JWT_HEADER, accessConfig, verifyAccessJwt } from './access-jwt';
-import { csrfRejection } from './csrf';
-import { readSession, SESSION_COOKIE } from './session';
+import { csrfTokenRejection } from './csrf';
+import { currentSessionSecret, readSession, SESSION_COOKIE, type SessionSecret } from './session';
 import type { WebEnv } from './web-env';
 
 const encoder = new TextEncoder();
@@ -24,9 +24,10 @@ export function tokensMatch(given: string, expected: string): boolean {
   return subtle.timingSafeEqual(a, b);
 }
 
+/** The credentials of `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 9110, 11.1). */
 function bearerToken(request: Request): string | undefined {
   const header = request.headers.get('authorization') ?? '';
-  const match = /^Bearer ([\x21-\x7e]+)$/.exec(header);
+  const match = /^Bearer +([\x21-\x7e]+)$/i.exec(header);
   return match?.[1];
 }
 
@@ -45,8 +46,8 @@ export function isAdminRequest(request: Request, env: Pick<Env, 'ADMIN_TOKEN'>):
 /** Who is calling, and how: `principal` keys the CSRF token of the two ambient (browser-attached) kinds. */
 export type AdminIdentity =
   | { via: 'bearer' }
-  | { via: 'session'; principal: string; expiresAt: number }
-  | { via: 'access'; principal: string; email?: string };
+  | { via: 'session'; principal: string; expiresAt: number; secret: SessionSecret }
+  | { via: 'access'; principal: string; email?: string; secret: SessionSecret };
 
 /**
  * Bearer token, else session cookie, else Access JWT (when ACCESS_* are configured). A request that
@@ -56,20 +57,24 @@ export async function authenticateAdmin(c: Context<WebEnv>): Promise<AdminIdenti
   const token = adminToken(c.env);
   if (!token) return undefined;
   if (c.req.header('authorization') !== undefined) return isAdminRequest(c.req.raw, c.env) ? { via: 'bearer' } : undefined;
-  const session = await readSession(getCookie(c, SESSION_COOKIE), token);
-  if (session) return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt };
+  const cookie = getCookie(c, SESSION_COOKIE);
   const access = accessConfig(c.env);
   const jwt = c.req.header(ACCESS_JWT_HEADER);
+  if (!cookie && !(access && jwt)) return undefined;
+  const secret = await currentSessionSecret(c.env.CONFIG, token);
+  const session = await readSession(cookie, secret);
+  if (session) return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt, secret };
   if (access && jwt) {
     const identity = await verifyAccessJwt(jwt, access);
-    if (identity) return { via: 'access', principal: `access:${identity.subject}`, email: identity.email };
+    if (identity) return { via: 'access', principal: `access:${identity.subject}`, email: identity.email, secret };
   }
   return undefined;
 }
 
 /**
  * Guards the admin API: 503 when no token is configured (never open), 401 unless authenticated,
- * 403 for a state-changing browser request that fails the CSRF checks (see csrf.ts).
+ * 403 for a state-changing cookie- or Access-authenticated request without its CSRF token (the
+ * origin check for every admin write is sameOriginWrites, in app.ts).
  */
 export function requireAdmin(): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
@@ -83,7 +88,7 @@ export function requireAdmin(): MiddlewareHandler<WebEnv> {
       return c.json({ error: 'Unauthorized: send Authorization: Bearer <ADMIN_TOKEN>, or log in at /admin.' }, 401);
     }
     if (identity.via !== 'bearer') {
-      const rejection = await csrfRejection(c, token, identity.principal);
+      const rejection = await csrfTokenRejection(c, identity.secret, identity.principal);
       if (rejection) return rejection;
     }
     await next();

@@ -10,7 +10,9 @@ import { AdminPage, LoginPage } from './pages/admin';
 import { documentOf } from './pages/document';
 import { Layout } from './pages/layout';
 import { RunPage } from './pages/run';
-import { createSession, csrfToken, SESSION_COOKIE, SESSION_COOKIE_PATH, SESSION_TTL_SECONDS } from './session';
+import { LOGIN_RATE_PERIOD_SECONDS, loginAttemptAllowed } from './login-rate-limit';
+import { answerWrongMethods } from './methods';
+import { createSession, csrfToken, currentSessionSecret, SESSION_COOKIE, SESSION_COOKIE_PATH, SESSION_TTL_SECONDS } from './session';
 import { adminZips } from './site-data';
 import type { WebEnv } from './web-env';
 
@@ -36,14 +38,13 @@ function cookieOptions(c: Context<WebEnv>) {
   };
 }
 
-function loginPage(c: Context<WebEnv>, props: { next?: string; error?: string } = {}, status: 200 | 401 = 200) {
+function loginPage(c: Context<WebEnv>, props: { next?: string; error?: string } = {}, status: 200 | 401 | 429 = 200) {
   if (!adminToken(c.env)) return c.html(documentOf(<LoginPage disabled />), 503);
   return c.html(documentOf(<LoginPage {...props} accessConfigured={accessConfig(c.env) !== undefined} />), status);
 }
 
-async function pageCsrf(c: Context<WebEnv>, identity: AdminIdentity): Promise<string | undefined> {
-  const token = adminToken(c.env);
-  return identity.via === 'bearer' || !token ? undefined : csrfToken(token, identity.principal);
+async function pageCsrf(identity: AdminIdentity): Promise<string | undefined> {
+  return identity.via === 'bearer' ? undefined : csrfToken(identity.secret, identity.principal);
 }
 
 adminPages.get('/admin', async (c) => {
@@ -56,7 +57,7 @@ adminPages.get('/admin', async (c) => {
       <AdminPage
         zips={zips}
         identity={identity}
-        csrf={await pageCsrf(c, identity)}
+        csrf={await pageCsrf(identity)}
         added={added && zips.some((z) => z.zip === added) ? added : undefined}
         nowMs={Date.now()}
       />,
@@ -70,11 +71,15 @@ adminPages.post('/admin/login', csrf(), async (c) => {
   if (!expected) return loginPage(c);
   const form = await c.req.parseBody();
   const next = typeof form.next === 'string' && NEXT_PATH.test(form.next) ? form.next : '/admin';
+  if (!(await loginAttemptAllowed(c))) {
+    c.header('Retry-After', String(LOGIN_RATE_PERIOD_SECONDS));
+    return loginPage(c, { next: next === '/admin' ? undefined : next, error: 'Too many login attempts from your address. Try again in a minute.' }, 429);
+  }
   const given = typeof form.token === 'string' ? form.token.trim() : '';
   if (!given || !tokensMatch(given, expected)) {
     return loginPage(c, { next: next === '/admin' ? undefined : next, error: 'That is not the admin token.' }, 401);
   }
-  const { value } = await createSession(expected);
+  const { value } = await createSession(await currentSessionSecret(c.env.CONFIG, expected));
   setCookie(c, SESSION_COOKIE, value, { ...cookieOptions(c), maxAge: SESSION_TTL_SECONDS });
   return c.redirect(next, 303);
 });
@@ -100,5 +105,7 @@ adminPages.get(RUN_PATH, async (c) => {
     );
   }
   const jaegerUrl = isTracingDisabled(c.env) ? undefined : jaegerTraceUrl(c.env, run.run_id);
-  return c.html(documentOf(<RunPage run={run} jaegerUrl={jaegerUrl} csrf={await pageCsrf(c, identity)} />));
+  return c.html(documentOf(<RunPage run={run} jaegerUrl={jaegerUrl} csrf={await pageCsrf(identity)} />));
 });
+
+answerWrongMethods(adminPages);

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { traceRoute } from '../otel/http-route';
 import { adminApi } from './admin-api';
 import { adminPages } from './admin-pages';
+import { sameOriginWrites } from './csrf';
 import { assetRoutes } from './assets';
 import { imageRoutes } from './image-routes';
 import { publicPages } from './public-pages';
@@ -19,8 +20,8 @@ import type { WebEnv } from './web-env';
 export function createApp(): Hono<WebEnv> {
   const app = new Hono<WebEnv>({ strict: true, getPath: rawPath });
   app.use('*', traceRoute, securityHeaders, resourcePolicy);
-  app.use('/admin', noStore);
-  app.use('/admin/*', noStore);
+  app.use('/admin', noStore, sameOriginWrites);
+  app.use('/admin/*', noStore, sameOriginWrites);
 
   app.route('/', publicPages);
   app.route('/', assetRoutes);

@@ -4,6 +4,7 @@ import type { Env } from '../env';
 import { replayDeadLetter, ReplayError } from '../pipeline/dead-letters';
 import { listDeadLetters } from '../storage/dead-letter-store';
 import { parseQuery } from './http-input';
+import { answerWrongMethods } from './methods';
 
 /** Dead letters for the admin: list them, replay one. Mounted under the guarded admin API. */
 export const dlqApi = new Hono<{ Bindings: Env }>({ strict: true });
@@ -26,3 +27,5 @@ dlqApi.post('/replay', async (c) => {
     throw error;
   }
 });
+
+answerWrongMethods(dlqApi);

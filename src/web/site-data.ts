@@ -1,5 +1,5 @@
-import { FORMAT_NAMES, isFormatName } from '../domain/formats';
-import { getFormats } from '../storage/format-config';
+import { DEFAULT_FORMAT, FORMAT_NAMES, isFormatName, type FormatName } from '../domain/formats';
+import { allFormats } from '../storage/format-config';
 import { listImages, type ImageMetadata } from '../storage/image-store';
 import { getCachedGeo } from '../storage/weather-store';
 import { listZips } from '../storage/zip-registry';
@@ -44,16 +44,44 @@ export async function forecastCards(kv: KVNamespace): Promise<ForecastCard[]> {
   ).then((cards) => cards.filter((card) => card.images.length > 0));
 }
 
-/** Every registered ZIP with its formats and newest picture, for the admin dashboard. */
+export interface ZipOverview {
+  zip: string;
+  active: boolean;
+  updated_at?: string;
+  formats: FormatName[];
+  images: ImageMetadata[];
+}
+
+/**
+ * Every ZIP the admin knows, whatever made it known: registered or activated (the ZIP registry),
+ * formats configured, or images stored. One truth for the dashboard and /admin/status, read with
+ * three KV listings whatever the number of ZIPs (plus one get per ZIP entry and image record).
+ */
+export async function zipOverview(kv: KVNamespace): Promise<ZipOverview[]> {
+  const [entries, formats, images] = await Promise.all([listZips(kv), allFormats(kv), listImages(kv)]);
+  const byZip = new Map<string, { active: boolean; updated_at?: string }>(entries.map((e) => [e.zip, e]));
+  for (const zip of [...formats.keys(), ...images.keys()]) if (!byZip.has(zip)) byZip.set(zip, { active: false });
+  return [...byZip]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([zip, entry]) => ({
+      zip,
+      active: entry.active,
+      updated_at: entry.updated_at,
+      formats: formats.get(zip) ?? [DEFAULT_FORMAT],
+      images: (images.get(zip) ?? []).sort(formatOrder),
+    }));
+}
+
+/** Every ZIP the admin knows (see zipOverview) with its place and newest picture, for the dashboard. */
 export async function adminZips(kv: KVNamespace): Promise<AdminZip[]> {
-  const [zips, images] = await Promise.all([listZips(kv), listImages(kv)]);
+  const zips = await zipOverview(kv);
   return Promise.all(
     zips.map(async (entry) => ({
       zip: entry.zip,
       active: entry.active,
       place: await placeName(kv, entry.zip),
-      formats: await getFormats(kv, entry.zip),
-      latest: (images.get(entry.zip) ?? []).sort(newestFirst)[0]?.generatedAt,
+      formats: entry.formats,
+      latest: [...entry.images].sort(newestFirst)[0]?.generatedAt,
     })),
   );
 }

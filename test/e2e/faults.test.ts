@@ -374,14 +374,19 @@ describe('OTLP receiver faults (one at a time)', () => {
 
 describe('no message lost', () => {
   it('no batch was lost to a thrown handler, and every message is accounted for', async () => {
-    // Let the last invocations (and their DLQ hops) finish and log.
+    // Let the last invocations (and their DLQ hops) finish and log: every processed run's image
+    // acked, and every dead letter carried through fetch-jobs-dlq and recorded by the web worker.
     const settled = () => {
       const totals = queueTotals(stack.lines);
       const landscape = totals.get('landscape-jobs')?.acked ?? 0;
-      return landscape >= runs.filter((r) => r.expect === 'processed').length ? totals : undefined;
+      const deadLettered = logs('queue message dead-lettered').length;
+      const done =
+        landscape >= runs.filter((r) => r.expect === 'processed').length &&
+        (totals.get('fetch-jobs-dlq')?.acked ?? 0) >= deadLettered &&
+        logs('dead letter recorded').length >= deadLettered;
+      return done ? totals : undefined;
     };
-    const totals = await waitFor('the last batches', async () => settled(), 10_000);
-    await new Promise((r) => setTimeout(r, 500));
+    const totals = await waitFor('the last batches and their dead letters', async () => settled(), 15_000);
 
     // No uncaught exception in a handler, nothing dead-lettered or dropped by the runtime itself.
     expect(crashLines(stack.lines)).toEqual([]);

@@ -3,7 +3,7 @@ import { closeTestbed, startTestbed } from './testbed';
 import { type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { assertNoConfigReload, crashLines, logsNamed, queueTotals } from '../support/stack-logs';
 import type { WeatherStub } from '../support/weather-stub';
-import { waitFor, type Stack } from './stack';
+import type { Stack } from './stack';
 
 /**
  * Load through the real `npm start` stack: 50 generate requests at once for 50 ZIPs × 3 formats
@@ -67,14 +67,18 @@ function complete(spans: ReceivedSpan[]): boolean {
 
 describe('load: 50 concurrent runs × 3 formats', () => {
   it('produces 150 images and 50 complete traces, loses no message and no span', async () => {
-    // Formats per ZIP one after the other: two concurrent edits of one ZIP's list would race
-    // (read-modify-write, see src/storage/format-config.ts); ZIPs in parallel.
-    await pool(ZIPS, 8, async (zip) => {
-      for (const format of FORMATS.slice(1)) {
-        const res = await stack.admin(`/admin/formats/add?zip=${zip}&format=${format.name}`);
+    // Every format of every ZIP at once: one KV key per (ZIP, format), so concurrent edits of one
+    // ZIP's formats cannot lose each other (src/storage/format-config.ts).
+    await pool(
+      ZIPS.flatMap((zip) => FORMATS.slice(1).map((format) => ({ zip, format: format.name }))),
+      8,
+      async ({ zip, format }) => {
+        const res = await stack.admin(`/admin/formats/add?zip=${zip}&format=${format}`);
         expect(res.status).toBe(200);
         await res.arrayBuffer();
-      }
+      },
+    );
+    await pool(ZIPS, 8, async (zip) => {
       const res = await fetch(`${stack.baseUrl}/admin/formats?zip=${zip}`, { headers: { authorization: `Bearer ${stack.token}` } });
       expect(((await res.json()) as { formats: string[] }).formats.sort()).toEqual(FORMATS.map((f) => f.name).sort());
     });

@@ -22,6 +22,7 @@ const SHOWN: Array<[key: string, show?: (value: unknown) => string]> = [
   ['messaging.cloudflare_queues.outcome'],
   ['db.operation.name'],
   ['cloudflare.kv.key', (v) => `${String(v).split(':')[0]}:…`],
+  ['cloudflare.kv.list.prefix', (v) => `${String(v).split(':')[0]}:…`],
   ['cloudflare.r2.key', (v) => JSON.stringify(String(v).replace(/^\d{5}\//, '{zip}/'))],
   ['landscape.width'],
   ['landscape.height'],
@@ -47,7 +48,8 @@ function line(node: SpanNode, parent?: SpanNode): string {
 
 function sortKey(node: SpanNode): string {
   const a = node.span.attributes;
-  return [node.span.name, a['weather_landscape.format'] ?? '', a['cloudflare.kv.key'] ? String(a['cloudflare.kv.key']).split(':')[0] : ''].join('\u0000');
+  const key = a['cloudflare.kv.key'] ?? a['cloudflare.kv.list.prefix'];
+  return [node.span.name, a['weather_landscape.format'] ?? '', key ? String(key).split(':')[0] : ''].join('\u0000');
 }
 
 function render(nodes: readonly SpanNode[], parent?: SpanNode): string[] {

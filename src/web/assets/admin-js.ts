@@ -96,6 +96,14 @@ export const ADMIN_JS = `'use strict';
       }).then(function () { box.disabled = false; });
     });
 
+    var everywhere = document.querySelector('button[data-action="logout-everywhere"]');
+    if (everywhere) everywhere.addEventListener('click', function () {
+      everywhere.disabled = true;
+      api('POST', '/admin/sessions/revoke').then(function () {
+        window.location.assign('/admin');
+      }, function (error) { everywhere.disabled = false; say(error.message, true); });
+    });
+
     document.addEventListener('click', function (event) {
       var button = event.target instanceof Element ? event.target.closest('button[data-action="generate"]') : null;
       if (!button) return;

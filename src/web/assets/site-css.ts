@@ -123,6 +123,7 @@ button[disabled] { opacity: .55; cursor: progress; }
 .error { border-left: 3px solid var(--ink); background: #fff; padding: .6rem .9rem; font-weight: 600; }
 .status-line { min-height: 1.6rem; color: var(--muted); }
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .75rem; }
+.toolbar-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; }
 .admin-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .75rem; justify-content: space-between; border-top: 1px solid var(--line); padding-top: .75rem; }
 .js-only[hidden] { display: none; }
 

@@ -122,15 +122,22 @@ export function AdminPage(props: { zips: AdminZip[]; identity: AdminIdentity; cs
     <Layout title="Admin" nav="admin" page="admin" csrf={props.csrf} adminScript noindex>
       <div class="toolbar">
         <h1>Admin</h1>
-        {props.identity.via === 'session' ? (
-          <form method="post" action="/admin/logout">
-            <button type="submit" class="secondary">
-              Log out
+        <div class="toolbar-actions">
+          {props.identity.via === 'session' ? (
+            <form method="post" action="/admin/logout">
+              <button type="submit" class="secondary">
+                Log out
+              </button>
+            </form>
+          ) : props.identity.via === 'access' ? (
+            <a href="/cdn-cgi/access/logout">Log out of Access</a>
+          ) : null}
+          {props.identity.via !== 'bearer' ? (
+            <button type="button" class="secondary js-only" hidden data-action="logout-everywhere" title="End every admin session, in every browser">
+              Log out everywhere
             </button>
-          </form>
-        ) : props.identity.via === 'access' ? (
-          <a href="/cdn-cgi/access/logout">Log out of Access</a>
-        ) : null}
+          ) : null}
+        </div>
       </div>
       <p class="meta">{who(props.identity)}</p>
       <noscript>

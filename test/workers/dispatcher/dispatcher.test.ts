@@ -7,6 +7,14 @@ import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
 import { expectSpanTree } from '../../support/span-tree';
 import type { Env } from '../../../src/env';
+import type { FormatName } from '../../../src/domain/formats';
+import { addFormat } from '../../../src/storage/format-config';
+
+/** Exactly these formats (plus rgb_light) for the ZIP, whatever an earlier test configured. */
+async function configureFormats(zip: string, formats: FormatName[]): Promise<void> {
+  for (const key of (await env.CONFIG.list({ prefix: `formats:${zip}` })).keys) await env.CONFIG.delete(key.name);
+  for (const format of formats) await addFormat(env.CONFIG, zip, format);
+}
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_SPAN = '00f067aa0ba902b7';
@@ -27,7 +35,7 @@ describe('dispatcher', () => {
   beforeEach(() => memoryExporter.reset());
 
   it('sends one landscape job per configured format in a single sendBatch', async () => {
-    await env.CONFIG.put('formats:78729', JSON.stringify(['bw', 'eink']));
+    await configureFormats('78729', ['bw', 'eink']);
     const { result, landscape } = await runBatch([weatherReady('78729', { _otel: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN}-01` } })]);
     expect(result.explicitAcks).toEqual(['m0']);
     expect(landscape.batches).toBe(1);
@@ -35,7 +43,7 @@ describe('dispatcher', () => {
   });
 
   it('continues the producer trace: process span under the carrier, send span under it, carrier in every job', async () => {
-    await env.CONFIG.put('formats:78729', JSON.stringify(['bw', 'eink']));
+    await configureFormats('78729', ['bw', 'eink']);
     const { landscape } = await runBatch([weatherReady('78729', { _otel: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN}-01` } })]);
     const spans = memoryExporter.getFinishedSpans();
     expectSpanTree(
@@ -46,7 +54,7 @@ describe('dispatcher', () => {
         service: 'job-dispatcher',
         attributes: { 'messaging.destination.name': 'weather-ready', 'messaging.cloudflare_queues.outcome': 'ack' },
         children: [
-          { name: 'KV CONFIG get', kind: 'CLIENT' },
+          { name: 'KV CONFIG list', kind: 'CLIENT' },
           {
             name: 'send landscape-jobs',
             kind: 'PRODUCER',
@@ -83,7 +91,7 @@ describe('dispatcher', () => {
   });
 
   it('handles each message of a mixed batch on its own', async () => {
-    await env.CONFIG.put('formats:78729', JSON.stringify(['bw']));
+    await configureFormats('78729', ['bw']);
     const { result, deadLetters, landscape } = await runBatch([weatherReady('78729'), 'not an object', weatherReady('99701')]);
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1', 'm2']);
     expect(deadLetters.sent).toHaveLength(1);

@@ -6,6 +6,14 @@ import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
 import { defineMalformedSuite, type SpanView, outcomeOf } from '../../support/malformed-suite';
 import type { Env } from '../../../src/env';
+import type { FormatName } from '../../../src/domain/formats';
+import { addFormat } from '../../../src/storage/format-config';
+
+/** Exactly these formats (plus rgb_light) for the ZIP, whatever an earlier test configured. */
+async function configureFormats(zip: string, formats: FormatName[]): Promise<void> {
+  for (const key of (await env.CONFIG.list({ prefix: `formats:${zip}` })).keys) await env.CONFIG.delete(key.name);
+  for (const format of formats) await addFormat(env.CONFIG, zip, format);
+}
 
 /**
  * Malformed weather-ready bodies through the real dispatcher worker in workerd: each is acked and
@@ -72,7 +80,7 @@ defineMalformedSuite({
 describe('weather-ready: a mixed batch of 10, every message its own outcome', () => {
   it('acks, retries or dead-letters each message on its own', async () => {
     memoryExporter.reset();
-    await env.CONFIG.put('formats:73151', JSON.stringify(['bw', 'eink']));
+    await configureFormats('73151', ['bw', 'eink']);
     const carrier = { _otel: { traceparent: TRACEPARENT } };
     const messages = [
       { id: 'valid-1', body: weatherReady('73150', carrier) },

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import '../memory-spans';
 import worker from '../../../src/workers/fetcher';
+import { clockPast } from '../clock';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch, type TestMessage } from '../queue-batch';
 import { getRun } from '../../../src/storage/run-log';
@@ -77,7 +78,7 @@ describe('duplicate fetch jobs', () => {
     const once = await snapshot(zip, first);
     expect(once.stable.run).toMatchObject({ status: 'rendering' });
 
-    await new Promise((r) => setTimeout(r, 5));
+    await clockPast(String(once.changing.fetchedAt));
     const second = await deliver([{ id: 'job', body: fetchJob(zip), attempts: 2 }]);
     const twice = await snapshot(zip, second);
     expect(twice.stable).toEqual(once.stable);

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import '../memory-spans';
 import worker from '../../../src/workers/generator';
+import { clockPast } from '../clock';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch, type TestMessage } from '../queue-batch';
 import { FIXTURES } from '../../fixtures/forecasts';
@@ -77,7 +78,7 @@ describe('duplicate landscape jobs', () => {
     const once = { light: await snapshot(zip, 'rgb_light'), eink: await snapshot(zip, 'eink'), run: await runView() };
     expect(once.run).toMatchObject({ status: 'done', images: [expect.stringMatching(/^eink /), expect.stringMatching(/^rgb_light /)] });
 
-    await new Promise((r) => setTimeout(r, 5)); // so that a changed timestamp would show
+    await clockPast(once.light.generatedAt); // so that a changed timestamp would show
     await deliver([{ id: 'a', body: job(zip, 'rgb_light'), attempts: 2 }]);
     await deliver([{ id: 'b-dup', body: job(zip, 'eink') }]);
     const twice = { light: await snapshot(zip, 'rgb_light'), eink: await snapshot(zip, 'eink'), run: await runView() };

@@ -1,16 +1,16 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createSession, csrfToken, readSession, SESSION_TTL_SECONDS } from '../../../src/web/session';
+import { createSession, csrfToken, currentSessionSecret, readSession, SESSION_TTL_SECONDS } from '../../../src/web/session';
 import { bearer, clearKv, csrfFromPage, login, sameOrigin, send, TOKEN, webEnv } from './web-client';
 
-beforeEach(() => clearKv(['zip:']));
+beforeEach(() => clearKv(['zip:', 'admin:']));
 
 describe('token login', () => {
   it('sets an HttpOnly, SameSite=Strict session cookie scoped to /admin and redirects to the dashboard', async () => {
     const { response, cookie, setCookie } = await login();
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/admin');
-    expect(cookie).toMatch(/^wl_session=v1\./);
+    expect(cookie).toMatch(/^wl_session=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/); // a JWT (jose, HS256)
     expect(setCookie).toMatch(/; Max-Age=43200/);
     expect(setCookie).toMatch(/; Path=\/admin/);
     expect(setCookie).toMatch(/; HttpOnly/);
@@ -87,16 +87,21 @@ describe('session cookie', () => {
 
   it('is rejected when forged, tampered with, expired, or signed under an old ADMIN_TOKEN', async () => {
     const now = Date.now();
-    const { value } = await createSession(TOKEN, now);
-    const [v, id, expires, mac] = value.split('.');
+    const secret = await currentSessionSecret(env.CONFIG, TOKEN);
+    const { value, session } = await createSession(secret, now);
+    const [header, payload, mac] = value.split('.');
     const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
+    const claims = JSON.parse(atob(payload.replaceAll('-', '+').replaceAll('_', '/'))) as Record<string, unknown>;
+    const reencode = (o: unknown) => btoa(JSON.stringify(o)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
     const cases: Record<string, string> = {
       garbage: 'hello',
-      'tampered id': [v, flip(id), expires, mac].join('.'),
-      'extended expiry': [v, id, String(Number(expires) + 3600), mac].join('.'),
-      'tampered mac': [v, id, expires, flip(mac)].join('.'),
-      expired: (await createSession(TOKEN, now - (SESSION_TTL_SECONDS + 1) * 1000)).value,
-      'old ADMIN_TOKEN': (await createSession('a-previous-token', now)).value,
+      'tampered id': [header, reencode({ ...claims, jti: flip(String(claims.jti)) }), mac].join('.'),
+      'extended expiry': [header, reencode({ ...claims, exp: Number(claims.exp) + 3600 }), mac].join('.'),
+      'tampered mac': [header, payload, flip(mac)].join('.'),
+      'alg none': [reencode({ alg: 'none' }), payload, ''].join('.'),
+      expired: (await createSession(secret, now - (SESSION_TTL_SECONDS + 1) * 1000)).value,
+      'old ADMIN_TOKEN': (await createSession({ ...secret, adminToken: 'a-previous-token' }, now)).value,
+      'old session generation': (await createSession({ ...secret, generation: 'a-previous-generation' }, now)).value,
     };
     for (const [label, forged] of Object.entries(cases)) {
       const res = await send('/admin/status', { headers: { cookie: `wl_session=${forged}` } });
@@ -104,8 +109,8 @@ describe('session cookie', () => {
       const page = await (await send('/admin', { headers: { cookie: `wl_session=${forged}` } })).text();
       expect(page, label).toContain('id="token"');
     }
-    expect(await readSession(value, TOKEN, now)).toMatchObject({ id });
-    expect(await readSession(value, TOKEN, (Number(expires) + 1) * 1000)).toBeUndefined();
+    expect(await readSession(value, secret, now)).toEqual(session);
+    expect(await readSession(value, secret, (session.expiresAt + 1) * 1000)).toBeUndefined();
   });
 
   it('does not rescue a wrong bearer token', async () => {
@@ -140,7 +145,7 @@ describe('CSRF', () => {
     const tokenOfFirst = await csrfFromPage({ cookie: first.cookie! });
     const res = await send('/admin/activate?zip=12346', { method: 'POST', headers: { cookie: second.cookie!, ...sameOrigin({ 'x-csrf-token': tokenOfFirst }) } });
     expect(res.status).toBe(403);
-    expect(tokenOfFirst).not.toBe(await csrfToken(TOKEN, 'session:someone-else'));
+    expect(tokenOfFirst).not.toBe(await csrfToken(await currentSessionSecret(env.CONFIG, TOKEN), 'session:someone-else'));
   });
 
   it('lets reads through without a token, and leaves bearer clients alone', async () => {

@@ -21,6 +21,13 @@ export async function send(path: string, init: RequestInit = {}, e: Env = webEnv
 
 export const bearer = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
 
+let clients = 0;
+/** A client address of its own for each login, so the login rate limit (per CF-Connecting-IP) never counts one test against another. */
+export function clientIp(): string {
+  clients += 1;
+  return `198.51.${Math.floor(clients / 250) % 250}.${(clients % 250) + 1}`;
+}
+
 /** Posts the login form from our own origin; returns the response and the `name=value` of the session cookie. */
 export async function login(
   token = TOKEN,
@@ -34,7 +41,13 @@ export async function login(
     {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, 'sec-fetch-site': 'same-origin', ...options.headers },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: base,
+        'sec-fetch-site': 'same-origin',
+        'cf-connecting-ip': clientIp(),
+        ...options.headers,
+      },
     },
     options.e,
     base,

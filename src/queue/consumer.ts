@@ -20,7 +20,7 @@ import {
   MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
   type MessageOutcome,
 } from '../otel/messaging-attributes';
-import { DeadLetter } from '../messages/dead-letter';
+import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
 import { recordRunEvent } from '../storage/run-log';
 import { classifyError } from './errors';
 import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
@@ -180,7 +180,8 @@ async function deadLetter(
     trace_id: span.spanContext().traceId,
     span_id: span.spanContext().spanId,
     dead_lettered_at: new Date().toISOString(),
-    body: boundedBody(body),
+    // Any body, even one JSON cannot encode or one near the message size limit: the send cannot fail on it.
+    ...deadLetterBody(body),
   };
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
   await requireBinding(env, 'DEAD_LETTERS').send(withCarrier(letter));
@@ -188,27 +189,6 @@ async function deadLetter(
   console.error('queue message dead-lettered', { queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
   message.ack();
   return 'dead_letter';
-}
-
-/**
- * A queue message holds at most 128 KB, so a dead letter around a body near that size would never
- * be sent (and the message retried in vain until the runtime dropped its reason). Such a body is
- * kept as its size and the start of its JSON.
- */
-const MAX_DEAD_LETTER_BODY_BYTES = 120_000;
-const TRUNCATED_PREVIEW_CHARS = 1_000;
-
-function boundedBody(body: unknown): unknown {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(body);
-  } catch {
-    return body;
-  }
-  if (json === undefined) return body;
-  const bytes = new TextEncoder().encode(json).byteLength;
-  if (bytes <= MAX_DEAD_LETTER_BODY_BYTES) return body;
-  return { truncated: true, original_bytes: bytes, preview: json.slice(0, TRUNCATED_PREVIEW_CHARS) };
 }
 
 /** Adds the failure to the admin's run record, when the message belongs to one. Never throws. */

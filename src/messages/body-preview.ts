@@ -7,8 +7,9 @@
  * preview: a JSON value of bounded size in which each value JSON cannot hold is a tagged object
  * `{"$type": …}` and every cut is said in `notes`.
  *
- * Hand-written: the maintained libraries for this (devalue, superjson, flatted) encode such values
- * losslessly, without bounds, for a machine to revive; this is for an admin to read, and bounded.
+ * Hand-written: devalue, superjson and flatted encode such values losslessly for a program to revive,
+ * with no size bound; node:util's inspect bounds each string and array but not the whole, and gives
+ * one string where the admin page and the tests read fields.
  */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -61,7 +61,7 @@ async function recordLastResort(env: Env, letter: DeadLetter, original: unknown,
     ...letter,
     reason: letter.reason.slice(0, 1_000),
     ...short,
-    replayable: false,
+    replayable: short.replayable === true && letter.replayable !== false,
     body_notes: [...(short.body_notes ?? []), 'short record: the full dead letter could not be stored'],
     record_error: recordError,
   };

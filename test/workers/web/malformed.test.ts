@@ -125,6 +125,15 @@ describe('when KV refuses the record', () => {
     expect(JSON.stringify(letter.body).length).toBeLessThan(2_000);
   });
 
+  it('keeps a small plain body whole in the short record, still replayable', async () => {
+    let refused = 0;
+    const e = { ...env, CONFIG: flakyKv(env.CONFIG, (key) => key.startsWith('dlq:') && refused++ === 0) } as Env;
+    const small = { ...VALID, zip_code: '00000' };
+    await deliverBatch(worker, 'fetch-jobs-dlq', [{ id: 'small', body: small, attempts: 4 }], e);
+    const [letter] = await listed();
+    expect(letter).toMatchObject({ message_id: 'small', body: small, replayable: true, record_error: 'KV PUT failed: 500 Internal Server Error' });
+  });
+
   it('when KV refuses that too, acks and leaves one error line with the preview (the runtime would drop it anyway)', async () => {
     const errors = vi.spyOn(console, 'error');
     const e = { ...env, CONFIG: flakyKv(env.CONFIG, (key) => key.startsWith('dlq:')) } as Env;

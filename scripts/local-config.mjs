@@ -54,3 +54,14 @@ export function writeLocalConfigs(env, outDir) {
     return out;
   });
 }
+
+/** `wrangler dev`'s arguments for these configs, as `npm start` runs them; the first config's worker gets the port. */
+export function devArgs(configs, { host, port, persistTo, logLevel = 'log', inspectorPort }) {
+  const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', host, '--port', String(port), '--persist-to', persistTo,
+    '--test-scheduled', '--show-interactive-dev-session=false', '--log-level', logLevel];
+  if (inspectorPort) args.push('--inspector-port', String(inspectorPort));
+  return args;
+}
+
+/** wrangler's environment for a local stack: no Cloudflare account fetches, metrics or update checks. */
+export const DEV_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', NO_UPDATE_NOTIFIER: '1' };

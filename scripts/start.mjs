@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, writeLocalConfigs } from './local-config.mjs';
+import { DEV_ENV, devArgs, ROOT, writeLocalConfigs } from './local-config.mjs';
 import { probeOtlpEndpoint } from './otlp-probe.mjs';
 
 const env = { ...process.env };
@@ -23,16 +23,14 @@ const configDir = mkdtempSync(join(ROOT, '.wrangler', 'local-'));
 const configs = writeLocalConfigs(env, configDir);
 const removeConfigs = () => rmSync(configDir, { recursive: true, force: true });
 
-const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', host, '--port', String(port), '--persist-to', persistTo,
-  '--test-scheduled', '--show-interactive-dev-session=false', '--log-level', env.WRANGLER_LOG_LEVEL || 'log'];
-if (env.INSPECTOR_PORT) args.push('--inspector-port', env.INSPECTOR_PORT);
+const args = devArgs(configs, { host, port, persistTo, logLevel: env.WRANGLER_LOG_LEVEL || 'log', inspectorPort: env.INSPECTOR_PORT });
 
 const wrangler = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
   cwd: ROOT,
   // Its own process group, so stopping it also stops workerd and esbuild.
   detached: true,
   stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', NO_UPDATE_NOTIFIER: '1' },
+  env: { ...env, ...DEV_ENV },
 });
 
 let stopping = false;

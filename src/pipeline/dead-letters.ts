@@ -1,37 +1,86 @@
 import type { Env } from '../env';
-import { DeadLetter } from '../messages/dead-letter';
+import { SHORT_LIMITS } from '../messages/body-preview';
+import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
 import { linkActiveSpan } from '../otel/spans';
 import { PermanentError } from '../queue/errors';
 import type { MessageInfo } from '../queue/consumer';
 import { sendMessage } from '../queue/producer';
 import { isQueueName, QUEUES } from '../queue/queues';
+import { MAX_DELIVERY_ATTEMPTS } from '../queue/retry-policy';
 import { deleteDeadLetter, getDeadLetter, storeDeadLetter } from '../storage/dead-letter-store';
 
 /**
  * A message arriving on `<queue>-dlq`: either our own dead letter (sent by the consumer with the
  * reason) or, after `max_retries` failed deliveries the consumer could not settle (a crash, a
- * timeout), the original body dead-lettered by the runtime itself. Both are kept for the admin.
+ * timeout), the original body dead-lettered by the runtime itself, which may be anything a queue
+ * carries. Both are kept for the admin, the body as it is when JSON holds it, else as a preview.
+ *
+ * The dead-letter queues have no dead-letter queue of their own, so a record that cannot be stored
+ * is retried (the consumer's backoff) until the last delivery; that one falls back to a short
+ * record (a small preview and the error), and only if KV refuses that too is the message dropped,
+ * with one error line holding the preview.
  */
-export async function recordDeadLetter(env: Env, dlqName: string, body: unknown, info: MessageInfo, now = new Date()): Promise<string> {
+export async function recordDeadLetter(env: Env, dlqName: string, body: unknown, info: MessageInfo, now = new Date()): Promise<string | undefined> {
+  const letter = deadLetterFrom(dlqName, body, info, now);
+  try {
+    const id = await storeDeadLetter(env.CONFIG, letter);
+    console.warn('dead letter recorded', { id, queue: letter.queue, error_type: letter.error_type, reason: letter.reason, original_trace_id: letter.trace_id });
+    return id;
+  } catch (error) {
+    if (info.attempts < MAX_DELIVERY_ATTEMPTS) throw error;
+    return recordLastResort(env, letter, body, error);
+  }
+}
+
+function deadLetterFrom(dlqName: string, body: unknown, info: MessageInfo, now: Date): DeadLetter {
   const ours = DeadLetter.safeParse(body);
+  if (ours.success) {
+    // Sent as JSON, so already JSON-safe; bounded again all the same, and a preview stays a preview.
+    const kept = deadLetterBody(ours.data.body);
+    return { ...ours.data, ...kept, replayable: ours.data.replayable !== false && kept.replayable, body_notes: ours.data.body_notes ?? kept.body_notes };
+  }
   const { traceId, spanId } = info.span.spanContext();
-  const letter: DeadLetter = ours.success
-    ? ours.data
-    : {
-        schema_version: 1,
-        queue: dlqName.replace(/-dlq$/, ''),
-        message_id: info.id,
-        attempts: info.attempts,
-        reason: 'dead-lettered by the runtime after max_retries failed deliveries (the consumer crashed or timed out)',
-        error_type: 'runtime_dead_letter',
-        trace_id: traceId,
-        span_id: spanId,
-        dead_lettered_at: now.toISOString(),
-        body,
-      };
-  const id = await storeDeadLetter(env.CONFIG, letter);
-  console.warn('dead letter recorded', { id, queue: letter.queue, error_type: letter.error_type, reason: letter.reason, original_trace_id: letter.trace_id });
-  return id;
+  return {
+    schema_version: 1,
+    queue: dlqName.replace(/-dlq$/, ''),
+    message_id: info.id,
+    attempts: info.attempts,
+    reason: 'dead-lettered by the runtime after max_retries failed deliveries (the consumer crashed or timed out)',
+    error_type: 'runtime_dead_letter',
+    trace_id: traceId,
+    span_id: spanId,
+    dead_lettered_at: now.toISOString(),
+    ...deadLetterBody(body),
+  };
+}
+
+async function recordLastResort(env: Env, letter: DeadLetter, original: unknown, error: unknown): Promise<string | undefined> {
+  const short = deadLetterBody(letter.replayable === false ? letter.body : original, SHORT_LIMITS);
+  const recordError = String(error instanceof Error ? error.message : error).slice(0, 500);
+  const minimal: DeadLetter = {
+    ...letter,
+    reason: letter.reason.slice(0, 1_000),
+    ...short,
+    replayable: short.replayable === true && letter.replayable !== false,
+    body_notes: [...(short.body_notes ?? []), 'short record: the full dead letter could not be stored'],
+    record_error: recordError,
+  };
+  try {
+    const id = await storeDeadLetter(env.CONFIG, minimal);
+    console.error('dead letter recorded in short form', { id, queue: letter.queue, message_id: letter.message_id, record_error: recordError });
+    return id;
+  } catch (lastError) {
+    // The runtime drops the message after this delivery whatever we answer: this line is what is left of it.
+    console.error('dead letter lost: it could not be stored', {
+      queue: letter.queue,
+      message_id: letter.message_id,
+      reason: minimal.reason,
+      error_type: letter.error_type,
+      record_error: String(lastError),
+      body_preview: JSON.stringify(minimal.body),
+    });
+    return undefined;
+  }
 }
 
 export class ReplayError extends PermanentError {}
@@ -43,6 +92,12 @@ export class ReplayError extends PermanentError {}
 export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: string; message_id: string }> {
   const letter = await getDeadLetter(env.CONFIG, id);
   if (!letter) throw new ReplayError(`no dead letter ${id}`, 'not_found');
+  if (letter.replayable === false) {
+    throw new ReplayError(
+      `dead letter ${id} keeps only a preview of its body (${(letter.body_notes ?? []).slice(0, 3).join('; ') || 'not plain JSON'}); it cannot be replayed`,
+      'not_replayable',
+    );
+  }
   if (!isQueueName(letter.queue)) throw new ReplayError(`cannot replay into unknown queue ${letter.queue}`, 'unknown_queue');
   const parsed = QUEUES[letter.queue].schema.safeParse(letter.body);
   if (!parsed.success) throw new ReplayError(`the body still fails the ${letter.queue} schema; it cannot be replayed as it is`, 'invalid_message');

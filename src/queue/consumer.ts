@@ -1,7 +1,7 @@
 import { context, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { requireBinding, type Env } from '../env';
-import { DeadLetter } from '../messages/dead-letter';
+import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
 import type { MessageOutcome } from '../otel/messaging-attributes';
 import { endProcessSpan, markDeadLetter, markRetry, outsideBatchSpan, startProcessSpan } from '../otel/queue-consumer';
 import { recordError } from '../otel/spans';
@@ -163,7 +163,8 @@ async function deadLetter(
     trace_id: span.spanContext().traceId,
     span_id: span.spanContext().spanId,
     dead_lettered_at: new Date().toISOString(),
-    body: boundedBody(body),
+    // Any body, even one JSON cannot encode or one near the message size limit: the send cannot fail on it.
+    ...deadLetterBody(body),
   };
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
   await requireBinding(env, 'DEAD_LETTERS').send(letter);
@@ -176,27 +177,6 @@ async function deadLetter(
 async function notify(options: ConsumeOptions, failure: Failure): Promise<void> {
   if (!options.onFailure) return;
   await options.onFailure(failure).catch((error) => console.warn('failure not recorded', { queue: failure.queue, error: String(error) }));
-}
-
-/**
- * A queue message holds at most 128 KB, so a dead letter around a body near that size would never
- * be sent (and the message retried in vain until the runtime dropped its reason). Such a body is
- * kept as its size and the start of its JSON.
- */
-const MAX_DEAD_LETTER_BODY_BYTES = 120_000;
-const TRUNCATED_PREVIEW_CHARS = 1_000;
-
-function boundedBody(body: unknown): unknown {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(body);
-  } catch {
-    return body;
-  }
-  if (json === undefined) return body;
-  const bytes = new TextEncoder().encode(json).byteLength;
-  if (bytes <= MAX_DEAD_LETTER_BODY_BYTES) return body;
-  return { truncated: true, original_bytes: bytes, preview: json.slice(0, TRUNCATED_PREVIEW_CHARS) };
 }
 
 function summarizeIssues(error: z.ZodError): string {

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from '../support/free-port';
 import { logsNamed, parseLogLines } from '../support/stack-logs';
 
@@ -23,19 +23,58 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  /**
+   * A test-only worker loaded into the same `wrangler dev`, FIRST, so that it gets the port: called
+   * with the stack's config directory, it writes its wrangler config there and returns the path.
+   * The stack then runs `wrangler dev` itself with `npm start`'s configs and arguments
+   * (scripts/local-config.mjs) plus this one, so no production script knows the extra worker.
+   */
+  firstWorker?: (configDir: string) => string;
+}
+
+interface LocalConfigModule {
+  writeLocalConfigs(env: Record<string, string | undefined>, outDir: string): string[];
+  devArgs(configs: string[], options: { host: string; port: number; persistTo: string; inspectorPort?: number }): string[];
+  DEV_ENV: Record<string, string>;
+}
+
 /** Runs the real `npm start` (one wrangler dev with the four workers) in a fresh state directory. */
-export async function startStack(vars: Record<string, string>): Promise<Stack> {
+export async function startStack(vars: Record<string, string>, options: StackOptions = {}): Promise<Stack> {
   const port = await freePort();
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'wl-state-'));
   const token = `e2e-${Math.random().toString(36).slice(2)}`;
   const lines: string[] = [];
-  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), INSPECTOR_PORT: String(inspector), PERSIST_DIR: persist, ADMIN_TOKEN: token, ...vars },
-  });
+  const env = { ...process.env, PORT: String(port), INSPECTOR_PORT: String(inspector), PERSIST_DIR: persist, ADMIN_TOKEN: token, ...vars };
+  let configDir: string | undefined;
+  let child: ChildProcess;
+  if (options.firstWorker) {
+    // A runtime import: the helper is plain JS shared with `npm start`, so both build configs alike.
+    const local = (await import(pathToFileURL(join(ROOT, 'scripts', 'local-config.mjs')).href)) as LocalConfigModule;
+    mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
+    configDir = mkdtempSync(join(ROOT, '.wrangler', 'local-'));
+    const configs = [options.firstWorker(configDir), ...local.writeLocalConfigs(env, configDir)];
+    child = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), local.devArgs(configs, { host: '127.0.0.1', port, persistTo: persist, inspectorPort: inspector }), {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, ...local.DEV_ENV },
+    });
+  } else {
+    child = spawn('npm', ['start', '--silent'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+  }
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // `npm start` says when it is ready; a stack run without it is ready when its port serves the home page.
+  const isReady = options.firstWorker
+    ? async () => {
+        try {
+          return (await fetch(`${baseUrl}/`)).ok;
+        } catch {
+          return false;
+        }
+      }
+    : async () => lines.some((l) => l.includes('[start] ready'));
   // A pipe read can end mid-line: keep the unfinished tail of each stream until its newline arrives.
   const collector = () => {
     let partial = '';
@@ -53,24 +92,24 @@ export async function startStack(vars: Record<string, string>): Promise<Stack> {
     (async () => {
       const deadline = Date.now() + 150_000;
       while (Date.now() < deadline) {
-        if (lines.some((l) => l.includes('[start] ready'))) return true;
+        if (await isReady()) return true;
         await new Promise((r) => setTimeout(r, 200));
       }
       return false;
     })(),
     exited.then(() => false),
   ]);
-  const baseUrl = `http://127.0.0.1:${port}`;
   const stop = async () => {
     try {
       process.kill(-child.pid!, 'SIGTERM');
     } catch {}
     await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
     rmSync(persist, { recursive: true, force: true });
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
   };
   if (!ready) {
     await stop();
-    throw new Error(`npm start did not become ready:\n${lines.slice(-40).join('\n')}`);
+    throw new Error(`the stack did not become ready:\n${lines.slice(-40).join('\n')}`);
   }
   return {
     baseUrl,

@@ -1,6 +1,6 @@
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
-import { startStack, type Stack } from './stack';
+import { startStack, type Stack, type StackOptions } from './stack';
 
 export interface Testbed {
   weather: WeatherStub;
@@ -12,7 +12,7 @@ export interface Testbed {
  * The stand-ins for the outside world (the Open-Meteo stub and an OTLP receiver in place of
  * Jaeger) and the real `npm start` stack wired to them; `vars` adds or overrides stack variables.
  */
-export async function startTestbed(vars: Record<string, string> = {}): Promise<Testbed> {
+export async function startTestbed(vars: Record<string, string> = {}, options: StackOptions = {}): Promise<Testbed> {
   const weather = await startWeatherStub();
   const receiver = await startOtlpReceiver();
   try {
@@ -21,7 +21,7 @@ export async function startTestbed(vars: Record<string, string> = {}): Promise<T
       OPEN_METEO_FORECAST_URL: weather.url,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       ...vars,
-    });
+    }, options);
     return { weather, receiver, stack };
   } catch (error) {
     await closeTestbed({ weather, receiver });

@@ -102,10 +102,20 @@ export function defineMalformedSuite(suite: MalformedSuite): void {
         expect(reason).toContain(`${c.field}: `);
         // The reason is about the field, not a copy of a huge value.
         expect(reason.length).toBeLessThan(1000);
-        // The dead letter keeps the body as it came (without the trace carrier), for the admin.
-        const expectedBody =
-          typeof c.body === 'object' && c.body !== null && !Array.isArray(c.body) ? Object.fromEntries(Object.entries(c.body).filter(([k]) => k !== '_otel')) : c.body;
-        expect(letter.body).toEqual(expectedBody);
+        // The dead letter as sent must survive JSON, the way a queue message and the KV record carry it.
+        const json = JSON.stringify(letter);
+        expect(new TextEncoder().encode(json).byteLength).toBeLessThan(128_000);
+        if (c.preview) {
+          // A body JSON cannot hold exactly (or too big to keep whole): a tagged preview, said not replayable.
+          expect(letter).toMatchObject({ replayable: false, body_notes: expect.arrayContaining([expect.any(String)]) });
+          expect(JSON.parse(json).body).toEqual(letter.body);
+        } else {
+          // The dead letter keeps the body as it came (without the trace carrier), for the admin to replay.
+          const expectedBody =
+            typeof c.body === 'object' && c.body !== null && !Array.isArray(c.body) ? Object.fromEntries(Object.entries(c.body).filter(([k]) => k !== '_otel')) : c.body;
+          expect(letter.body).toEqual(expectedBody);
+          expect(letter.replayable).toBe(true);
+        }
         const span = processSpan(suite.spans(), suite.queue, id);
         expect(span?.attributes).toMatchObject({
           'messaging.cloudflare_queues.outcome': 'dead_letter',

@@ -160,9 +160,9 @@ describe('fetch-jobs: a body just under the 128 KB message limit', () => {
     const letter = deadLetters.sent[0] as Record<string, unknown>;
     expect(letter).toMatchObject({ message_id: 'near-limit', error_type: 'invalid_message' });
     expect(String(letter.reason)).toContain('zip_code: ');
-    // What the admin still sees of the body: how big it was and how it began.
-    expect(letter.body).toMatchObject({ truncated: true, original_bytes: expect.any(Number) });
-    expect(String((letter.body as { preview: string }).preview)).toMatch(/^\{"schema_version":1,"zip_code":"7777/);
+    // What the admin still sees of the body: its shape, how the long field began and how long it was; no replay.
+    expect(letter).toMatchObject({ replayable: false, body_notes: ['string at $.zip_code cut to 1000 of 127700 chars'] });
+    expect(letter.body).toMatchObject({ schema_version: 1, trigger: 'admin', zip_code: `${'7'.repeat(1000)}…[127700 chars]` });
   });
 
   it('keeps a body that fits as it is', async () => {
@@ -170,6 +170,6 @@ describe('fetch-jobs: a body just under the 128 KB message limit', () => {
     const deadLetters = limitedQueue(env.DEAD_LETTERS);
     const testEnv = { ...env, WEATHER_READY: recordingQueue(env.WEATHER_READY), DEAD_LETTERS: deadLetters } as unknown as Env;
     await deliverBatch(worker, 'fetch-jobs', [{ id: 'fits', body }], testEnv);
-    expect((deadLetters.sent[0] as Record<string, unknown>).body).toEqual(body);
+    expect(deadLetters.sent[0] as Record<string, unknown>).toMatchObject({ body, replayable: true });
   });
 });

@@ -22,6 +22,7 @@ import {
 } from '../otel/messaging-attributes';
 import { DeadLetter } from '../messages/dead-letter';
 import { recordRunEvent } from '../storage/run-log';
+import { recordZipFailure } from '../storage/zip-status';
 import { classifyError } from './errors';
 import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
 
@@ -185,6 +186,7 @@ async function deadLetter(
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
   await requireBinding(env, 'DEAD_LETTERS').send(withCarrier(letter));
   await recordFailure(env, body, queue, 'dead_letter', errorType, reason, message.attempts);
+  await recordZipFailure(env.CONFIG, letter);
   console.error('queue message dead-lettered', { queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
   message.ack();
   return 'dead_letter';

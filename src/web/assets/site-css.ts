@@ -82,6 +82,10 @@ tr:last-child td { border-bottom: 0; }
 .badge.working { background: var(--card); color: var(--ink); }
 .badge.done { background: var(--accent); border-color: var(--accent); color: var(--accent-ink); }
 .badge.failed { background: var(--ink); color: var(--paper); }
+.badges { display: inline-flex; gap: .35rem; flex-wrap: wrap; }
+.failure { border-left: 3px solid var(--ink); background: var(--paper); padding: .5rem .75rem; margin: .5rem 0; border-radius: 0 var(--radius) var(--radius) 0; }
+.failure p { margin: 0 0 .25rem; }
+.failure .reason, .dead-letter pre, .errors div { overflow-wrap: anywhere; }
 .note { border-left: 3px solid var(--accent); background: var(--card); padding: .75rem 1rem; margin: 0 0 1rem; border-radius: 0 var(--radius) var(--radius) 0; }
 .empty { text-align: center; padding: 2.5rem 1rem; background: var(--card); border: 1px dashed var(--line); border-radius: var(--radius); }
 

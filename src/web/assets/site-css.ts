@@ -141,7 +141,11 @@ button[disabled] { opacity: .55; cursor: progress; }
 .stages .mark { display: inline-grid; place-items: center; width: 1.5rem; height: 1.5rem; border-radius: 50%; border: 2px solid var(--line); font: 700 .8rem/1 var(--mono); color: transparent; }
 .stages li[data-state="done"] .mark { background: var(--ink); border-color: var(--ink); color: var(--paper); }
 .stages li[data-state="active"] .mark { border-color: var(--accent); border-style: dashed; animation: spin 2s linear infinite; }
-.stages li[data-state="pending"] { color: var(--muted); }
+.stages li[data-state="pending"], .stages li[data-state="skipped"] { color: var(--muted); }
+.stages li[data-state="failed"] { border-color: var(--ink); border-width: 2px; }
+.stages li[data-state="failed"] .mark { background: var(--paper); border-color: var(--ink); color: var(--ink); }
+.stages li[data-state="failed"] .detail { color: var(--ink); overflow-wrap: anywhere; }
+.stages li[data-state="skipped"] .mark { color: var(--muted); }
 .stages .detail { grid-column: 2; color: var(--muted); font-size: .875rem; }
 .stages progress { grid-column: 2; width: 100%; max-width: 320px; height: .6rem; accent-color: var(--accent); }
 .errors { list-style: none; padding: 0; display: grid; gap: .5rem; }

@@ -4,8 +4,9 @@ import { DeadLetter } from '../messages/dead-letter';
 import { PermanentError } from '../queue/errors';
 import type { MessageInfo } from '../queue/consumer';
 import { sendMessage } from '../queue/producer';
-import { isQueueName, QUEUES } from '../queue/queues';
+import { isQueueName, QUEUES, type QueueBody } from '../queue/queues';
 import { deleteDeadLetter, getDeadLetter, storeDeadLetter } from '../storage/dead-letter-store';
+import { openRunRecord } from './start-run';
 
 /**
  * A message arriving on `<queue>-dlq`: either our own dead letter (sent by the consumer with the
@@ -38,9 +39,10 @@ export class ReplayError extends PermanentError {}
 
 /**
  * Sends a dead letter's body back to its queue, in the current trace, linked to the trace in
- * which it failed. The record is deleted only once the message is sent again.
+ * which it failed. A replay is a person's action, so it is a new run with a record of its own
+ * (the admin follows it in the run view). The dead letter is deleted only once the message is sent.
  */
-export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: string; message_id: string }> {
+export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: string; message_id: string; run_id: string }> {
   const letter = await getDeadLetter(env.CONFIG, id);
   if (!letter) throw new ReplayError(`no dead letter ${id}`, 'not_found');
   if (!isQueueName(letter.queue)) throw new ReplayError(`cannot replay into unknown queue ${letter.queue}`, 'unknown_queue');
@@ -50,8 +52,10 @@ export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: s
     context: { traceId: letter.trace_id, spanId: letter.span_id, traceFlags: TraceFlags.SAMPLED, isRemote: true },
     attributes: { 'weather_landscape.link': 'replay_of_dead_letter', 'weather_landscape.dead_letter.id': id },
   });
-  await sendMessage(env, letter.queue, parsed.data as never);
+  const body = parsed.data as QueueBody<typeof letter.queue>;
+  const runId = await openRunRecord(env, body.zip_code, 'replay', trace.getActiveSpan()?.spanContext().traceId ?? '');
+  await sendMessage(env, letter.queue, { ...body, run_id: runId });
   await deleteDeadLetter(env.CONFIG, id);
-  console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id });
-  return { queue: letter.queue, message_id: letter.message_id };
+  console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id, run_id: runId });
+  return { queue: letter.queue, message_id: letter.message_id, run_id: runId };
 }

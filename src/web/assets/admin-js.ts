@@ -199,7 +199,32 @@ export const ADMIN_JS = `'use strict';
     if (initial !== 'done' && initial !== 'failed') { say('Watching the run…'); setTimeout(poll, 500); }
   }
 
+  // ---------------------------------------------------------------- dead letters
+  function deadLetters() {
+    Array.prototype.forEach.call(document.querySelectorAll('.js-only'), function (node) { node.hidden = false; });
+    document.addEventListener('click', function (event) {
+      var button = event.target instanceof Element ? event.target.closest('button[data-action="replay"]') : null;
+      if (!button) return;
+      var item = button.closest('[data-dead-letter]');
+      var result = item.querySelector('.replay-result');
+      button.disabled = true;
+      result.textContent = 'Replaying…';
+      api('POST', '/admin/dlq/replay?id=' + encodeURIComponent(button.getAttribute('data-id'))).then(function (body) {
+        // The dead letter is gone (deleted once sent): the button gives way to the new run.
+        var link = el('a', { href: '/admin/run/' + body.run_id, class: 'button-link new-run-link' }, 'Follow the new run');
+        button.replaceWith(link);
+        result.textContent = 'Replayed: the message is back in ' + body.queue + ' as a new run.';
+        link.focus();
+      }, function (error) {
+        button.disabled = false;
+        result.textContent = 'Not replayed: ' + error.message;
+        result.classList.add('error');
+      });
+    });
+  }
+
   if (page === 'admin') dashboard();
+  if (page === 'dead-letters') deadLetters();
   if (page === 'run') runView();
 })();
 `;

@@ -85,6 +85,13 @@ tr:last-child td { border-bottom: 0; }
 .badges { display: inline-flex; gap: .35rem; flex-wrap: wrap; }
 .failure { border-left: 3px solid var(--ink); background: var(--paper); padding: .5rem .75rem; margin: .5rem 0; border-radius: 0 var(--radius) var(--radius) 0; }
 .failure p { margin: 0 0 .25rem; }
+.dead-letter h2 { margin: 0; font-size: 1.1rem; }
+.dead-letter .reason { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+.dead-letter .facts { display: grid; grid-template-columns: auto 1fr; gap: .15rem .75rem; margin: 0; font-size: .9rem; }
+.dead-letter .facts dt { color: var(--muted); }
+.dead-letter .facts dd { margin: 0; }
+.dead-letter .links { display: flex; flex-wrap: wrap; gap: .75rem; margin: 0; }
+.dead-letter pre { white-space: pre-wrap; font-size: .8rem; max-height: 16rem; overflow: auto; background: var(--paper); padding: .5rem; }
 .failure .reason, .dead-letter pre, .errors div { overflow-wrap: anywhere; }
 .note { border-left: 3px solid var(--accent); background: var(--card); padding: .75rem 1rem; margin: 0 0 1rem; border-radius: 0 var(--radius) var(--radius) 0; }
 .empty { text-align: center; padding: 2.5rem 1rem; background: var(--card); border: 1px dashed var(--line); border-radius: var(--radius); }

@@ -132,7 +132,9 @@ export function AdminPage(props: { zips: AdminZip[]; identity: AdminIdentity; cs
           <a href="/cdn-cgi/access/logout">Log out of Access</a>
         ) : null}
       </div>
-      <p class="meta">{who(props.identity)}</p>
+      <p class="meta">
+        {who(props.identity)} Runs that failed end up in the <a href="/admin/dead-letters">dead letters</a>.
+      </p>
       <noscript>
         <p class="error">The admin controls need JavaScript. The public pages work without it.</p>
       </noscript>

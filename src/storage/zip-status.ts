@@ -31,7 +31,12 @@ export type ZipFailure = z.infer<typeof ZipFailure>;
 
 const BodyFields = z.object({ zip_code: ZipCode, format_name: z.string().optional(), run_id: z.string().optional() });
 
-/** Records the dead letter as its ZIP's last failure, when its body names a ZIP. Never throws. */
+/**
+ * Records the dead letter as its ZIP's last failure, when its body names a ZIP. Never throws.
+ * The image jobs of one run fail one by one (one dead letter per format): the first is written,
+ * a second format of the same run widens the record to the whole run, and the rest write nothing,
+ * so a run costs at most two writes however many formats fail.
+ */
 export async function recordZipFailure(kv: KVNamespace | undefined, letter: DeadLetter): Promise<void> {
   const body = BodyFields.safeParse(letter.body);
   if (!kv || !body.success) return;
@@ -46,9 +51,24 @@ export async function recordZipFailure(kv: KVNamespace | undefined, letter: Dead
     trace_id: letter.trace_id,
     ...(body.data.run_id ? { run_id: body.data.run_id } : {}),
   };
-  await kv
-    .put(`${PREFIX}${failure.zip}`, JSON.stringify(failure), { expirationTtl: TTL_SECONDS })
-    .catch((error) => console.warn('ZIP failure not recorded', { zip: failure.zip, error: String(error) }));
+  try {
+    if (failure.format) {
+      const previous = await getZipFailure(kv, failure.zip);
+      if (previous && sameRun(previous, failure) && previous.stage === failure.stage) {
+        if (!previous.format || previous.format === failure.format) return;
+        delete failure.format;
+      }
+    }
+    await kv.put(`${PREFIX}${failure.zip}`, JSON.stringify(failure), { expirationTtl: TTL_SECONDS });
+  } catch (error) {
+    console.warn('ZIP failure not recorded', { zip: failure.zip, error: String(error) });
+  }
+}
+
+/** Dead letters of one run share its run id (admin runs) or its trace (any traced run). */
+function sameRun(a: ZipFailure, b: ZipFailure): boolean {
+  if (a.run_id || b.run_id) return a.run_id === b.run_id;
+  return /[1-9a-f]/.test(a.trace_id) && a.trace_id === b.trace_id;
 }
 
 export async function getZipFailure(kv: KVNamespace, zip: string): Promise<ZipFailure | undefined> {

@@ -109,6 +109,30 @@ describe('a ZIP whose last run failed', () => {
   });
 });
 
+describe('recording failures', () => {
+  it('a run whose image jobs fail one by one costs at most two KV writes, and then concerns every format', async () => {
+    let puts = 0;
+    const counting = {
+      get: (key: string, type: 'json') => env.CONFIG.get(key, type),
+      put: (key: string, value: string, options?: KVNamespacePutOptions) => {
+        puts++;
+        return env.CONFIG.put(key, value, options);
+      },
+    } as unknown as KVNamespace;
+    const RUN = 'cccccccccccccccccccccccccccccccc';
+    for (const [i, format] of ['bw', 'bwi', 'eink', 'rgb_dark'].entries()) {
+      await recordZipFailure(counting, letter('78729', `2026-11-28T10:00:0${i}.000Z`, { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: format, run_id: RUN }));
+    }
+    expect(puts).toBe(2);
+    for (const path of ['/78729/bw.bmp', '/78729/eink.bmp', '/78729/rgb_light.png']) {
+      expect(await (await send(path)).json(), path).toMatchObject({ status: 'failed', last_attempt: { stage: 'landscape-jobs' } });
+    }
+    // Another run's failure is written again.
+    await recordZipFailure(counting, letter('78729', '2026-11-28T11:00:00.000Z', {}, { run_id: 'dddddddddddddddddddddddddddddddd' }));
+    expect(puts).toBe(3);
+  });
+});
+
 describe('image route formats', () => {
   it('an unknown format behind .bmp is a 404 JSON, never a PNG; behind .png it falls back to rgb_light', async () => {
     await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');

@@ -53,7 +53,7 @@ export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: s
     attributes: { 'weather_landscape.link': 'replay_of_dead_letter', 'weather_landscape.dead_letter.id': id },
   });
   const body = parsed.data as QueueBody<typeof letter.queue>;
-  const runId = await openRunRecord(env, body.zip_code, 'replay', trace.getActiveSpan()?.spanContext().traceId ?? '');
+  const runId = await openRunRecord(env, body.zip_code, 'replay');
   await sendMessage(env, letter.queue, { ...body, run_id: runId });
   await deleteDeadLetter(env.CONFIG, id);
   console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id, run_id: runId });

@@ -18,24 +18,29 @@ function randomRunId(): string {
 }
 
 /**
- * Opens the run record of a run a person started: its id is the active trace id (so the run view
- * links to the trace), or a random one when tracing is off.
+ * Opens the run record of a run a person started (an admin click, a replay): its id is the active
+ * trace id, so the run view links to the trace, or a random one when no trace is propagated.
  */
-export async function openRunRecord(env: Env, zip: string, trigger: FetchJob['trigger'], traceId: string, now = new Date()): Promise<string> {
-  const runId = traceId || randomRunId();
+export async function openRunRecord(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<string> {
+  const runId = propagatedTrace().traceId || randomRunId();
   await recordRunEvent(env.CONFIG, runId, { type: 'started', zip, trigger }, now);
   return runId;
 }
 
-/** Starts one pipeline run for a ZIP: a fetch job, under the caller's active trace. */
-export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<StartedRun> {
+/** The active trace as it travels on (traceparent), and its id; both empty when tracing is off. */
+function propagatedTrace(): { traceId: string; traceparent?: string } {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   const spanContext = trace.getActiveSpan()?.spanContext();
-  const traceId = carrier.traceparent && spanContext ? spanContext.traceId : '';
+  return { traceId: carrier.traceparent && spanContext ? spanContext.traceId : '', traceparent: carrier.traceparent };
+}
+
+/** Starts one pipeline run for a ZIP: a fetch job, under the caller's active trace. */
+export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<StartedRun> {
+  const { traceId, traceparent } = propagatedTrace();
   // Only runs a person started get a run record: the cron would cost KV writes nobody reads.
-  const runId = trigger === 'admin' ? await openRunRecord(env, zip, trigger, traceId, now) : undefined;
+  const runId = trigger === 'admin' ? await openRunRecord(env, zip, trigger, now) : undefined;
   await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId });
   console.info('run started', { zip, trigger, run_id: runId });
-  return { zip, traceId, traceparent: carrier.traceparent, runId };
+  return { zip, traceId, traceparent, runId };
 }

@@ -58,16 +58,21 @@ export async function forecastCards(kv: KVNamespace): Promise<ForecastCard[]> {
   return cards.filter((card) => card.images.length > 0 || card.failure);
 }
 
-/** Every registered ZIP with its formats and newest picture, for the admin dashboard. */
+/** Every registered ZIP with its formats, newest picture and a last failure newer than it, for the admin dashboard. */
 export async function adminZips(kv: KVNamespace): Promise<AdminZip[]> {
-  const [zips, images] = await Promise.all([listZips(kv), listImages(kv)]);
+  const [zips, images, failures] = await Promise.all([listZips(kv), listImages(kv), listZipFailures(kv)]);
   return Promise.all(
-    zips.map(async (entry) => ({
-      zip: entry.zip,
-      active: entry.active,
-      place: await placeName(kv, entry.zip),
-      formats: await getFormats(kv, entry.zip),
-      latest: (images.get(entry.zip) ?? []).sort(newestFirst)[0]?.generatedAt,
-    })),
+    zips.map(async (entry) => {
+      const latest = (images.get(entry.zip) ?? []).sort(newestFirst)[0]?.generatedAt;
+      const failure = failures.get(entry.zip);
+      return {
+        zip: entry.zip,
+        active: entry.active,
+        place: await placeName(kv, entry.zip),
+        formats: await getFormats(kv, entry.zip),
+        latest,
+        ...(isCurrentFailure(failure, failure?.format ?? '', latest) ? { failure: { at: failure.at, summary: failureSummary(failure) } } : {}),
+      };
+    }),
   );
 }

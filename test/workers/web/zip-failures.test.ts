@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../../src/messages/dead-letter';
+import { setZipActive } from '../../../src/storage/zip-registry';
 import { recordZipFailure } from '../../../src/storage/zip-status';
-import { clearKv, send } from './web-client';
+import { bearer, clearKv, send } from './web-client';
 
 /** A ZIP's failed run told where people look: the image route (JSON or headers) and /forecasts. */
 const TRACE = '6e0c63257de34c92bf9efcd03927272e';
@@ -36,7 +37,7 @@ async function storePicture(zip: string, format: string, generatedAt: string): P
 }
 
 beforeEach(async () => {
-  await clearKv(['failure:', 'metadata:', 'geo:']);
+  await clearKv(['failure:', 'metadata:', 'geo:', 'zip:']);
   for (const object of (await env.WEATHER_IMAGES.list()).objects) await env.WEATHER_IMAGES.delete(object.key);
 });
 
@@ -106,6 +107,18 @@ describe('a ZIP whose last run failed', () => {
     expect(card('78729')).toContain('Showing the last good picture until a run succeeds.');
     // Drawn after its failure: no badge.
     expect(card('10001')).not.toContain('badge failed');
+  });
+});
+
+describe('the admin dashboard', () => {
+  it("says a ZIP's last run failed, and links the dead letters", async () => {
+    await setZipActive(env.CONFIG, '99999', true);
+    await setZipActive(env.CONFIG, '78729', true);
+    await recordZipFailure(env.CONFIG, letter('99999', new Date(Date.now() - 5 * 60_000).toISOString()));
+    const html = await (await send('/admin', { headers: bearer() })).text();
+    expect(html).toMatch(/<p class="meta failure-line" data-failure="99999"><strong>Last run failed<\/strong> 5 min ago: unknown ZIP code · <a href="\/admin\/dead-letters">dead letters<\/a>/);
+    // Only the ZIP that failed says so.
+    expect(html.match(/data-failure="\d+"/g)).toEqual(['data-failure="99999"']);
   });
 });
 

@@ -5,9 +5,10 @@ import { linkActiveSpan } from '../otel/spans';
 import { PermanentError } from '../queue/errors';
 import type { MessageInfo } from '../queue/consumer';
 import { sendMessage } from '../queue/producer';
-import { isQueueName, QUEUES } from '../queue/queues';
+import { isQueueName, QUEUES, type QueueBody } from '../queue/queues';
 import { MAX_DELIVERY_ATTEMPTS } from '../queue/retry-policy';
 import { deleteDeadLetter, getDeadLetter, storeDeadLetter } from '../storage/dead-letter-store';
+import { openRunRecord } from './start-run';
 
 /**
  * A message arriving on `<queue>-dlq`: either our own dead letter (sent by the consumer with the
@@ -87,9 +88,10 @@ export class ReplayError extends PermanentError {}
 
 /**
  * Sends a dead letter's body back to its queue, in the current trace, linked to the trace in
- * which it failed. The record is deleted only once the message is sent again.
+ * which it failed. A replay is a person's action, so it is a new run with a record of its own
+ * (the admin follows it in the run view). The dead letter is deleted only once the message is sent.
  */
-export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: string; message_id: string }> {
+export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: string; message_id: string; run_id: string }> {
   const letter = await getDeadLetter(env.CONFIG, id);
   if (!letter) throw new ReplayError(`no dead letter ${id}`, 'not_found');
   if (letter.replayable === false) {
@@ -102,9 +104,11 @@ export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: s
   const parsed = QUEUES[letter.queue].schema.safeParse(letter.body);
   if (!parsed.success) throw new ReplayError(`the body still fails the ${letter.queue} schema; it cannot be replayed as it is`, 'invalid_message');
   linkActiveSpan(letter.trace_id, letter.span_id, { 'weather_landscape.link': 'replay_of_dead_letter', 'weather_landscape.dead_letter.id': id });
-  // A replayed run says so: its trigger becomes `replay` (on every span of the new run too).
-  await sendMessage(env, letter.queue, { ...parsed.data, trigger: 'replay' } as never);
+  // A replayed run is a new run: its own run record, and trigger `replay` on every span of it.
+  const body = parsed.data as QueueBody<typeof letter.queue>;
+  const runId = await openRunRecord(env, body.zip_code, 'replay');
+  await sendMessage(env, letter.queue, { ...body, run_id: runId, trigger: 'replay' } as never);
   await deleteDeadLetter(env.CONFIG, id);
-  console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id });
-  return { queue: letter.queue, message_id: letter.message_id };
+  console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id, run_id: runId });
+  return { queue: letter.queue, message_id: letter.message_id, run_id: runId };
 }

@@ -17,13 +17,22 @@ function randomRunId(): string {
   return crypto.randomUUID().replaceAll('-', '');
 }
 
+/**
+ * Opens the run record of a run a person started (an admin click, a replay): its id is the active
+ * trace id, so the run view links to the trace, or a random one when no trace is propagated.
+ */
+export async function openRunRecord(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<string> {
+  const runId = activeTraceparent()?.traceId || randomRunId();
+  await recordRunEvent(env.CONFIG, runId, { type: 'started', zip, trigger }, now);
+  return runId;
+}
+
 /** Starts one pipeline run for a ZIP: a fetch job, under the caller's active trace. */
 export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<StartedRun> {
   const traced = activeTraceparent();
   const traceId = traced?.traceId ?? '';
   // Only runs a person started get a run record: the cron would cost KV writes nobody reads.
-  const runId = trigger === 'admin' ? traceId || randomRunId() : undefined;
-  await recordRunEvent(env.CONFIG, runId, { type: 'started', zip, trigger }, now);
+  const runId = trigger === 'admin' ? await openRunRecord(env, zip, trigger, now) : undefined;
   await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId });
   console.info('run started', { zip, trigger, run_id: runId });
   return { zip, traceId, traceparent: traced?.traceparent, runId };

@@ -32,6 +32,8 @@ export interface Failure {
   errorType: string;
   message: string;
   attempts: number;
+  /** What was sent to the dead-letter queue, when the outcome is `dead_letter`. */
+  letter?: DeadLetter;
 }
 
 export interface ConsumeOptions {
@@ -168,7 +170,7 @@ async function deadLetter(
   };
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
   await requireBinding(env, 'DEAD_LETTERS').send(letter);
-  await fail({ outcome: 'dead_letter', errorType, message: reason });
+  await fail({ outcome: 'dead_letter', errorType, message: reason, letter });
   console.error('queue message dead-lettered', { queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
   message.ack();
   return 'dead_letter';

@@ -4,7 +4,7 @@ import { BACKGROUND } from './palette';
 /**
  * 1-bit Windows BMP, written by hand because it is tiny: BITMAPFILEHEADER (14 bytes),
  * BITMAPINFOHEADER (40 bytes), a 2-entry palette (index 0 = black, 1 = white), then the rows,
- * each padded to a multiple of 4 bytes, bottom row first (the BMP default, positive height).
+ * each padded to a multiple of 4 bytes. The header always says bottom-up (positive height).
  */
 
 export const BMP_FILE_HEADER_SIZE = 14;
@@ -47,6 +47,13 @@ export function rotateClockwise(mask: InkMask): InkMask {
 export interface BmpOptions {
   /** Swap paper and ink (the `bwi` format). The palette stays the same; the bits are inverted. */
   invert?: boolean;
+  /**
+   * Store the picture's TOP row first in the file while the header still says bottom-up (the
+   * `eink` format). The e-paper firmware copies the pixel array into panel RAM in file order and
+   * reads the height unsigned, so a top-down BMP (negative height) is refused and an ordinary one
+   * shows upside down; the price is that image viewers show this file mirrored top to bottom.
+   */
+  topRowFirst?: boolean;
 }
 
 export function encodeBmp1(mask: InkMask, options: BmpOptions = {}): Uint8Array {
@@ -67,7 +74,7 @@ export function encodeBmp1(mask: InkMask, options: BmpOptions = {}): Uint8Array 
   // BITMAPINFOHEADER
   view.setUint32(14, BMP_INFO_HEADER_SIZE, true);
   view.setInt32(18, width, true);
-  view.setInt32(22, height, true); // positive: bottom-up rows
+  view.setInt32(22, height, true); // positive: bottom-up rows (see topRowFirst)
   view.setUint16(26, 1, true); // planes
   view.setUint16(28, 1, true); // bits per pixel
   view.setUint32(30, 0, true); // BI_RGB, no compression
@@ -83,7 +90,7 @@ export function encodeBmp1(mask: InkMask, options: BmpOptions = {}): Uint8Array 
   // Paper is bit 1 (white), ink bit 0 (black); `invert` flips that.
   const paperBit = options.invert ? 0 : 1;
   for (let y = 0; y < height; y++) {
-    const dst = BMP_PIXEL_OFFSET + (height - 1 - y) * rowBytes;
+    const dst = BMP_PIXEL_OFFSET + (options.topRowFirst ? y : height - 1 - y) * rowBytes;
     const src = y * width;
     for (let x = 0; x < width; x++) {
       const bit = ink[src + x] === 1 ? paperBit ^ 1 : paperBit;

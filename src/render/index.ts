@@ -48,7 +48,8 @@ export function encodeScene(scene: Scene, format: FormatName): RenderedImage {
       bytes = encodeBmp1(inkMask(scene.canvas), { invert: true });
       break;
     case 'eink':
-      bytes = encodeBmp1(rotateClockwise(inkMask(scene.canvas)));
+      // Laid out for the panel's firmware, not for image viewers: see BmpOptions.topRowFirst.
+      bytes = encodeBmp1(rotateClockwise(inkMask(scene.canvas)), { topRowFirst: true });
       break;
     default: {
       const unknown: never = format;

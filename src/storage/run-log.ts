@@ -40,6 +40,10 @@ export async function recordRunEvent(kv: KVNamespace, runId: string | undefined,
 
 export type RunStatus = 'queued' | 'fetching' | 'rendering' | 'done' | 'failed';
 
+/** The run view's stages after "queued", and the queue whose consumer does each. */
+export type RunStage = 'weather' | 'dispatched' | 'images';
+const STAGE_OF_QUEUE: Record<string, RunStage> = { 'fetch-jobs': 'weather', 'weather-ready': 'dispatched', 'landscape-jobs': 'images' };
+
 export interface RunView {
   run_id: string;
   zip?: string;
@@ -49,6 +53,9 @@ export interface RunView {
   formats: string[];
   images: Array<{ format: string; bytes: number; url: string; at: string }>;
   errors: Array<{ stage: string; outcome: string; error_type: string; message: string; attempts: number; at: string }>;
+  /** For a failed run: the stage that gave up (its first dead letter), and why. */
+  failed_stage?: RunStage;
+  failed_reason?: string;
   events: StoredEvent[];
 }
 
@@ -75,7 +82,12 @@ export async function getRun(kv: KVNamespace, runId: string): Promise<RunView | 
   const finished = new Set(events.flatMap((e) => (e.type === 'image_stored' || e.type === 'image_skipped' ? [e.format] : [])));
   const deadLettered = view.errors.some((e) => e.outcome === 'dead_letter');
   if (view.formats.length > 0 && view.formats.every((f) => finished.has(f))) view.status = 'done';
-  else if (deadLettered) view.status = 'failed';
+  else if (deadLettered) {
+    view.status = 'failed';
+    const first = view.errors.find((e) => e.outcome === 'dead_letter')!;
+    view.failed_stage = STAGE_OF_QUEUE[first.stage] ?? 'weather';
+    view.failed_reason = first.message;
+  }
   else if (view.weather_fetched_at) view.status = 'rendering';
   else if (view.started_at) view.status = 'fetching';
   return view;

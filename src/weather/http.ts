@@ -53,7 +53,8 @@ export async function getJson<T>(url: string, schema: z.ZodType<T>, options: Get
       const body = await readText(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: '', truncated: false }));
       const snippet = redactText(body.text.slice(0, ERROR_SNIPPET_CHARS), secrets).replace(/\s+/g, ' ').trim();
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-      throw new WeatherApiError(fail(`HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`), {
+      const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+      throw new WeatherApiError(fail(`${status}${snippet ? `: ${snippet}` : ''}`), {
         kind: 'http',
         status: response.status,
         transient: isTransientStatus(response.status),
@@ -109,7 +110,7 @@ interface TransportContext {
   secrets: string[];
 }
 
-/** Maps what fetch or the body read threw to a transient WeatherApiError. */
+/** Maps what fetch or the body read threw to a transient WeatherApiError naming the cause. */
 function toTransportError(err: unknown, ctx: TransportContext): WeatherApiError {
   const base = { status: 0, transient: true, url: ctx.safeUrl };
   if (ctx.timeout.aborted) {
@@ -118,7 +119,30 @@ function toTransportError(err: unknown, ctx: TransportContext): WeatherApiError 
   if (ctx.caller?.aborted) {
     return new WeatherApiError(ctx.fail('aborted by caller'), { ...base, kind: 'aborted' });
   }
-  return new WeatherApiError(ctx.fail(`network error: ${describe(err, ctx.secrets)}`), { ...base, kind: 'network' });
+  const detail = describe(err, ctx.secrets);
+  const cause = networkCause(detail, ctx.safeUrl.startsWith('https:'));
+  return new WeatherApiError(ctx.fail(`${cause} (${detail})`), { ...base, kind: 'network' });
+}
+
+/**
+ * The cause of a network failure in words, from what the runtime lets the code see:
+ * - Node (undici) puts an errno code in `cause`: ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED, ...
+ * - workerd hides most causes from the worker and prints them only on its console. Seen with
+ *   workerd 2026-04 (miniflare 4.20260426), see test/workers/fetcher/network-causes.test.ts:
+ *   a closed port throws "Network connection lost." (console: "connect(): Connection refused");
+ *   an unresolvable host throws "internal error; reference = 34iibldtkcv5loat6vf5ahhs" (console:
+ *   "DNS lookup failed"); https to a plain-HTTP port throws the same "internal error; reference = …"
+ *   (console: "OpenSSL error … WRONG_VERSION_NUMBER"). So that message means DNS for http, and DNS
+ *   or TLS for https: we say exactly that much.
+ */
+function networkCause(detail: string, https: boolean): string {
+  if (/ECONNREFUSED|Connection refused|Network connection lost/i.test(detail)) return 'connection refused or lost';
+  if (/ENOTFOUND|EAI_AGAIN|DNS lookup failed|getaddrinfo/i.test(detail)) return 'DNS lookup failed';
+  if (/CERT|TLS|SSL|certificate|handshake/i.test(detail)) return 'TLS handshake failed';
+  if (/internal error; reference = /.test(detail)) return https ? 'DNS lookup or TLS handshake failed' : 'DNS lookup failed';
+  if (/ECONNRESET|socket hang up|other side closed/i.test(detail)) return 'connection reset';
+  if (/ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|EHOSTUNREACH|ENETUNREACH/i.test(detail)) return 'host unreachable';
+  return 'network error';
 }
 
 /** The message of an error and of its cause (undici puts ECONNREFUSED etc. there), redacted. */

@@ -12,6 +12,7 @@ import { parseQuery, ZipFormatQuery, ZipQuery } from './http-input';
 import { answerWrongMethods } from './methods';
 import { revokeAllSessions } from './session';
 import { zipOverview } from './site-data';
+import { runStages } from './pages/run';
 
 export const DEFAULT_JAEGER_UI_URL = 'http://localhost:16686';
 
@@ -54,7 +55,7 @@ adminApi.get('/runs/:runId{[0-9a-f]{32}}', async (c) => {
   const run = await getRun(c.env.CONFIG, c.req.param('runId'));
   if (!run) return c.json({ error: 'Unknown run (runs are kept for 24 hours).' }, 404);
   // With tracing off the run id is random, not a trace id: there is nothing to open in Jaeger.
-  return c.json({ ...run, jaeger_url: isTracingDisabled(c.env) ? null : jaegerTraceUrl(c.env, run.run_id) });
+  return c.json({ ...run, stages: runStages(run), jaeger_url: isTracingDisabled(c.env) ? null : jaegerTraceUrl(c.env, run.run_id) });
 });
 
 adminApi.post('/activate', async (c) => {

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { isTracingDisabled } from '../otel/config';
+import { listDeadLetters } from '../storage/dead-letter-store';
 import { getRun } from '../storage/run-log';
 import { accessConfig } from './access-jwt';
 import { adminToken, authenticateAdmin, tokensMatch, type AdminIdentity } from './admin-auth';
@@ -9,6 +10,7 @@ import { jaegerTraceUrl } from './admin-api';
 import { AdminPage, LoginPage } from './pages/admin';
 import { documentOf } from './pages/document';
 import { Layout } from './pages/layout';
+import { DeadLettersPage } from './pages/dead-letters';
 import { RunPage } from './pages/run';
 import { LOGIN_RATE_PERIOD_SECONDS, loginAttemptAllowed } from './login-rate-limit';
 import { answerWrongMethods } from './methods';
@@ -17,14 +19,15 @@ import { adminZips } from './site-data';
 import type { WebEnv } from './web-env';
 
 /**
- * The admin's HTML: the dashboard at /admin, the run view at /admin/run/{id}, and the login/logout
+ * The admin's HTML: the dashboard at /admin, the run view at /admin/run/{id}, the dead letters at
+ * /admin/dead-letters, and the login/logout
  * form posts. Registered before the JSON admin API: an unauthenticated browser gets the login
  * form here (200, no admin data) rather than the API's 401 JSON.
  */
 export const adminPages = new Hono<WebEnv>({ strict: true });
 
 /** Only these paths may follow a login: no open redirect. */
-const NEXT_PATH = /^\/admin(\/run\/[0-9a-f]{32})?$/;
+const NEXT_PATH = /^\/admin(\/run\/[0-9a-f]{32}|\/dead-letters)?$/;
 const RUN_PATH = '/admin/run/:runId{[0-9a-f]{32}}';
 
 function cookieOptions(c: Context<WebEnv>) {
@@ -106,6 +109,15 @@ adminPages.get(RUN_PATH, async (c) => {
   }
   const jaegerUrl = isTracingDisabled(c.env) ? undefined : jaegerTraceUrl(c.env, run.run_id);
   return c.html(documentOf(<RunPage run={run} jaegerUrl={jaegerUrl} csrf={await pageCsrf(identity)} />));
+});
+
+adminPages.get('/admin/dead-letters', async (c) => {
+  const identity = await authenticateAdmin(c);
+  if (!identity) return loginPage(c, { next: c.req.path });
+  const letters = (await listDeadLetters(c.env.CONFIG)).reverse();
+  const tracing = !isTracingDisabled(c.env);
+  const rows = letters.map((letter) => ({ letter, traceUrl: tracing ? jaegerTraceUrl(c.env, letter.trace_id) : undefined }));
+  return c.html(documentOf(<DeadLettersPage rows={rows} csrf={await pageCsrf(identity)} />));
 });
 
 answerWrongMethods(adminPages);

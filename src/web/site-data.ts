@@ -3,9 +3,11 @@ import { allFormats } from '../storage/format-config';
 import { listImages, type ImageMetadata } from '../storage/image-store';
 import { getCachedGeo } from '../storage/weather-store';
 import { listZips } from '../storage/zip-registry';
+import { isCurrentFailure, listZipFailures } from '../storage/zip-status';
 import type { AdminZip } from './pages/admin';
 import type { ForecastCard } from './pages/forecasts';
 import type { LatestPicture } from './pages/home';
+import { failureSummary } from './zip-failure';
 
 /** What the pages show, read from KV: one place for the page handlers to ask. */
 
@@ -28,20 +30,32 @@ export async function latestPicture(kv: KVNamespace): Promise<LatestPicture | un
   return { zip: newest.zipCode, generatedAt: newest.generatedAt, place: await placeName(kv, newest.zipCode) };
 }
 
-/** One card per ZIP that has pictures, ZIPs in order. */
+/**
+ * One card per ZIP that has pictures or a failed last run, ZIPs in order. A failure is shown while
+ * no picture of the format it concerns (any format, for a failed fetch) is newer than it.
+ */
 export async function forecastCards(kv: KVNamespace): Promise<ForecastCard[]> {
-  const byZip = await listImages(kv);
-  const zips = [...byZip.keys()].sort();
-  return Promise.all(
-    zips.map(async (zip) => ({
-      zip,
-      place: await placeName(kv, zip),
-      images: (byZip.get(zip) ?? [])
+  const [byZip, failures] = await Promise.all([listImages(kv), listZipFailures(kv)]);
+  const zips = [...new Set([...byZip.keys(), ...failures.keys()])].sort();
+  const cards = await Promise.all(
+    zips.map(async (zip): Promise<ForecastCard> => {
+      const images = (byZip.get(zip) ?? [])
         .filter((m: ImageMetadata) => isFormatName(m.format))
         .sort(formatOrder)
-        .map((m) => ({ format: m.format, generatedAt: m.generatedAt, fileSize: m.fileSize })),
-    })),
-  ).then((cards) => cards.filter((card) => card.images.length > 0));
+        .map((m) => ({ format: m.format, generatedAt: m.generatedAt, fileSize: m.fileSize }));
+      const failure = failures.get(zip);
+      const concerned = images.filter((i) => !failure?.format || i.format === failure.format);
+      const newest = concerned.map((i) => i.generatedAt).sort().at(-1);
+      const current = isCurrentFailure(failure, failure?.format ?? '', newest);
+      return {
+        zip,
+        place: await placeName(kv, zip),
+        images,
+        ...(current ? { failure: { at: failure.at, summary: failureSummary(failure), reason: failure.reason, format: failure.format } } : {}),
+      };
+    }),
+  );
+  return cards.filter((card) => card.images.length > 0 || card.failure);
 }
 
 export interface ZipOverview {
@@ -72,16 +86,21 @@ export async function zipOverview(kv: KVNamespace): Promise<ZipOverview[]> {
     }));
 }
 
-/** Every ZIP the admin knows (see zipOverview) with its place and newest picture, for the dashboard. */
+/** Every ZIP the admin knows (see zipOverview) with its place, newest picture and a last failure newer than it, for the dashboard. */
 export async function adminZips(kv: KVNamespace): Promise<AdminZip[]> {
-  const zips = await zipOverview(kv);
+  const [zips, failures] = await Promise.all([zipOverview(kv), listZipFailures(kv)]);
   return Promise.all(
-    zips.map(async (entry) => ({
-      zip: entry.zip,
-      active: entry.active,
-      place: await placeName(kv, entry.zip),
-      formats: entry.formats,
-      latest: [...entry.images].sort(newestFirst)[0]?.generatedAt,
-    })),
+    zips.map(async (entry) => {
+      const latest = [...entry.images].sort(newestFirst)[0]?.generatedAt;
+      const failure = failures.get(entry.zip);
+      return {
+        zip: entry.zip,
+        active: entry.active,
+        place: await placeName(kv, entry.zip),
+        formats: entry.formats,
+        latest,
+        ...(isCurrentFailure(failure, failure?.format ?? '', latest) ? { failure: { at: failure.at, summary: failureSummary(failure) } } : {}),
+      };
+    }),
   );
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /**
  * Debian's chromium driven by playwright-core (no downloaded browser). Helpers to collect what a
@@ -144,4 +145,25 @@ export async function screenshot(page: Page, name: string, options: { docs?: str
     writeFileSync(target, png);
   }
   return png;
+}
+
+/** Everything the page complained about must be nothing; the page must pass the accessibility audit. */
+export async function expectHealthy(page: Page, problems: PageProblems): Promise<void> {
+  expect(await accessibilityProblems(page), `accessibility of ${page.url()}`).toEqual([]);
+  expect(await problems.cspViolations(), `CSP violations on ${page.url()}`).toEqual([]);
+  expect(problems.consoleErrors, 'console errors').toEqual([]);
+  expect(problems.pageErrors, 'uncaught exceptions').toEqual([]);
+  expect(problems.failedRequests, 'failed requests').toEqual([]);
+}
+
+/** Opens `url` and checks it answered 200 with the site's security headers (strict CSP, no inline code). */
+export async function visit(page: Page, url: string): Promise<void> {
+  const response = await page.goto(url);
+  expect(response?.status(), url).toBe(200);
+  const headers = response!.headers();
+  expect(headers['content-security-policy']).toContain("default-src 'self'");
+  expect(headers['content-security-policy']).not.toContain('unsafe-inline');
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['referrer-policy']).toBeTruthy();
+  await page.waitForLoadState('networkidle');
 }

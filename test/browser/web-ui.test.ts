@@ -4,7 +4,7 @@ import { closeTestbed, startTestbed } from '../e2e/testbed';
 import { waitFor, type Stack } from '../e2e/stack';
 import type { OtlpReceiver } from '../support/otlp-receiver';
 import type { WeatherStub } from '../support/weather-stub';
-import { accessibilityProblems, openBrowser, overflowsHorizontally, requireChromium, screenshot, watch, type PageProblems, type Session } from './browser';
+import { expectHealthy, openBrowser, overflowsHorizontally, requireChromium, screenshot, visit as visitUrl, watch, type Session } from './browser';
 
 /**
  * The web UI in a real browser against the real local stack (`npm start`: four workers, queues,
@@ -43,25 +43,7 @@ afterEach((context) => {
   }
 });
 
-/** Everything the page complained about must be nothing; the page must pass the accessibility audit. */
-async function expectHealthy(page: Page, problems: PageProblems): Promise<void> {
-  expect(await accessibilityProblems(page), `accessibility of ${page.url()}`).toEqual([]);
-  expect(await problems.cspViolations(), `CSP violations on ${page.url()}`).toEqual([]);
-  expect(problems.consoleErrors, 'console errors').toEqual([]);
-  expect(problems.pageErrors, 'uncaught exceptions').toEqual([]);
-  expect(problems.failedRequests, 'failed requests').toEqual([]);
-}
-
-async function visit(page: Page, path: string): Promise<void> {
-  const response = await page.goto(`${stack.baseUrl}${path}`);
-  expect(response?.status(), path).toBe(200);
-  const headers = response!.headers();
-  expect(headers['content-security-policy']).toContain("default-src 'self'");
-  expect(headers['content-security-policy']).not.toContain('unsafe-inline');
-  expect(headers['x-content-type-options']).toBe('nosniff');
-  expect(headers['referrer-policy']).toBeTruthy();
-  await page.waitForLoadState('networkidle');
-}
+const visit = (page: Page, path: string) => visitUrl(page, `${stack.baseUrl}${path}`);
 
 async function adminJson<T>(path: string): Promise<T> {
   const res = await stack.admin(path, { method: 'GET' });

@@ -121,12 +121,14 @@ export const ADMIN_JS = `'use strict';
   var STATUS_TEXT = { queued: 'Queued', fetching: 'Fetching weather', rendering: 'Rendering', done: 'Done', failed: 'Failed' };
   var STATUS_CLASS = { queued: 'working', fetching: 'working', rendering: 'working', done: 'done', failed: 'failed' };
 
+  var MARK = { done: '✓', failed: '✗', skipped: '–' };
+
   function stage(name, state, detail) {
     var item = document.querySelector('[data-stage="' + name + '"]');
     if (!item) return;
     item.setAttribute('data-state', state);
     var mark = item.querySelector('.mark');
-    if (mark) mark.textContent = state === 'done' ? '✓' : '';
+    if (mark) mark.textContent = MARK[state] || '';
     var d = item.querySelector('.detail');
     if (d) d.textContent = detail;
   }
@@ -137,23 +139,12 @@ export const ADMIN_JS = `'use strict';
     badge.className = 'badge ' + (STATUS_CLASS[view.status] || 'working');
     badge.setAttribute('data-status', view.status);
 
-    var skipped = (view.events || []).filter(function (e) { return e.type === 'image_skipped'; });
-    var finished = {};
-    view.images.forEach(function (i) { finished[i.format] = true; });
-    skipped.forEach(function (e) { finished[e.format] = true; });
-    var total = view.formats.length;
-    var count = view.formats.filter(function (f) { return finished[f]; }).length;
-    var provider = (view.events || []).filter(function (e) { return e.type === 'weather_fetched'; }).map(function (e) { return e.provider; })[0];
-
+    // The server computes each stage's state and text (runStages in pages/run.tsx), for the page and for this poll alike.
+    var stages = view.stages;
     stage('queued', view.started_at ? 'done' : 'active', view.started_at ? 'Started ' + clock(view.started_at) : '');
-    stage('weather', view.weather_fetched_at ? 'done' : (view.status === 'failed' ? 'pending' : 'active'),
-      view.weather_fetched_at ? 'Fetched ' + clock(view.weather_fetched_at) + (provider ? ' from ' + provider : '') : 'Waiting for the fetcher…');
-    stage('dispatched', total ? 'done' : (view.weather_fetched_at ? 'active' : 'pending'),
-      total ? total + (total === 1 ? ' job: ' : ' jobs: ') + view.formats.join(', ') : 'One job per configured format');
-    stage('images', view.status === 'done' ? 'done' : (total ? 'active' : 'pending'),
-      total ? count + ' of ' + total + ' images rendered' + (skipped.length ? ' (' + skipped.length + ' skipped: a newer image already exists)' : '') : 'Waiting for the jobs');
+    ['weather', 'dispatched', 'images'].forEach(function (name) { stage(name, stages[name][0], stages[name][1]); });
     var bar = document.getElementById('images-progress');
-    if (bar) { bar.max = Math.max(total, 1); bar.value = count; bar.textContent = count + ' of ' + total; }
+    if (bar) { bar.max = Math.max(stages.total, 1); bar.value = stages.count; bar.textContent = stages.count + ' of ' + stages.total; }
 
     var errorBox = document.getElementById('run-errors');
     var errorList = errorBox.querySelector('ul');
@@ -216,7 +207,32 @@ export const ADMIN_JS = `'use strict';
     if (initial !== 'done' && initial !== 'failed') { say('Watching the run…'); setTimeout(poll, 500); }
   }
 
+  // ---------------------------------------------------------------- dead letters
+  function deadLetters() {
+    Array.prototype.forEach.call(document.querySelectorAll('.js-only'), function (node) { node.hidden = false; });
+    document.addEventListener('click', function (event) {
+      var button = event.target instanceof Element ? event.target.closest('button[data-action="replay"]') : null;
+      if (!button) return;
+      var item = button.closest('[data-dead-letter]');
+      var result = item.querySelector('.replay-result');
+      button.disabled = true;
+      result.textContent = 'Replaying…';
+      api('POST', '/admin/dlq/replay?id=' + encodeURIComponent(button.getAttribute('data-id'))).then(function (body) {
+        // The dead letter is gone (deleted once sent): the button gives way to the new run.
+        var link = el('a', { href: '/admin/run/' + body.run_id, class: 'button-link new-run-link' }, 'Follow the new run');
+        button.replaceWith(link);
+        result.textContent = 'Replayed: the message is back in ' + body.queue + ' as a new run.';
+        link.focus();
+      }, function (error) {
+        button.disabled = false;
+        result.textContent = 'Not replayed: ' + error.message;
+        result.classList.add('error');
+      });
+    });
+  }
+
   if (page === 'admin') dashboard();
+  if (page === 'dead-letters') deadLetters();
   if (page === 'run') runView();
 })();
 `;

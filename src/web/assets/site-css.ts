@@ -82,6 +82,17 @@ tr:last-child td { border-bottom: 0; }
 .badge.working { background: var(--card); color: var(--ink); }
 .badge.done { background: var(--accent); border-color: var(--accent); color: var(--accent-ink); }
 .badge.failed { background: var(--ink); color: var(--paper); }
+.badges { display: inline-flex; gap: .35rem; flex-wrap: wrap; }
+.failure { border-left: 3px solid var(--ink); background: var(--paper); padding: .5rem .75rem; margin: .5rem 0; border-radius: 0 var(--radius) var(--radius) 0; }
+.failure p { margin: 0 0 .25rem; }
+.dead-letter h2 { margin: 0; font-size: 1.1rem; }
+.dead-letter .reason { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+.dead-letter .facts { display: grid; grid-template-columns: auto 1fr; gap: .15rem .75rem; margin: 0; font-size: .9rem; }
+.dead-letter .facts dt { color: var(--muted); }
+.dead-letter .facts dd { margin: 0; }
+.dead-letter .links { display: flex; flex-wrap: wrap; gap: .75rem; margin: 0; }
+.dead-letter pre { white-space: pre-wrap; font-size: .8rem; max-height: 16rem; overflow: auto; background: var(--paper); padding: .5rem; }
+.failure .reason, .dead-letter pre, .errors div { overflow-wrap: anywhere; }
 .note { border-left: 3px solid var(--accent); background: var(--card); padding: .75rem 1rem; margin: 0 0 1rem; border-radius: 0 var(--radius) var(--radius) 0; }
 .empty { text-align: center; padding: 2.5rem 1rem; background: var(--card); border: 1px dashed var(--line); border-radius: var(--radius); }
 
@@ -138,7 +149,11 @@ button[disabled] { opacity: .55; cursor: progress; }
 .stages .mark { display: inline-grid; place-items: center; width: 1.5rem; height: 1.5rem; border-radius: 50%; border: 2px solid var(--line); font: 700 .8rem/1 var(--mono); color: transparent; }
 .stages li[data-state="done"] .mark { background: var(--ink); border-color: var(--ink); color: var(--paper); }
 .stages li[data-state="active"] .mark { border-color: var(--accent); border-style: dashed; animation: spin 2s linear infinite; }
-.stages li[data-state="pending"] { color: var(--muted); }
+.stages li[data-state="pending"], .stages li[data-state="skipped"] { color: var(--muted); }
+.stages li[data-state="failed"] { border-color: var(--ink); border-width: 2px; }
+.stages li[data-state="failed"] .mark { background: var(--paper); border-color: var(--ink); color: var(--ink); }
+.stages li[data-state="failed"] .detail { color: var(--ink); overflow-wrap: anywhere; }
+.stages li[data-state="skipped"] .mark { color: var(--muted); }
 .stages .detail { grid-column: 2; color: var(--muted); font-size: .875rem; }
 .stages progress { grid-column: 2; width: 100%; max-width: 320px; height: .6rem; accent-color: var(--accent); }
 .errors { list-style: none; padding: 0; display: grid; gap: .5rem; }

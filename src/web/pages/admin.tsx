@@ -54,6 +54,8 @@ export interface AdminZip {
   formats: FormatName[];
   /** generatedAt of the newest picture, if any. */
   latest?: string;
+  /** The last run failed after that picture (or with none drawn yet). */
+  failure?: { at: string; summary: string };
 }
 
 function who(identity: AdminIdentity): string {
@@ -109,6 +111,12 @@ function ZipCard(props: { entry: AdminZip; nowMs: number }) {
           )}
           {entry.active ? ` · redrawn every ${CRON_PERIOD_MINUTES} min` : ' · not scheduled'}
         </p>
+        {entry.failure ? (
+          <p class="meta failure-line" data-failure={entry.zip}>
+            <strong>Last run failed</strong> {ago(entry.failure.at, props.nowMs)}: {entry.failure.summary} ·{' '}
+            <a href="/admin/dead-letters">dead letters</a>
+          </p>
+        ) : null}
         <button type="button" class="js-only" hidden data-action="generate" data-zip={entry.zip}>
           Generate now<span class="visually-hidden"> for {entry.zip}</span>
         </button>
@@ -139,7 +147,9 @@ export function AdminPage(props: { zips: AdminZip[]; identity: AdminIdentity; cs
           ) : null}
         </div>
       </div>
-      <p class="meta">{who(props.identity)}</p>
+      <p class="meta">
+        {who(props.identity)} Runs that failed end up in the <a href="/admin/dead-letters">dead letters</a>.
+      </p>
       <noscript>
         <p class="error">The admin controls need JavaScript. The public pages work without it.</p>
       </noscript>

@@ -6,20 +6,38 @@ import { Layout } from './layout';
 export interface ForecastCard {
   zip: string;
   place?: string;
-  /** Every stored picture of the ZIP, in format order. */
+  /** Every stored picture of the ZIP, in format order (none when its only run failed). */
   images: Array<{ format: string; generatedAt: string; fileSize: number }>;
+  /** The last run failed after the newest picture was drawn (format: only that format's job failed). */
+  failure?: { at: string; summary: string; reason: string; format?: string };
 }
 
-function newest(card: ForecastCard): string {
-  return card.images.map((i) => i.generatedAt).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+function newest(card: ForecastCard): string | undefined {
+  return card.images.map((i) => i.generatedAt).reduce<string | undefined>((a, b) => (!a || Date.parse(b) > Date.parse(a) ? b : a), undefined);
+}
+
+/** What went wrong, when, and whether the picture shown is an older one. */
+function FailureNote(props: { zip: string; failure: NonNullable<ForecastCard['failure']>; hasPicture: boolean; nowMs: number }) {
+  const { failure } = props;
+  return (
+    <div class="failure" data-failure={props.zip}>
+      <p>
+        <strong>Last run failed</strong>
+        {failure.format ? ` (${failure.format})` : ''} {ago(failure.at, props.nowMs)}, <time datetime={failure.at}>{dateTimeUtc(failure.at)}</time>:{' '}
+        {failure.summary}.
+      </p>
+      <p class="reason">{failure.reason}</p>
+      <p class="meta">{props.hasPicture ? 'Showing the last good picture until a run succeeds.' : 'No picture has been drawn for this ZIP code.'}</p>
+    </div>
+  );
 }
 
 function Card(props: { card: ForecastCard; nowMs: number }) {
   const { card } = props;
   const latest = newest(card);
-  const state = freshness(latest, props.nowMs);
+  const state = latest ? freshness(latest, props.nowMs) : 'stale';
   const shown = card.images.find((i) => i.format === 'rgb_light') ?? card.images.find((i) => i.format === 'rgb_dark') ?? card.images[0];
-  const showable = isFormatName(shown.format) && FORMATS[shown.format].width > FORMATS[shown.format].height;
+  const showable = shown !== undefined && isFormatName(shown.format) && FORMATS[shown.format].width > FORMATS[shown.format].height;
   return (
     <li class="card" id={`zip-${card.zip}`} data-zip={card.zip}>
       <div class="card-head">
@@ -27,10 +45,20 @@ function Card(props: { card: ForecastCard; nowMs: number }) {
           <h2>{card.zip}</h2>
           {card.place ? <span class="place">{card.place}</span> : null}
         </div>
-        <span class={`badge ${state}`} data-freshness={state}>
-          {FRESHNESS_LABEL[state]}
+        <span class="badges">
+          {card.failure ? (
+            <span class="badge failed" data-status="failed">
+              Failed
+            </span>
+          ) : null}
+          {latest ? (
+            <span class={`badge ${state}`} data-freshness={state}>
+              {FRESHNESS_LABEL[state]}
+            </span>
+          ) : null}
         </span>
       </div>
+      {card.failure ? <FailureNote zip={card.zip} failure={card.failure} hasPicture={latest !== undefined} nowMs={props.nowMs} /> : null}
       {showable && isFormatName(shown.format) ? (
         <a href={`/${imageKey(card.zip, shown.format)}`}>
           <img
@@ -43,23 +71,27 @@ function Card(props: { card: ForecastCard; nowMs: number }) {
           />
         </a>
       ) : null}
-      <p class="meta">
-        Drawn {ago(latest, props.nowMs)} · <time datetime={latest}>{dateTimeUtc(latest)}</time>
-      </p>
-      <ul class="formats" aria-label={`Formats for ${card.zip}`}>
-        {card.images
-          .filter((i) => isFormatName(i.format))
-          .map((i) => {
-            const format = i.format as keyof typeof FORMATS;
-            return (
-              <li>
-                <a href={`/${imageKey(card.zip, format)}`} title={`${FORMATS[format].width}×${FORMATS[format].height}, ${bytes(i.fileSize)}`}>
-                  {format}.{FORMATS[format].ext}
-                </a>
-              </li>
-            );
-          })}
-      </ul>
+      {latest ? (
+        <p class="meta">
+          Drawn {ago(latest, props.nowMs)} · <time datetime={latest}>{dateTimeUtc(latest)}</time>
+        </p>
+      ) : null}
+      {card.images.length > 0 ? (
+        <ul class="formats" aria-label={`Formats for ${card.zip}`}>
+          {card.images
+            .filter((i) => isFormatName(i.format))
+            .map((i) => {
+              const format = i.format as keyof typeof FORMATS;
+              return (
+                <li>
+                  <a href={`/${imageKey(card.zip, format)}`} title={`${FORMATS[format].width}×${FORMATS[format].height}, ${bytes(i.fileSize)}`}>
+                    {format}.{FORMATS[format].ext}
+                  </a>
+                </li>
+              );
+            })}
+        </ul>
+      ) : null}
     </li>
   );
 }
@@ -72,7 +104,7 @@ export function ForecastsPage(props: { cards: ForecastCard[]; nowMs: number }) {
         <strong>Up to date</strong> means the newest picture is less than {FRESH_FOR_MINUTES} minutes old. Active ZIP
         codes are redrawn every {CRON_PERIOD_MINUTES} minutes, so {FRESH_FOR_MINUTES} minutes allows one missed or slow
         run; after two in a row the card says <strong>Not updating</strong> (the ZIP was deactivated, or the weather
-        service is failing).
+        service is failing). <strong>Failed</strong> means the last run gave up, with the reason on the card.
       </p>
       {props.cards.length === 0 ? (
         <div class="empty">

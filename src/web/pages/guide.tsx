@@ -187,7 +187,8 @@ export function GuidePage() {
       <p>
         The colour pictures use brown for the soil and tree trunks, grey for smoke and blue for rain and snow; the
         one-bit formats for e-ink panels draw everything in black on white (or inverted). The <code>eink</code> format is
-        the same picture turned 90° for a portrait-mounted panel, with "now" at the top.
+        the same picture turned 90° for a portrait-mounted panel, with "now" at the top; its rows are stored in the order
+        the panel's firmware copies them, so an ordinary image viewer shows it mirrored top to bottom.
       </p>
     </Layout>
   );

@@ -5,8 +5,9 @@ import { Layout } from './layout';
 /*
  * One run started with "Generate now": its trace, its stages, its errors, its pictures. Rendered
  * complete on the server (a reload always shows the truth); admin.js then polls
- * GET /admin/runs/{id} and updates the same elements until the run is done or failed.
- * Keep the ids, data-stage names and texts in step with renderRun() in assets/admin-js.ts.
+ * GET /admin/runs/{id}, which carries the same runStages(), and updates the same elements until
+ * the run is done or failed. Keep the ids and data-stage names in step with renderRun() in
+ * assets/admin-js.ts.
  */
 
 const STATUS_TEXT: Record<RunStatus, string> = {
@@ -18,13 +19,15 @@ const STATUS_TEXT: Record<RunStatus, string> = {
 };
 const STATUS_CLASS: Record<RunStatus, string> = { queued: 'working', fetching: 'working', rendering: 'working', done: 'done', failed: 'failed' };
 
-type StageState = 'done' | 'active' | 'pending';
+/** failed: this stage gave up; skipped: never reached, because an earlier stage failed. */
+type StageState = 'done' | 'active' | 'pending' | 'failed' | 'skipped';
+const MARK: Record<StageState, string> = { done: '✓', failed: '✗', skipped: '–', active: '', pending: '' };
 
 function Stage(props: { name: string; title: string; state: StageState; detail: string; children?: unknown }) {
   return (
     <li data-stage={props.name} data-state={props.state}>
       <span class="mark" aria-hidden="true">
-        {props.state === 'done' ? '✓' : ''}
+        {MARK[props.state]}
       </span>
       <strong>{props.title}</strong>
       <span class="detail">{props.detail}</span>
@@ -33,17 +36,56 @@ function Stage(props: { name: string; title: string; state: StageState; detail: 
   );
 }
 
-export function runProgress(run: RunView) {
+function runProgress(run: RunView) {
   const skipped = run.events.flatMap((e) => (e.type === 'image_skipped' ? [e.format] : []));
   const finished = new Set([...run.images.map((i) => i.format), ...skipped]);
   const provider = run.events.flatMap((e) => (e.type === 'weather_fetched' ? [e.provider] : []))[0];
   return { total: run.formats.length, count: run.formats.filter((f) => finished.has(f)).length, skipped: skipped.length, provider };
 }
 
+const STAGE_TITLE = { weather: 'Weather fetched', dispatched: 'Jobs dispatched', images: 'Images rendered' } as const;
+const FAILED_WHILE = { weather: 'while fetching the weather', dispatched: 'while dispatching the jobs', images: 'while rendering' } as const;
+
+/**
+ * Each stage's state and text. After a failure the stage that gave up says so with the reason,
+ * and the stages after it say they were not reached (never "waiting" under a Failed badge).
+ */
+export function runStages(run: RunView) {
+  const { total, count, skipped, provider } = runProgress(run);
+  const failedAt = run.failed_stage;
+  const notReached = `Not reached: the run failed ${failedAt ? FAILED_WHILE[failedAt] : ''}.`;
+  const failedText = `Failed: ${run.failed_reason ?? 'see the errors below'}`;
+  const weather: [StageState, string] = run.weather_fetched_at
+    ? ['done', `Fetched ${clockUtc(run.weather_fetched_at)}${provider ? ` from ${provider}` : ''}`]
+    : failedAt === 'weather'
+      ? ['failed', failedText]
+      : total || failedAt
+        ? ['done', 'Fetched by an earlier run']
+        : ['active', 'Waiting for the fetcher…'];
+  const dispatched: [StageState, string] = total
+    ? ['done', `${total} ${total === 1 ? 'job' : 'jobs'}: ${run.formats.join(', ')}`]
+    : failedAt === 'dispatched'
+      ? ['failed', failedText]
+      : failedAt
+        ? ['skipped', notReached]
+        : [run.weather_fetched_at ? 'active' : 'pending', 'One job per configured format'];
+  const rendered = `${count} of ${total} images rendered${skipped ? ` (${skipped} skipped: a newer image already exists)` : ''}`;
+  const images: [StageState, string] =
+    run.status === 'done'
+      ? ['done', rendered]
+      : failedAt === 'images'
+        ? ['failed', `${rendered}. ${failedText}`]
+        : failedAt
+          ? ['skipped', notReached]
+          : [total ? 'active' : 'pending', total ? rendered : 'Waiting for the jobs'];
+  return { weather, dispatched, images, total, count };
+}
+
+
 export function RunPage(props: { run: RunView; jaegerUrl?: string; csrf?: string }) {
   const { run } = props;
-  const { total, count, skipped, provider } = runProgress(run);
-  const failed = run.status === 'failed';
+  const stages = runStages(run);
+  const { total, count } = stages;
   return (
     <Layout title={`Run ${run.run_id.slice(0, 8)}`} nav="admin" page="run" csrf={props.csrf} adminScript noindex>
       <p>
@@ -77,28 +119,9 @@ export function RunPage(props: { run: RunView; jaegerUrl?: string; csrf?: string
         <h2>Progress</h2>
         <ol class="stages">
           <Stage name="queued" title="Run queued" state={run.started_at ? 'done' : 'active'} detail={run.started_at ? `Started ${clockUtc(run.started_at)}` : ''} />
-          <Stage
-            name="weather"
-            title="Weather fetched"
-            state={run.weather_fetched_at ? 'done' : failed ? 'pending' : 'active'}
-            detail={run.weather_fetched_at ? `Fetched ${clockUtc(run.weather_fetched_at)}${provider ? ` from ${provider}` : ''}` : 'Waiting for the fetcher…'}
-          />
-          <Stage
-            name="dispatched"
-            title="Jobs dispatched"
-            state={total ? 'done' : run.weather_fetched_at ? 'active' : 'pending'}
-            detail={total ? `${total} ${total === 1 ? 'job' : 'jobs'}: ${run.formats.join(', ')}` : 'One job per configured format'}
-          />
-          <Stage
-            name="images"
-            title="Images rendered"
-            state={run.status === 'done' ? 'done' : total ? 'active' : 'pending'}
-            detail={
-              total
-                ? `${count} of ${total} images rendered${skipped ? ` (${skipped} skipped: a newer image already exists)` : ''}`
-                : 'Waiting for the jobs'
-            }
-          >
+          <Stage name="weather" title={STAGE_TITLE.weather} state={stages.weather[0]} detail={stages.weather[1]} />
+          <Stage name="dispatched" title={STAGE_TITLE.dispatched} state={stages.dispatched[0]} detail={stages.dispatched[1]} />
+          <Stage name="images" title={STAGE_TITLE.images} state={stages.images[0]} detail={stages.images[1]}>
             <progress id="images-progress" max={Math.max(total, 1)} value={count} aria-label="Images rendered">
               {count} of {total}
             </progress>

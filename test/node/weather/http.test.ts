@@ -115,6 +115,13 @@ describe('getJson', () => {
     expect(err).toBeInstanceOf(WeatherApiError);
     expect(err).toMatchObject({ kind: 'network', status: 0, transient: true });
     expect(err.message).toContain('ECONNREFUSED');
+    expect(err.message).toMatch(/^connection refused or lost \(/);
+  });
+
+  it('names a failed DNS lookup (.invalid never resolves, RFC 6761)', async () => {
+    const err = await rejectionOf(getJson('http://weather.invalid/v1/search?name=78729', Search));
+    expect(err).toMatchObject({ kind: 'network', transient: true });
+    expect(err.message).toMatch(/^DNS lookup failed \(.*(ENOTFOUND|EAI_AGAIN)/);
   });
 
   it('rejects an invalid URL permanently', async () => {

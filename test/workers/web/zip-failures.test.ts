@@ -1,0 +1,163 @@
+import { env } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { DeadLetter } from '../../../src/messages/dead-letter';
+import { setZipActive } from '../../../src/storage/zip-registry';
+import { recordZipFailure } from '../../../src/storage/zip-status';
+import { bearer, clearKv, send } from './web-client';
+
+/** A ZIP's failed run told where people look: the image route (JSON or headers) and /forecasts. */
+const TRACE = '6e0c63257de34c92bf9efcd03927272e';
+
+function letter(zip: string, at: string, extra: Partial<DeadLetter> = {}, body: Record<string, unknown> = {}): DeadLetter {
+  return {
+    schema_version: 1,
+    queue: 'fetch-jobs',
+    message_id: `m-${zip}`,
+    attempts: 1,
+    reason: `Unknown ZIP ${zip}: no US result from the geocoder`,
+    error_type: 'UnknownZipError',
+    trace_id: TRACE,
+    span_id: '2a1b3c4d5e6f7a8b',
+    dead_lettered_at: at,
+    body: { schema_version: 1, zip_code: zip, scheduled_at: at, trigger: 'admin', ...body },
+    ...extra,
+  };
+}
+
+async function storePicture(zip: string, format: string, generatedAt: string): Promise<void> {
+  const ext = format.startsWith('rgb') ? 'png' : 'bmp';
+  await env.WEATHER_IMAGES.put(`${zip}/${format}.${ext}`, new Uint8Array([1, 2, 3]), {
+    httpMetadata: { contentType: ext === 'png' ? 'image/png' : 'image/bmp' },
+    customMetadata: { 'generated-at': generatedAt },
+  });
+  await env.CONFIG.put(
+    `metadata:${zip}:${format}`,
+    JSON.stringify({ zipCode: zip, format, generatedAt, weatherFetchedAt: generatedAt, latitude: 1, longitude: 2, fileSize: 3, contentType: 'image/png', width: 296, height: 128 }),
+  );
+}
+
+beforeEach(async () => {
+  await clearKv(['failure:', 'metadata:', 'geo:', 'zip:']);
+  for (const object of (await env.WEATHER_IMAGES.list()).objects) await env.WEATHER_IMAGES.delete(object.key);
+});
+
+describe('a ZIP whose last run failed', () => {
+  it('with no picture: the image route answers 404 JSON saying it failed, when and why', async () => {
+    await recordZipFailure(env.CONFIG, letter('99999', '2026-11-28T10:00:00.000Z'));
+    const res = await send('/99999/rgb_light.png');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: 'No image: the last generation failed (unknown ZIP code).',
+      status: 'failed',
+      zip_code: '99999',
+      format: 'rgb_light',
+      last_attempt: {
+        at: '2026-11-28T10:00:00.000Z',
+        stage: 'fetch-jobs',
+        error_type: 'UnknownZipError',
+        reason: 'Unknown ZIP 99999: no US result from the geocoder',
+        attempts: 1,
+        trace_id: TRACE,
+      },
+      serving_older_image: false,
+    });
+    // Never tried: still the plain "waiting" answer.
+    expect(await (await send('/99998/rgb_light.png')).json()).toEqual({ error: 'Image not found. Waiting for first generation.' });
+  });
+
+  it('with an older picture: serves it and says the failure in headers; a newer picture makes it history', async () => {
+    await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
+    await recordZipFailure(env.CONFIG, letter('78729', '2026-11-28T10:00:00.000Z', {
+      reason: 'gave up after 4 attempts: open-meteo forecast: connection refused (GET http://127.0.0.1:9/v1/forecast)',
+      error_type: 'WeatherApiError',
+      attempts: 4,
+    }));
+    const res = await send('/78729/rgb_light.png');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-generated-at')).toBe('2026-11-28T09:00:00.000Z');
+    expect(res.headers.get('x-last-failure-at')).toBe('2026-11-28T10:00:00.000Z');
+    expect(res.headers.get('x-last-failure-reason')).toMatch(/^weather service unreachable or refusing: gave up after 4 attempts: .*connection refused/);
+
+    await storePicture('78729', 'rgb_light', '2026-11-28T10:15:00.000Z');
+    const later = await send('/78729/rgb_light.png');
+    expect(later.status).toBe(200);
+    expect(later.headers.get('x-last-failure-at')).toBeNull();
+  });
+
+  it('a failed job of one format concerns only that format', async () => {
+    await recordZipFailure(env.CONFIG, letter('78729', '2026-11-28T10:00:00.000Z', { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: 'bw' }));
+    expect((await (await send('/78729/bw.bmp')).json()) as object).toMatchObject({ status: 'failed', format: 'bw' });
+    expect(await (await send('/78729/rgb_light.png')).json()).toEqual({ error: 'Image not found. Waiting for first generation.' });
+  });
+
+  it('/forecasts shows a Failed badge with the reason, and whether an older picture is shown', async () => {
+    await recordZipFailure(env.CONFIG, letter('99999', '2026-11-28T10:00:00.000Z'));
+    await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
+    await recordZipFailure(env.CONFIG, letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', reason: 'open-meteo geocoding: DNS lookup failed' }));
+    await storePicture('10001', 'rgb_light', '2026-11-28T10:30:00.000Z');
+    await recordZipFailure(env.CONFIG, letter('10001', '2026-11-28T10:00:00.000Z'));
+    const html = await (await send('/forecasts')).text();
+    const card = (zip: string) => html.slice(html.indexOf(`id="zip-${zip}"`), html.indexOf('</li>', html.indexOf(`data-zip="${zip}"`) + 1));
+    expect(card('99999')).toContain('class="badge failed"');
+    expect(card('99999')).toContain('unknown ZIP code');
+    expect(card('99999')).toContain('Unknown ZIP 99999: no US result from the geocoder');
+    expect(card('99999')).toContain('No picture has been drawn for this ZIP code.');
+    expect(card('78729')).toContain('class="badge failed"');
+    expect(card('78729')).toContain('DNS lookup failed');
+    expect(card('78729')).toContain('Showing the last good picture until a run succeeds.');
+    // Drawn after its failure: no badge.
+    expect(card('10001')).not.toContain('badge failed');
+  });
+});
+
+describe('the admin dashboard', () => {
+  it("says a ZIP's last run failed, and links the dead letters", async () => {
+    await setZipActive(env.CONFIG, '99999', true);
+    await setZipActive(env.CONFIG, '78729', true);
+    await recordZipFailure(env.CONFIG, letter('99999', new Date(Date.now() - 5 * 60_000).toISOString()));
+    const html = await (await send('/admin', { headers: bearer() })).text();
+    expect(html).toMatch(/<p class="meta failure-line" data-failure="99999"><strong>Last run failed<\/strong> 5 min ago: unknown ZIP code · <a href="\/admin\/dead-letters">dead letters<\/a>/);
+    // Only the ZIP that failed says so.
+    expect(html.match(/data-failure="\d+"/g)).toEqual(['data-failure="99999"']);
+  });
+});
+
+describe('recording failures', () => {
+  it('a run whose image jobs fail one by one costs at most two KV writes, and then concerns every format', async () => {
+    let puts = 0;
+    const counting = {
+      get: (key: string, type: 'json') => env.CONFIG.get(key, type),
+      put: (key: string, value: string, options?: KVNamespacePutOptions) => {
+        puts++;
+        return env.CONFIG.put(key, value, options);
+      },
+    } as unknown as KVNamespace;
+    const RUN = 'cccccccccccccccccccccccccccccccc';
+    for (const [i, format] of ['bw', 'bwi', 'eink', 'rgb_dark'].entries()) {
+      await recordZipFailure(counting, letter('78729', `2026-11-28T10:00:0${i}.000Z`, { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: format, run_id: RUN }));
+    }
+    expect(puts).toBe(2);
+    for (const path of ['/78729/bw.bmp', '/78729/eink.bmp', '/78729/rgb_light.png']) {
+      expect(await (await send(path)).json(), path).toMatchObject({ status: 'failed', last_attempt: { stage: 'landscape-jobs' } });
+    }
+    // Another run's failure is written again.
+    await recordZipFailure(counting, letter('78729', '2026-11-28T11:00:00.000Z', {}, { run_id: 'dddddddddddddddddddddddddddddddd' }));
+    expect(puts).toBe(3);
+  });
+});
+
+describe('image route formats', () => {
+  it('an unknown format behind .bmp is a 404 JSON, never a PNG; behind .png it falls back to rgb_light', async () => {
+    await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
+    for (const file of ['nonsense.bmp', 'rgb_light.bmp', 'RGB_DARK.BMP']) {
+      const res = await send(`/78729/${file}`);
+      expect(res.status, file).toBe(404);
+      expect(res.headers.get('content-type'), file).toMatch(/^application\/json/);
+      expect(await res.json(), file).toEqual({ error: 'Unknown BMP format. BMP formats: bw, bwi, eink.' });
+    }
+    const png = await send('/78729/nonsense.png');
+    expect(png.status).toBe(200);
+    expect(png.headers.get('x-format')).toBe('rgb_light');
+    await png.arrayBuffer();
+  });
+});

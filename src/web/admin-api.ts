@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { FORMAT_NAMES, type FormatName } from '../domain/formats';
 import type { Env } from '../env';
 import { isTracingDisabled } from '../otel/config';
+import { ATTR_ZIP } from '../otel/run-attributes';
+import { SERVICE_NAMES } from '../otel/service-names';
 import { startRun } from '../pipeline/start-run';
 import { addFormat, getFormats, removeFormat } from '../storage/format-config';
 import { getRun } from '../storage/run-log';
@@ -16,8 +18,21 @@ import { runStages } from './pages/run';
 
 export const DEFAULT_JAEGER_UI_URL = 'http://localhost:16686';
 
+function jaegerBase(env: Env): string {
+  return (env.JAEGER_UI_URL?.trim() || DEFAULT_JAEGER_UI_URL).replace(/\/+$/, '');
+}
+
 export function jaegerTraceUrl(env: Env, traceId: string): string {
-  return `${(env.JAEGER_UI_URL?.trim() || DEFAULT_JAEGER_UI_URL).replace(/\/+$/, '')}/trace/${traceId}`;
+  return `${jaegerBase(env)}/trace/${traceId}`;
+}
+
+/**
+ * Jaeger UI's search for every run of a ZIP: the web worker's traces (every run's root is there)
+ * tagged `weather_landscape.zip`; `tags` is the JSON object Jaeger UI's own search form puts in the URL.
+ */
+export function jaegerZipSearchUrl(env: Env, zip: string): string {
+  const query = new URLSearchParams({ service: SERVICE_NAMES.web, tags: JSON.stringify({ [ATTR_ZIP]: zip }), lookback: '7d', limit: '50' });
+  return `${jaegerBase(env)}/search?${query}`;
 }
 
 /**

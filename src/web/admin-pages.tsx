@@ -6,7 +6,7 @@ import { listDeadLetters } from '../storage/dead-letter-store';
 import { getRun } from '../storage/run-log';
 import { accessConfig } from './access-jwt';
 import { adminToken, authenticateAdmin, tokensMatch, type AdminIdentity } from './admin-auth';
-import { jaegerTraceUrl } from './admin-api';
+import { jaegerTraceUrl, jaegerZipSearchUrl } from './admin-api';
 import { AdminPage, LoginPage } from './pages/admin';
 import { documentOf } from './pages/document';
 import { Layout } from './pages/layout';
@@ -63,6 +63,7 @@ adminPages.get('/admin', async (c) => {
         csrf={await pageCsrf(identity)}
         added={added && zips.some((z) => z.zip === added) ? added : undefined}
         nowMs={Date.now()}
+        jaegerSearchUrl={isTracingDisabled(c.env) ? undefined : (zip) => jaegerZipSearchUrl(c.env, zip)}
       />,
     ),
   );
@@ -107,8 +108,10 @@ adminPages.get(RUN_PATH, async (c) => {
       404,
     );
   }
-  const jaegerUrl = isTracingDisabled(c.env) ? undefined : jaegerTraceUrl(c.env, run.run_id);
-  return c.html(documentOf(<RunPage run={run} jaegerUrl={jaegerUrl} csrf={await pageCsrf(identity)} />));
+  const tracing = !isTracingDisabled(c.env);
+  const jaegerUrl = tracing ? jaegerTraceUrl(c.env, run.run_id) : undefined;
+  const searchUrl = tracing && run.zip ? jaegerZipSearchUrl(c.env, run.zip) : undefined;
+  return c.html(documentOf(<RunPage run={run} jaegerUrl={jaegerUrl} jaegerSearchUrl={searchUrl} csrf={await pageCsrf(identity)} />));
 });
 
 adminPages.get('/admin/dead-letters', async (c) => {

@@ -102,7 +102,7 @@ describe('end-to-end trace', () => {
                       kind: 'CONSUMER',
                       service: 'job-dispatcher',
                       children: [
-                        { name: 'KV CONFIG get', kind: 'CLIENT' },
+                        { name: 'KV CONFIG list', kind: 'CLIENT' },
                         { name: 'send landscape-jobs', kind: 'PRODUCER', attributes: { 'messaging.batch.message_count': FORMATS.length }, children: [generator] },
                       ],
                     },

@@ -64,7 +64,7 @@ function who(identity: AdminIdentity): string {
   return 'Authenticated with a bearer token.';
 }
 
-function ZipCard(props: { entry: AdminZip; nowMs: number }) {
+function ZipCard(props: { entry: AdminZip; nowMs: number; jaegerSearchUrl?: string }) {
   const { entry } = props;
   return (
     <li class="card" id={`zip-${entry.zip}`} data-zip={entry.zip}>
@@ -110,6 +110,14 @@ function ZipCard(props: { entry: AdminZip; nowMs: number }) {
             'No picture yet'
           )}
           {entry.active ? ` · redrawn every ${CRON_PERIOD_MINUTES} min` : ' · not scheduled'}
+          {props.jaegerSearchUrl ? (
+            <>
+              {' · '}
+              <a href={props.jaegerSearchUrl} target="_blank" rel="noopener noreferrer" data-jaeger-search={entry.zip}>
+                runs in Jaeger<span class="visually-hidden"> for {entry.zip}</span> ↗
+              </a>
+            </>
+          ) : null}
         </p>
         {entry.failure ? (
           <p class="meta failure-line" data-failure={entry.zip}>
@@ -125,7 +133,15 @@ function ZipCard(props: { entry: AdminZip; nowMs: number }) {
   );
 }
 
-export function AdminPage(props: { zips: AdminZip[]; identity: AdminIdentity; csrf?: string; added?: string; nowMs: number }) {
+export function AdminPage(props: {
+  zips: AdminZip[];
+  identity: AdminIdentity;
+  csrf?: string;
+  added?: string;
+  nowMs: number;
+  /** Jaeger UI's search for a ZIP's runs; absent when tracing is off. */
+  jaegerSearchUrl?: (zip: string) => string;
+}) {
   return (
     <Layout title="Admin" nav="admin" page="admin" csrf={props.csrf} adminScript noindex>
       <div class="toolbar">
@@ -177,7 +193,7 @@ export function AdminPage(props: { zips: AdminZip[]; identity: AdminIdentity; cs
       ) : (
         <ul class="cards">
           {props.zips.map((entry) => (
-            <ZipCard entry={entry} nowMs={props.nowMs} />
+            <ZipCard entry={entry} nowMs={props.nowMs} jaegerSearchUrl={props.jaegerSearchUrl?.(entry.zip)} />
           ))}
         </ul>
       )}

@@ -82,7 +82,7 @@ export function runStages(run: RunView) {
 }
 
 
-export function RunPage(props: { run: RunView; jaegerUrl?: string; csrf?: string }) {
+export function RunPage(props: { run: RunView; jaegerUrl?: string; jaegerSearchUrl?: string; csrf?: string }) {
   const { run } = props;
   const stages = runStages(run);
   const { total, count } = stages;
@@ -107,6 +107,11 @@ export function RunPage(props: { run: RunView; jaegerUrl?: string; csrf?: string
               <a id="jaeger-link" class="button-link" href={props.jaegerUrl} target="_blank" rel="noopener noreferrer">
                 Open in Jaeger ↗
               </a>
+              {props.jaegerSearchUrl ? (
+                <a id="jaeger-zip-search" href={props.jaegerSearchUrl} target="_blank" rel="noopener noreferrer">
+                  Every run of {run.zip} in Jaeger ↗
+                </a>
+              ) : null}
             </>
           ) : (
             <span>

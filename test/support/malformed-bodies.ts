@@ -20,6 +20,22 @@ export type ContentType = 'json' | 'text' | 'bytes' | 'v8';
 
 export type FieldKind = 'version' | 'zip' | 'instant' | 'lat' | 'lon' | 'enum' | 'run_id';
 
+/** The fields of each queue's body (src/messages/schemas.ts) and how to break them; shared by the pool suites and the e2e injector. */
+export const QUEUE_FIELDS: Record<'fetch-jobs' | 'weather-ready' | 'landscape-jobs', Record<string, FieldKind>> = {
+  'fetch-jobs': { schema_version: 'version', zip_code: 'zip', scheduled_at: 'instant', trigger: 'enum', run_id: 'run_id' },
+  'weather-ready': { schema_version: 'version', zip_code: 'zip', lat: 'lat', lon: 'lon', fetched_at: 'instant', run_id: 'run_id' },
+  'landscape-jobs': {
+    schema_version: 'version',
+    zip_code: 'zip',
+    format_name: 'enum',
+    lat: 'lat',
+    lon: 'lon',
+    fetched_at: 'instant',
+    enqueued_at: 'instant',
+    run_id: 'run_id',
+  },
+};
+
 export interface MalformedCase {
   name: string;
   body: unknown;

@@ -4,7 +4,7 @@
  * worker (in workerd) builds the very bodies from it, so values only V8 serialization carries
  * (BigInt, cycles, Map …) never need describing in a request. Deterministic for a given seed.
  */
-import { malformedCases, toleratedCases, type ContentType, type FieldKind } from '../../support/malformed-bodies';
+import { malformedCases, QUEUE_FIELDS, toleratedCases, type ContentType } from '../../support/malformed-bodies';
 
 export const INJECTED_QUEUES = ['fetch-jobs', 'weather-ready', 'landscape-jobs'] as const;
 export type InjectedQueue = (typeof INJECTED_QUEUES)[number];
@@ -13,20 +13,6 @@ export type InjectedQueue = (typeof INJECTED_QUEUES)[number];
 export const ZIP = '78729';
 const AT = '2026-06-21T12:00:00.000Z';
 
-const FIELDS: Record<InjectedQueue, Record<string, FieldKind>> = {
-  'fetch-jobs': { schema_version: 'version', zip_code: 'zip', scheduled_at: 'instant', trigger: 'enum', run_id: 'run_id' },
-  'weather-ready': { schema_version: 'version', zip_code: 'zip', lat: 'lat', lon: 'lon', fetched_at: 'instant', run_id: 'run_id' },
-  'landscape-jobs': {
-    schema_version: 'version',
-    zip_code: 'zip',
-    format_name: 'enum',
-    lat: 'lat',
-    lon: 'lon',
-    fetched_at: 'instant',
-    enqueued_at: 'instant',
-    run_id: 'run_id',
-  },
-};
 
 function validBody(queue: InjectedQueue, runId: string): Record<string, unknown> {
   switch (queue) {
@@ -81,7 +67,7 @@ export function injectionCases(queue: InjectedQueue, seed: string, plainValid = 
   if (!/^[0-9a-f]{16}$/.test(seed)) throw new Error('seed must be 16 lower-case hex digits');
   const base = validBody(queue, runIdOf(seed, queue, 0));
   const cases: InjectionCase[] = [];
-  for (const c of malformedCases(base, FIELDS[queue])) {
+  for (const c of malformedCases(base, QUEUE_FIELDS[queue])) {
     const index = cases.length;
     const probe = `~${seed}:${queue}:${index}~`;
     cases.push({ index, name: c.name, kind: 'malformed', body: c.body, contentType: c.contentType ?? 'json', field: c.field, preview: c.preview, ...(tag(c.body, probe) ? { probe } : {}) });

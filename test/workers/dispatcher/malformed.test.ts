@@ -4,6 +4,7 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/dispatcher';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
+import { QUEUE_FIELDS } from '../../support/malformed-bodies';
 import { defineMalformedSuite, type SpanView, outcomeOf } from '../../support/malformed-suite';
 import type { Env } from '../../../src/env';
 import type { FormatName } from '../../../src/domain/formats';
@@ -63,7 +64,7 @@ async function deliver(messages: Array<{ id: string; body: unknown; attempts?: n
 defineMalformedSuite({
   queue: 'weather-ready',
   valid: weatherReady('78729'),
-  fields: { schema_version: 'version', zip_code: 'zip', lat: 'lat', lon: 'lon', fetched_at: 'instant', run_id: 'run_id' },
+  fields: QUEUE_FIELDS['weather-ready'],
   deliver,
   neighbour: (n) => weatherReady(String(73100 + n), { _otel: { traceparent: TRACEPARENT } }),
   expectProcessed(body, delivered) {

@@ -4,6 +4,7 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/fetcher';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
+import { QUEUE_FIELDS } from '../../support/malformed-bodies';
 import { defineMalformedSuite, type SpanView, outcomeOf } from '../../support/malformed-suite';
 import { stubPlaceForZip } from '../../support/weather-stub';
 import type { Env } from '../../../src/env';
@@ -57,7 +58,7 @@ const NEIGHBOUR_ZIPS = ['78729', '99701', '96813', '10001', '94103'];
 defineMalformedSuite({
   queue: 'fetch-jobs',
   valid: fetchJob('78729'),
-  fields: { schema_version: 'version', zip_code: 'zip', scheduled_at: 'instant', trigger: 'enum', run_id: 'run_id' },
+  fields: QUEUE_FIELDS['fetch-jobs'],
   deliver,
   neighbour: (n) => fetchJob(NEIGHBOUR_ZIPS[n] ?? String(73000 + n), { _otel: { traceparent: TRACEPARENT } }),
   expectProcessed(body, delivered) {

@@ -5,6 +5,7 @@ import worker from '../../../src/workers/generator';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
 import { FIXTURES } from '../../fixtures/forecasts';
+import { QUEUE_FIELDS } from '../../support/malformed-bodies';
 import { defineMalformedSuite, type SpanView, outcomeOf } from '../../support/malformed-suite';
 import type { Env } from '../../../src/env';
 import type { Forecast } from '../../../src/domain/forecast';
@@ -73,16 +74,7 @@ beforeAll(async () => {
 defineMalformedSuite({
   queue: 'landscape-jobs',
   valid: job('78729'),
-  fields: {
-    schema_version: 'version',
-    zip_code: 'zip',
-    format_name: 'enum',
-    lat: 'lat',
-    lon: 'lon',
-    fetched_at: 'instant',
-    enqueued_at: 'instant',
-    run_id: 'run_id',
-  },
+  fields: QUEUE_FIELDS['landscape-jobs'],
   deliver,
   neighbour: (n) => job(neighbourZip(n), 'rgb_light', { _otel: { traceparent: TRACEPARENT } }),
   async expectProcessed(body, delivered) {

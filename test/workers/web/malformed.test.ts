@@ -2,7 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../../src/workers/web';
 import { deliverBatch } from '../queue-batch';
-import { malformedCases } from '../../support/malformed-bodies';
+import { malformedCases, QUEUE_FIELDS } from '../../support/malformed-bodies';
 import type { Env } from '../../../src/env';
 
 /**
@@ -12,7 +12,7 @@ import type { Env } from '../../../src/env';
  * bounded: retried, then a short last-resort record, then one log line, never a thrown batch.
  */
 const VALID = { schema_version: 1, zip_code: '78729', scheduled_at: '2026-06-21T12:00:00.000Z', trigger: 'admin' };
-const FIELDS = { schema_version: 'version', zip_code: 'zip', scheduled_at: 'instant', trigger: 'enum', run_id: 'run_id' } as const;
+const FIELDS = QUEUE_FIELDS['fetch-jobs'];
 
 interface Listed {
   id: string;

@@ -26,6 +26,9 @@ const BODY_FIELDS: ReadonlyArray<[field: string, attribute: string, valid: RegEx
 export function runAttributesOfBody(body: unknown): Attributes {
   const attributes: Attributes = {};
   if (typeof body !== 'object' || body === null) return attributes;
+  // A dead letter (src/messages/dead-letter.ts) concerns the run of the message it carries.
+  const carried = (body as { queue?: unknown; body?: unknown }).body;
+  if (typeof (body as { queue?: unknown }).queue === 'string' && typeof carried === 'object' && carried !== null) body = carried;
   for (const [field, attribute, valid] of BODY_FIELDS) {
     const value = (body as Record<string, unknown>)[field];
     if (typeof value === 'string' && valid.test(value)) attributes[attribute] = value;

@@ -44,6 +44,13 @@ describe('run attributes', () => {
     expect(runAttributesOfBody('78729')).toEqual({});
   });
 
+  it("labels a dead letter with the words of the message it carries", () => {
+    expect(runAttributesOfBody({ queue: 'fetch-jobs', reason: 'x', body: { zip_code: '00000', trigger: 'admin' } })).toEqual({
+      'weather_landscape.zip': '00000',
+      'weather_landscape.run.trigger': 'admin',
+    });
+  });
+
   it('keeps only the words every body of a batch shares', () => {
     expect(commonRunAttributes([{ zip_code: '78729', format_name: 'bw' }, { zip_code: '78729', format_name: 'eink' }])).toEqual({
       'weather_landscape.zip': '78729',

@@ -28,14 +28,19 @@ export function installLogBridge(service: string, target: Console = console): vo
     // Each line still goes out through its own method, so the runtime keeps the level too.
     const out = methods[method].bind(target);
     methods[method] = (...args: unknown[]) => {
-      const line = formatLogLine(service, level, args);
-      if (level === 'warn' || level === 'error') addLogEvent(level, line);
-      out(line);
+      const record = logRecord(service, level, args);
+      if (level === 'warn' || level === 'error') addLogEvent(level, record);
+      out(safeStringify(record));
     };
   }
 }
 
 export function formatLogLine(service: string, level: Level, args: unknown[], now: Date = new Date()): string {
+  return safeStringify(logRecord(service, level, args, now));
+}
+
+/** The line as an object: what is written (as JSON) and what a warning's span event carries. */
+function logRecord(service: string, level: Level, args: unknown[], now: Date = new Date()): Record<string, unknown> {
   const texts: string[] = [];
   const fields: Record<string, unknown> = {};
   for (const arg of args) {
@@ -52,7 +57,7 @@ export function formatLogLine(service: string, level: Level, args: unknown[], no
   for (const [key, value] of Object.entries(redactUnknown(fields) as Record<string, unknown>)) {
     line[RESERVED.has(key) ? `field.${key}` : key] = value;
   }
-  return safeStringify(line);
+  return line;
 }
 
 function safeStringify(value: unknown): string {
@@ -67,20 +72,13 @@ function safeStringify(value: unknown): string {
  * A warning or error is also an event on the active span, so Jaeger's "Logs" section of the span
  * that failed tells the story (retry and dead-letter decisions included) next to its timing.
  */
-function addLogEvent(level: Level, line: string): void {
+function addLogEvent(level: Level, record: Record<string, unknown>): void {
   const span = trace.getActiveSpan();
   if (!span?.isRecording()) return;
-  let fields: Record<string, unknown>;
-  try {
-    fields = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return;
-  }
   const attributes: Attributes = { 'log.level': level };
-  for (const [key, value] of Object.entries(fields)) {
-    if (key === 'message' || key === 'time' || key === 'level' || key === 'service' || key === 'trace_id' || key === 'span_id') continue;
-    if (value === null || value === undefined || value === '') continue;
-    attributes[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+  for (const [key, value] of Object.entries(record)) {
+    if (RESERVED.has(key) || value === null || value === undefined || value === '') continue;
+    attributes[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : safeStringify(value);
   }
-  span.addEvent(String(fields.message || level), attributes);
+  span.addEvent(String(record.message || level), attributes);
 }

@@ -4,7 +4,7 @@ import { requireBinding, type Env } from '../env';
 import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
 import type { MessageOutcome } from '../otel/messaging-attributes';
 import { endProcessSpan, markDeadLetter, markRetry, outsideBatchSpan, startProcessSpan } from '../otel/queue-consumer';
-import { recordError } from '../otel/spans';
+import { asError, recordError } from '../otel/spans';
 import { classifyError } from './errors';
 import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
 
@@ -122,7 +122,7 @@ async function settle<T>(
     return 'ack';
   } catch (error) {
     const failure = classifyError(error);
-    span.recordException(error instanceof Error ? error : new Error(failure.message));
+    span.recordException(asError(error));
     if (failure.permanent) return deadLetter(message, body, env, queue.name, span, failure.message, failure.errorType, fail);
     if (message.attempts >= MAX_DELIVERY_ATTEMPTS) {
       const reason = `gave up after ${message.attempts} attempts: ${failure.message}`;

@@ -307,7 +307,8 @@ interface OtlpCase {
 }
 
 const OTLP_CASES: OtlpCase[] = [
-  { name: 'OTLP receiver down', mode: 'down', zip: '72001', error: /nothing accepted the connection/ },
+  // Refused, or (on a busy machine) timed out before workerd gave up on the connection.
+  { name: 'OTLP receiver down', mode: 'down', zip: '72001', error: /nothing accepted the connection|timed out/ },
   { name: `OTLP receiver slow (answers after 4000 ms > OTEL_EXPORT_TIMEOUT_MS ${EXPORT_TIMEOUT_MS})`, mode: 'slow', delayMs: 4000, zip: '72002', error: /timed out|connection/i },
   { name: 'OTLP receiver answers 500', mode: 'fail500', zip: '72003', error: /HTTP 5\d\d/ },
 ];
@@ -338,21 +339,28 @@ describe('OTLP receiver faults (one at a time)', () => {
         const status = await imageStatus(c.zip);
         let told = 'quiet (told by the first fault within the minute)';
         if (mark === firstMark) {
+          // Every worker has told an export failure within the last minute: this fault, or, on a busy
+          // machine, an export that timed out shortly before it (then this one is rightly quiet).
+          const recently = (l: LogLine) => Date.parse(String(l.time)) >= firstAt - 60_000;
           const warnings = await waitFor(
-            'an export failure warning from all four workers',
+            'an export failure warning from all four workers within the minute',
             async () => {
-              const lines = exportWarnings(mark);
+              const lines = exportWarnings(0).filter(recently);
               return SERVICES.every((s) => lines.some((l) => l.service === s)) ? lines : undefined;
             },
             20_000,
             200,
-          );
+          ).catch((error: Error) => {
+            const seen = exportWarnings(0).map((l) => `${String(l.time)} ${String(l.service)}: ${String(l.message).slice(0, 90)}`);
+            throw new Error(`${error.message}; export warnings in the stack's log:\n${seen.join('\n') || '(none)'}`);
+          });
           for (const w of warnings) {
             expect(w.level).toBe('warn');
-            expect(String(w.message)).toMatch(c.error);
             expect(String(w.message)).toMatch(/npm run trace-view.*OTEL_SDK_DISABLED=true/);
           }
-          told = `told by ${new Set(warnings.map((w) => w.service)).size} workers: "${String(warnings[0].message).slice(0, 120)}…"`;
+          // What this fault's own warnings say of the cause.
+          for (const w of exportWarnings(mark)) expect(String(w.message)).toMatch(c.error);
+          told = `told by ${new Set(warnings.map((w) => w.service)).size} workers: "${String(warnings.at(-1)!.message).slice(0, 120)}…"`;
         }
         entry.observed = `${stored.length > 0 ? 'processed' : 'NOT processed'}, image ${status}; ${told}; ${retries.length} retries, ${dead.length} dead letters`;
         expect(status).toBe(200);

@@ -51,7 +51,7 @@ export interface PhaseRaw {
 }
 
 /** The log line each stage writes once per ZIP (or per image), in pipeline order. */
-const STAGE_MESSAGES = ['run started', 'weather stored', 'landscape jobs dispatched', 'image stored'];
+const STAGE_MESSAGES = ['run started', 'weather fetched', 'landscape jobs dispatched', 'image stored'];
 
 interface StatusBody {
   zips: Array<{ zip: string; images: Array<{ format: string; generated_at: string }> }>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZipCode } from '../domain/zip';
 import { FORMAT_NAMES } from '../domain/formats';
+import { Forecast } from '../domain/forecast';
 
 /**
  * One zod schema per queue, versioned by `schema_version`. Producers build bodies of these
@@ -33,6 +34,14 @@ export const WeatherReady = z.object({
   run_id: RunId,
   /** Carried along from the fetch job (optional: messages from before it was added lack it). */
   trigger: Trigger.optional(),
+  /** Which weather API answered, for the run record (optional: older messages lack it). */
+  provider: z.string().min(1).max(64).optional(),
+  /**
+   * The normalized forecast itself, so no worker stores it in KV. Optional: a body from before it
+   * rode in the message lacks it, and the generator then reads the legacy `weather:{zip}` key.
+   * Size: FORECAST_BODY_NOTE.
+   */
+  forecast: Forecast.optional(),
 });
 export type WeatherReady = z.infer<typeof WeatherReady>;
 
@@ -47,5 +56,7 @@ export const LandscapeJob = z.object({
   enqueued_at: Instant,
   run_id: RunId,
   trigger: Trigger.optional(),
+  /** The forecast to draw (see WeatherReady.forecast); absent in older bodies: legacy `weather:{zip}`. */
+  forecast: Forecast.optional(),
 });
 export type LandscapeJob = z.infer<typeof LandscapeJob>;

@@ -8,6 +8,7 @@ import { sendMessage } from '../queue/producer';
 import { isQueueName, QUEUES, type QueueBody } from '../queue/queues';
 import { MAX_DELIVERY_ATTEMPTS } from '../queue/retry-policy';
 import { deleteDeadLetter, getDeadLetter, storeDeadLetter } from '../storage/dead-letter-store';
+import { recordRunDispatched } from '../storage/run-log';
 import { openRunRecord } from './start-run';
 
 /**
@@ -107,6 +108,11 @@ export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: s
   // A replayed run is a new run: its own run record, and trigger `replay` on every span of it.
   const body = parsed.data as QueueBody<typeof letter.queue>;
   const runId = await openRunRecord(env, body.zip_code, 'replay');
+  // A replayed landscape job skips the dispatcher: its record says which image the run view awaits.
+  if (letter.queue === 'landscape-jobs') {
+    const job = body as QueueBody<'landscape-jobs'>;
+    await recordRunDispatched(env.CONFIG, runId, { weather_fetched_at: job.fetched_at, provider: job.forecast?.source.provider, formats: [job.format_name] });
+  }
   await sendMessage(env, letter.queue, { ...body, run_id: runId, trigger: 'replay' } as never);
   await deleteDeadLetter(env.CONFIG, id);
   console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id, run_id: runId });

@@ -2,14 +2,21 @@ import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
 import { annotateActiveSpan } from '../otel/spans';
 import { sendMessage } from '../queue/producer';
-import { recordRunEvent } from '../storage/run-log';
-import { getCachedGeo, putCachedGeo, putForecast } from '../storage/weather-store';
+import { getCachedGeo, putCachedGeo, type CachedGeo } from '../storage/weather-store';
 import { createWeatherProvider } from '../weather';
 
+/** "Austin, Texas" from the geocode, for the pictures' pages (R2 metadata `place`). */
+function placeOf(geo: CachedGeo): string | undefined {
+  if (!geo.name) return undefined;
+  return geo.admin1 ? `${geo.name}, ${geo.admin1}` : geo.name;
+}
+
 /**
- * fetch-jobs → weather-ready: geocode the ZIP (cached in `geo:{zip}`), fetch and normalize the
- * forecast into `weather:{zip}`, then announce it. An unknown ZIP throws UnknownZipError, which
- * the consumer dead-letters; API failures are transient and retried.
+ * fetch-jobs → weather-ready: geocode the ZIP (cached in `geo:{zip}`, the only KV write here, once
+ * per 30 days), fetch and normalize the forecast, and send it on in the message itself: nothing of
+ * the weather is stored. An unknown ZIP throws UnknownZipError, which the consumer dead-letters; API
+ * failures are transient and retried. The run record learns provider and weather time from the
+ * dispatcher, which reads them from this message.
  */
 export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): Promise<void> {
   const provider = createWeatherProvider(env);
@@ -18,14 +25,14 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
     geo = await provider.geocode(job.zip_code);
     await putCachedGeo(env.CONFIG, geo);
   }
-  const forecast = await provider.forecast(geo, now);
-  await putForecast(env.CONFIG, job.zip_code, forecast);
+  const fetched = await provider.forecast(geo, now);
+  const place = placeOf(geo);
+  const forecast = place ? { ...fetched, location: { ...fetched.location, name: place } } : fetched;
   annotateActiveSpan({
     'weather.provider': provider.name,
     'weather.hours': forecast.hourly.length,
   });
-  await recordRunEvent(env.CONFIG, job.run_id, { type: 'weather_fetched', provider: provider.name });
-  console.info('weather stored', { zip: job.zip_code, provider: provider.name, lat: geo.lat, lon: geo.lon, trigger: job.trigger });
+  console.info('weather fetched', { zip: job.zip_code, provider: provider.name, lat: geo.lat, lon: geo.lon, trigger: job.trigger });
   await sendMessage(env, 'weather-ready', {
     schema_version: 1,
     zip_code: job.zip_code,
@@ -34,5 +41,7 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
     fetched_at: forecast.source.fetchedAt,
     run_id: job.run_id,
     trigger: job.trigger,
+    provider: provider.name,
+    forecast,
   });
 }

@@ -1,38 +1,35 @@
-import { imageKey, type FormatName } from '../domain/formats';
+import type { FormatName } from '../domain/formats';
 import type { Env } from '../env';
 import type { LandscapeJob } from '../messages/schemas';
 import { PermanentError } from '../queue/errors';
 import { renderLandscapeTraced } from '../otel/render';
 import { activeTraceId } from '../otel/spans';
 import { storeImage } from '../storage/image-store';
-import { recordRunEvent } from '../storage/run-log';
-import { getForecast } from '../storage/weather-store';
+import { getLegacyForecast } from '../storage/weather-store';
 
 /**
- * landscape-jobs → R2: draw the picture from `weather:{zip}` and store it with its metadata.
- * Weather that has expired from KV is a permanent failure for this job: a newer run will
- * fetch it again, and retrying cannot bring it back.
+ * landscape-jobs → R2: draw the picture from the forecast the job carries and store it, everything
+ * about it in the R2 object's metadata. No KV write: the run view reads each format's R2 head.
+ * A job sent before forecasts rode in the messages lacks one; its weather is read from the legacy
+ * `weather:{zip}` key, and weather expired from there is a permanent failure for this job (a newer
+ * run will fetch it again; retrying cannot bring it back).
  */
 export async function generateImage(env: Env, job: LandscapeJob): Promise<void> {
   const format = job.format_name as FormatName;
-  const forecast = await getForecast(env.CONFIG, job.zip_code);
+  const forecast = job.forecast ?? (await getLegacyForecast(env.CONFIG, job.zip_code));
   if (!forecast) throw new PermanentError(`no stored weather for ZIP ${job.zip_code} (expired or never fetched)`, 'weather_missing');
   const image = renderLandscapeTraced(forecast, format);
-  const traceId = activeTraceId();
-  const result = await storeImage(env.WEATHER_IMAGES, env.CONFIG, {
+  const result = await storeImage(env.WEATHER_IMAGES, {
     zip: job.zip_code,
     format,
     bytes: image.bytes,
     weatherFetchedAt: forecast.source.fetchedAt,
     lat: job.lat,
     lon: job.lon,
-    traceId,
+    traceId: activeTraceId() || undefined,
+    runId: job.run_id,
+    place: forecast.location.name,
   });
-  if (result.stored) {
-    console.info('image stored', { zip: job.zip_code, format, bytes: image.bytes.byteLength });
-    await recordRunEvent(env.CONFIG, job.run_id, { type: 'image_stored', format, bytes: image.bytes.byteLength, url: `/${imageKey(job.zip_code, format)}` });
-  } else {
-    console.info('image skipped: a newer one is stored', { zip: job.zip_code, format, existing_fetched_at: result.existing.weatherFetchedAt });
-    await recordRunEvent(env.CONFIG, job.run_id, { type: 'image_skipped', format, reason: result.reason });
-  }
+  if (result.stored) console.info('image stored', { zip: job.zip_code, format, bytes: image.bytes.byteLength });
+  else console.info('image skipped: a newer one is stored', { zip: job.zip_code, format, existing_fetched_at: result.existing.weatherFetchedAt });
 }

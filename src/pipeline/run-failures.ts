@@ -1,6 +1,7 @@
+import { isFormatName } from '../domain/formats';
 import type { Env } from '../env';
 import type { Failure } from '../queue/consumer';
-import { recordRunEvent } from '../storage/run-log';
+import { recordRunFailure as appendRunFailure } from '../storage/run-log';
 import { recordZipFailure } from '../storage/zip-status';
 
 /**
@@ -11,15 +12,16 @@ import { recordZipFailure } from '../storage/zip-status';
 export function recordRunFailure(env: Env): (failure: Failure) => Promise<void> {
   return async (failure) => {
     if (failure.letter) await recordZipFailure(env.CONFIG, failure.letter);
-    const runId = typeof failure.body === 'object' && failure.body !== null ? (failure.body as { run_id?: unknown }).run_id : undefined;
+    const body = typeof failure.body === 'object' && failure.body !== null ? (failure.body as { run_id?: unknown; format_name?: unknown }) : {};
+    const runId = body.run_id;
     if (typeof runId !== 'string' || !/^[0-9a-f]{32}$/.test(runId)) return;
-    await recordRunEvent(env.CONFIG, runId, {
-      type: 'failed',
-      stage: failure.queue,
-      outcome: failure.outcome,
-      error_type: failure.errorType,
-      message: failure.message,
-      attempts: failure.attempts,
-    });
+    // A landscape job's failures go under its format: the jobs of one run fail concurrently.
+    const format = failure.queue === 'landscape-jobs' && isFormatName(body.format_name) ? body.format_name : undefined;
+    await appendRunFailure(
+      env.CONFIG,
+      runId,
+      { stage: failure.queue, outcome: failure.outcome, error_type: failure.errorType, message: failure.message, attempts: failure.attempts },
+      format,
+    );
   };
 }

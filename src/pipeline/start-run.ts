@@ -2,7 +2,7 @@ import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
 import { activeTraceparent } from '../otel/spans';
 import { sendMessage } from '../queue/producer';
-import { recordRunEvent } from '../storage/run-log';
+import { recordRunStarted } from '../storage/run-log';
 
 export interface StartedRun {
   zip: string;
@@ -23,7 +23,7 @@ function randomRunId(): string {
  */
 export async function openRunRecord(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<string> {
   const runId = activeTraceparent()?.traceId || randomRunId();
-  await recordRunEvent(env.CONFIG, runId, { type: 'started', zip, trigger }, now);
+  await recordRunStarted(env.CONFIG, runId, { zip, trigger }, now);
   return runId;
 }
 

@@ -1,41 +1,57 @@
 import { z } from 'zod';
-import { listAllKeys } from './kv-list';
+import { imageKey, isFormatName } from '../domain/formats';
+import { headImage } from './image-store';
 
 /**
- * What happened in one run started from the admin ("Generate now"), for the live run view.
- * Each event is its own KV key (`run:{run_id}:{n}`), written once: three generator invocations
- * finishing together cannot overwrite each other's progress as one shared record would.
+ * The record of one run a person started (an admin "Generate now", a replay), for the live run
+ * view. A handful of KV keys at fixed names, each with one writer, so the view reads them with gets
+ * (no KV list per poll) and concurrent writers never overwrite each other:
+ * - `run:{id}` → started (web: zip, trigger);
+ * - `run:{id}:dispatched` → the weather's fetch time and provider, and the formats (dispatcher);
+ * - `run:{id}:failed:{queue}` and, for landscape jobs, `run:{id}:failed:landscape-jobs:{format}` →
+ *   that message's failures, attempt by attempt (the consumer's onFailure; deliveries of one
+ *   message come one after another, so appending there loses nothing).
+ * The images are not recorded: each format's R2 object says which run stored it (`run-id`) and
+ * from which weather (`weather-fetched-at`).
  */
 export const RUN_TTL_SECONDS = 24 * 3600;
 
-export const RunEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('started'), zip: z.string(), trigger: z.string() }),
-  z.object({ type: z.literal('weather_fetched'), provider: z.string() }),
-  z.object({ type: z.literal('jobs_dispatched'), formats: z.array(z.string()) }),
-  z.object({ type: z.literal('image_stored'), format: z.string(), bytes: z.number(), url: z.string() }),
-  z.object({ type: z.literal('image_skipped'), format: z.string(), reason: z.string() }),
-  z.object({
-    type: z.literal('failed'),
-    stage: z.string(),
-    outcome: z.enum(['retry', 'dead_letter']),
-    error_type: z.string(),
-    message: z.string(),
-    attempts: z.number(),
-  }),
-]);
-export type RunEvent = z.infer<typeof RunEvent>;
-const StoredEvent = z.object({ at: z.string() }).and(RunEvent);
-type StoredEvent = z.infer<typeof StoredEvent>;
+const Started = z.object({ at: z.string(), zip: z.string(), trigger: z.string() });
+const Dispatched = z.object({ at: z.string(), weather_fetched_at: z.string(), provider: z.string().optional(), formats: z.array(z.string()) });
+export type Dispatched = z.infer<typeof Dispatched>;
+const RunFailure = z.object({
+  at: z.string(),
+  stage: z.string(),
+  outcome: z.enum(['retry', 'dead_letter']),
+  error_type: z.string(),
+  message: z.string(),
+  attempts: z.number(),
+});
+export type RunFailure = z.infer<typeof RunFailure>;
 
-function eventKey(runId: string, event: RunEvent, now: Date): string {
-  // Unique per writer without coordination: time + event identity + a random suffix.
-  const detail = 'format' in event ? event.format : 'stage' in event ? event.stage : '';
-  return `run:${runId}:${now.toISOString()}:${event.type}:${detail}:${crypto.randomUUID().slice(0, 8)}`;
+const startedKey = (runId: string) => `run:${runId}`;
+const dispatchedKey = (runId: string) => `run:${runId}:dispatched`;
+const failedKey = (runId: string, queue: string, format?: string) => `run:${runId}:failed:${queue}${format ? `:${format}` : ''}`;
+const putRecord = (kv: KVNamespace, key: string, value: unknown) => kv.put(key, JSON.stringify(value), { expirationTtl: RUN_TTL_SECONDS });
+async function getRecord<T>(kv: KVNamespace, key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  const parsed = schema.safeParse(await kv.get(key, 'json'));
+  return parsed.success ? parsed.data : undefined;
 }
 
-export async function recordRunEvent(kv: KVNamespace, runId: string | undefined, event: RunEvent, now = new Date()): Promise<void> {
+export async function recordRunStarted(kv: KVNamespace, runId: string, run: { zip: string; trigger: string }, now = new Date()): Promise<void> {
+  await putRecord(kv, startedKey(runId), { at: now.toISOString(), ...run });
+}
+
+export async function recordRunDispatched(kv: KVNamespace, runId: string | undefined, dispatched: Omit<Dispatched, 'at'>, now = new Date()): Promise<void> {
   if (!runId) return;
-  await kv.put(eventKey(runId, event, now), JSON.stringify({ ...event, at: now.toISOString() }), { expirationTtl: RUN_TTL_SECONDS });
+  await putRecord(kv, dispatchedKey(runId), { at: now.toISOString(), ...dispatched });
+}
+
+/** Appends one failed delivery to its message's failure record (format: the landscape job's). */
+export async function recordRunFailure(kv: KVNamespace, runId: string, failure: Omit<RunFailure, 'at'>, format?: string, now = new Date()): Promise<void> {
+  const key = failedKey(runId, failure.stage, format);
+  const earlier = (await getRecord(kv, key, z.array(RunFailure))) ?? [];
+  await putRecord(kv, key, [...earlier, { at: now.toISOString(), ...failure }]);
 }
 
 export type RunStatus = 'queued' | 'fetching' | 'rendering' | 'done' | 'failed';
@@ -47,48 +63,80 @@ const STAGE_OF_QUEUE: Record<string, RunStage> = { 'fetch-jobs': 'weather', 'wea
 export interface RunView {
   run_id: string;
   zip?: string;
+  /** `admin` or `replay`. */
+  trigger?: string;
   status: RunStatus;
   started_at?: string;
+  /** When the weather this run draws from was fetched (its images' `weather-fetched-at`). */
   weather_fetched_at?: string;
+  provider?: string;
   formats: string[];
+  /** Images this run's weather is stored in (by this run, or by a redelivery of its jobs). */
   images: Array<{ format: string; bytes: number; url: string; at: string }>;
-  errors: Array<{ stage: string; outcome: string; error_type: string; message: string; attempts: number; at: string }>;
+  /** Formats not stored because an image from newer weather already was. */
+  skipped: Array<{ format: string; newer_weather_fetched_at: string }>;
+  errors: RunFailure[];
   /** For a failed run: the stage that gave up (its first dead letter), and why. */
   failed_stage?: RunStage;
   failed_reason?: string;
-  events: StoredEvent[];
 }
 
-/** The run as the admin sees it, assembled from its events; undefined when nothing is known. */
-export async function getRun(kv: KVNamespace, runId: string): Promise<RunView | undefined> {
-  const keys = await listAllKeys(kv, `run:${runId}:`);
-  if (keys.length === 0) return undefined;
-  const events = (await Promise.all(keys.map((k) => kv.get(k, 'json'))))
-    .map((raw) => StoredEvent.safeParse(raw))
-    .flatMap((p) => (p.success ? [p.data] : []))
-    .sort((a, b) => a.at.localeCompare(b.at));
-  const view: RunView = { run_id: runId, status: 'queued', formats: [], images: [], errors: [], events };
-  for (const e of events) {
-    if (e.type === 'started') Object.assign(view, { zip: e.zip, started_at: e.at });
-    if (e.type === 'weather_fetched') view.weather_fetched_at = e.at;
-    if (e.type === 'jobs_dispatched') view.formats = e.formats;
-    if (e.type === 'image_stored') {
-      // A redelivered (duplicate) job stores its image again: one entry per format, the latest.
-      view.images = view.images.filter((i) => i.format !== e.format);
-      view.images.push({ format: e.format, bytes: e.bytes, url: e.url, at: e.at });
+/**
+ * The run as the admin sees it, undefined when nothing is known. Cost per call: 4 KV gets, then per
+ * dispatched format one KV get (its failures) and one R2 head (its image). No KV list.
+ */
+export async function getRun(kv: KVNamespace, bucket: R2Bucket, runId: string): Promise<RunView | undefined> {
+  const [started, dispatched, fetchFailures, dispatchFailures] = await Promise.all([
+    getRecord(kv, startedKey(runId), Started),
+    getRecord(kv, dispatchedKey(runId), Dispatched),
+    getRecord(kv, failedKey(runId, 'fetch-jobs'), z.array(RunFailure)),
+    getRecord(kv, failedKey(runId, 'weather-ready'), z.array(RunFailure)),
+  ]);
+  if (!started && !dispatched && !fetchFailures && !dispatchFailures) return undefined;
+  const view: RunView = {
+    run_id: runId,
+    zip: started?.zip,
+    trigger: started?.trigger,
+    status: 'queued',
+    started_at: started?.at,
+    weather_fetched_at: dispatched?.weather_fetched_at,
+    provider: dispatched?.provider,
+    formats: dispatched?.formats ?? [],
+    images: [],
+    skipped: [],
+    errors: [...(fetchFailures ?? []), ...(dispatchFailures ?? [])],
+  };
+  const zip = started?.zip;
+  const formats = view.formats.filter(isFormatName);
+  const perFormat = await Promise.all(
+    formats.map(async (format) => ({
+      format,
+      failures: await getRecord(kv, failedKey(runId, 'landscape-jobs', format), z.array(RunFailure)),
+      image: zip && dispatched ? await headImage(bucket, zip, format) : undefined,
+    })),
+  );
+  const finished = new Set<string>();
+  for (const { format, failures, image } of perFormat) {
+    view.errors.push(...(failures ?? []));
+    if (!image || !dispatched) continue;
+    const mine = Date.parse(dispatched.weather_fetched_at);
+    const stored = Date.parse(image.weatherFetchedAt);
+    if (stored === mine) {
+      view.images.push({ format, bytes: image.fileSize, url: `/${imageKey(image.zipCode, format)}`, at: image.generatedAt });
+      finished.add(format);
+    } else if (stored > mine) {
+      view.skipped.push({ format, newer_weather_fetched_at: image.weatherFetchedAt });
+      finished.add(format);
     }
-    if (e.type === 'failed') view.errors.push({ stage: e.stage, outcome: e.outcome, error_type: e.error_type, message: e.message, attempts: e.attempts, at: e.at });
   }
-  const finished = new Set(events.flatMap((e) => (e.type === 'image_stored' || e.type === 'image_skipped' ? [e.format] : [])));
-  const deadLettered = view.errors.some((e) => e.outcome === 'dead_letter');
-  if (view.formats.length > 0 && view.formats.every((f) => finished.has(f))) view.status = 'done';
-  else if (deadLettered) {
+  view.errors.sort((a, b) => a.at.localeCompare(b.at));
+  const firstDeadLetter = view.errors.find((e) => e.outcome === 'dead_letter');
+  if (formats.length > 0 && formats.every((f) => finished.has(f))) view.status = 'done';
+  else if (firstDeadLetter) {
     view.status = 'failed';
-    const first = view.errors.find((e) => e.outcome === 'dead_letter')!;
-    view.failed_stage = STAGE_OF_QUEUE[first.stage] ?? 'weather';
-    view.failed_reason = first.message;
-  }
-  else if (view.weather_fetched_at) view.status = 'rendering';
-  else if (view.started_at) view.status = 'fetching';
+    view.failed_stage = STAGE_OF_QUEUE[firstDeadLetter.stage] ?? 'weather';
+    view.failed_reason = firstDeadLetter.message;
+  } else if (dispatched) view.status = 'rendering';
+  else if (started) view.status = 'fetching';
   return view;
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { Forecast } from '../domain/forecast';
 
-/** KV cache of geocodes (`geo:{zip}`) and the latest normalized forecast (`weather:{zip}`). */
-export const WEATHER_TTL_SECONDS = 20 * 60;
+/**
+ * KV cache of geocodes (`geo:{zip}`, 30 days). The forecast itself travels in the queue messages;
+ * `weather:{zip}` (20 minutes) is only read, for landscape jobs sent before that.
+ */
 const GEO_TTL_SECONDS = 30 * 24 * 3600;
 
 export const CachedGeo = z.object({
@@ -24,12 +26,8 @@ export async function putCachedGeo(kv: KVNamespace, geo: CachedGeo): Promise<voi
   await kv.put(`geo:${geo.zip}`, JSON.stringify(geo), { expirationTtl: GEO_TTL_SECONDS });
 }
 
-export async function putForecast(kv: KVNamespace, zip: string, forecast: Forecast): Promise<void> {
-  await kv.put(`weather:${zip}`, JSON.stringify(forecast), { expirationTtl: WEATHER_TTL_SECONDS });
-}
-
-/** The stored forecast, or undefined when it expired or does not validate. */
-export async function getForecast(kv: KVNamespace, zip: string): Promise<Forecast | undefined> {
+/** The legacy stored forecast, or undefined when it expired or does not validate. */
+export async function getLegacyForecast(kv: KVNamespace, zip: string): Promise<Forecast | undefined> {
   const parsed = Forecast.safeParse(await kv.get(`weather:${zip}`, 'json'));
   return parsed.success ? parsed.data : undefined;
 }

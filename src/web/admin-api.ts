@@ -67,7 +67,7 @@ adminApi.post('/generate', async (c) => {
 });
 
 adminApi.get('/runs/:runId{[0-9a-f]{32}}', async (c) => {
-  const run = await getRun(c.env.CONFIG, c.req.param('runId'));
+  const run = await getRun(c.env.CONFIG, c.env.WEATHER_IMAGES, c.req.param('runId'));
   if (!run) return c.json({ error: 'Unknown run (runs are kept for 24 hours).' }, 404);
   // With tracing off the run id is random, not a trace id: there is nothing to open in Jaeger.
   return c.json({ ...run, stages: runStages(run), jaeger_url: isTracingDisabled(c.env) ? null : jaegerTraceUrl(c.env, run.run_id) });
@@ -115,7 +115,7 @@ adminApi.post('/formats/remove', async (c) => {
 });
 
 adminApi.get('/status', async (c) => {
-  const zips = await zipOverview(c.env.CONFIG);
+  const zips = await zipOverview(c.env.CONFIG, c.env.WEATHER_IMAGES);
   const entries = zips.map((entry) => ({
     zip: entry.zip,
     active: entry.active,

@@ -54,7 +54,7 @@ adminPages.get('/admin', async (c) => {
   const identity = await authenticateAdmin(c);
   if (!identity) return loginPage(c);
   const added = c.req.query('added');
-  const zips = await adminZips(c.env.CONFIG);
+  const zips = await adminZips(c.env.CONFIG, c.env.WEATHER_IMAGES);
   return c.html(
     documentOf(
       <AdminPage
@@ -96,7 +96,7 @@ adminPages.post('/admin/logout', csrf(), (c) => {
 adminPages.get(RUN_PATH, async (c) => {
   const identity = await authenticateAdmin(c);
   if (!identity) return loginPage(c, { next: c.req.path });
-  const run = await getRun(c.env.CONFIG, c.req.param('runId'));
+  const run = await getRun(c.env.CONFIG, c.env.WEATHER_IMAGES, c.req.param('runId'));
   if (!run) {
     return c.html(
       documentOf(

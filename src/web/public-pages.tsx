@@ -9,8 +9,8 @@ import type { WebEnv } from './web-env';
 /** The public pages: no script, no cookie, no admin data. */
 export const publicPages = new Hono<WebEnv>({ strict: true });
 
-publicPages.get('/', async (c) => c.html(documentOf(<HomePage latest={await latestPicture(c.env.CONFIG)} nowMs={Date.now()} />)));
+publicPages.get('/', async (c) => c.html(documentOf(<HomePage latest={await latestPicture(c.env.CONFIG, c.env.WEATHER_IMAGES)} nowMs={Date.now()} />)));
 
-publicPages.get('/forecasts', async (c) => c.html(documentOf(<ForecastsPage cards={await forecastCards(c.env.CONFIG)} nowMs={Date.now()} />)));
+publicPages.get('/forecasts', async (c) => c.html(documentOf(<ForecastsPage cards={await forecastCards(c.env.CONFIG, c.env.WEATHER_IMAGES)} nowMs={Date.now()} />)));
 
 publicPages.get('/guide', (c) => c.html(documentOf(<GuidePage />)));

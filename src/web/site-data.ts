@@ -9,7 +9,7 @@ import type { ForecastCard } from './pages/forecasts';
 import type { LatestPicture } from './pages/home';
 import { failureSummary } from './zip-failure';
 
-/** What the pages show, read from KV: one place for the page handlers to ask. */
+/** What the pages show, read from KV and R2: one place for the page handlers to ask. */
 
 /** "Austin, Texas" from the geocoding cache, when the ZIP has been geocoded. */
 export async function placeName(kv: KVNamespace, zip: string): Promise<string | undefined> {
@@ -23,8 +23,8 @@ const formatOrder = (a: { format: string }, b: { format: string }) =>
   FORMAT_NAMES.indexOf(a.format as never) - FORMAT_NAMES.indexOf(b.format as never);
 
 /** The most recently drawn rgb_light picture of any ZIP: the home page's live example. */
-export async function latestPicture(kv: KVNamespace): Promise<LatestPicture | undefined> {
-  const all = [...(await listImages(kv)).values()].flat().filter((m) => m.format === 'rgb_light');
+export async function latestPicture(kv: KVNamespace, bucket: R2Bucket): Promise<LatestPicture | undefined> {
+  const all = [...(await listImages(bucket)).values()].flat().filter((m) => m.format === 'rgb_light');
   const newest = all.sort(newestFirst)[0];
   if (!newest) return undefined;
   return { zip: newest.zipCode, generatedAt: newest.generatedAt, place: await placeName(kv, newest.zipCode) };
@@ -34,8 +34,8 @@ export async function latestPicture(kv: KVNamespace): Promise<LatestPicture | un
  * One card per ZIP that has pictures or a failed last run, ZIPs in order. A failure is shown while
  * no picture of the format it concerns (any format, for a failed fetch) is newer than it.
  */
-export async function forecastCards(kv: KVNamespace): Promise<ForecastCard[]> {
-  const [byZip, failures] = await Promise.all([listImages(kv), listZipFailures(kv)]);
+export async function forecastCards(kv: KVNamespace, bucket: R2Bucket): Promise<ForecastCard[]> {
+  const [byZip, failures] = await Promise.all([listImages(bucket), listZipFailures(kv)]);
   const zips = [...new Set([...byZip.keys(), ...failures.keys()])].sort();
   const cards = await Promise.all(
     zips.map(async (zip): Promise<ForecastCard> => {
@@ -69,10 +69,10 @@ export interface ZipOverview {
 /**
  * Every ZIP the admin knows, whatever made it known: registered or activated (the ZIP registry),
  * formats configured, or images stored. One truth for the dashboard and /admin/status, read with
- * three KV listings whatever the number of ZIPs (plus one get per ZIP entry and image record).
+ * two KV listings and an R2 listing whatever the number of ZIPs (plus one get per ZIP entry).
  */
-export async function zipOverview(kv: KVNamespace): Promise<ZipOverview[]> {
-  const [entries, formats, images] = await Promise.all([listZips(kv), allFormats(kv), listImages(kv)]);
+export async function zipOverview(kv: KVNamespace, bucket: R2Bucket): Promise<ZipOverview[]> {
+  const [entries, formats, images] = await Promise.all([listZips(kv), allFormats(kv), listImages(bucket)]);
   const byZip = new Map<string, { active: boolean; updated_at?: string }>(entries.map((e) => [e.zip, e]));
   for (const zip of [...formats.keys(), ...images.keys()]) if (!byZip.has(zip)) byZip.set(zip, { active: false });
   return [...byZip]
@@ -87,8 +87,8 @@ export async function zipOverview(kv: KVNamespace): Promise<ZipOverview[]> {
 }
 
 /** Every ZIP the admin knows (see zipOverview) with its place, newest picture and a last failure newer than it, for the dashboard. */
-export async function adminZips(kv: KVNamespace): Promise<AdminZip[]> {
-  const [zips, failures] = await Promise.all([zipOverview(kv), listZipFailures(kv)]);
+export async function adminZips(kv: KVNamespace, bucket: R2Bucket): Promise<AdminZip[]> {
+  const [zips, failures] = await Promise.all([zipOverview(kv, bucket), listZipFailures(kv)]);
   return Promise.all(
     zips.map(async (entry) => {
       const latest = [...entry.images].sort(newestFirst)[0]?.generatedAt;

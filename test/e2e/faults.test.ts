@@ -416,7 +416,7 @@ describe('no message lost', () => {
 
     // Every acked fetch job either stored weather or was dead-lettered; each run exactly one of them.
     const fetchAcked = queueTotals(stack.lines).get('fetch-jobs')!.acked;
-    const stored = logs('weather stored');
+    const stored = logs('weather fetched');
     const deadLettered = logs('queue message dead-lettered');
     expect(fetchAcked).toBe(stored.length + deadLettered.filter((l) => l.queue === 'fetch-jobs').length);
     for (const run of runs) {

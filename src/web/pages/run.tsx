@@ -36,11 +36,10 @@ function Stage(props: { name: string; title: string; state: StageState; detail: 
   );
 }
 
+/** Progress from the images R2 holds for the run's formats: stored from its weather, or skipped for newer weather. */
 function runProgress(run: RunView) {
-  const skipped = run.events.flatMap((e) => (e.type === 'image_skipped' ? [e.format] : []));
-  const finished = new Set([...run.images.map((i) => i.format), ...skipped]);
-  const provider = run.events.flatMap((e) => (e.type === 'weather_fetched' ? [e.provider] : []))[0];
-  return { total: run.formats.length, count: run.formats.filter((f) => finished.has(f)).length, skipped: skipped.length, provider };
+  const finished = new Set([...run.images.map((i) => i.format), ...run.skipped.map((s) => s.format)]);
+  return { total: run.formats.length, count: run.formats.filter((f) => finished.has(f)).length, skipped: run.skipped.length, provider: run.provider };
 }
 
 const STAGE_TITLE = { weather: 'Weather fetched', dispatched: 'Jobs dispatched', images: 'Images rendered' } as const;

@@ -9,6 +9,8 @@ import { expectSpanTree } from '../../support/span-tree';
 import type { Env } from '../../../src/env';
 import type { FormatName } from '../../../src/domain/formats';
 import { addFormat } from '../../../src/storage/format-config';
+import { FIXTURES } from '../../fixtures/forecasts';
+import type { Forecast } from '../../../src/domain/forecast';
 
 /** Exactly these formats (plus rgb_light) for the ZIP, whatever an earlier test configured. */
 async function configureFormats(zip: string, formats: FormatName[]): Promise<void> {
@@ -76,6 +78,28 @@ describe('dispatcher', () => {
       expect(trace.getSpanContext(ctx)?.spanId).toBe(send.spanContext().spanId);
       expect(trace.getSpanContext(ctx)?.traceFlags).toBe(TraceFlags.SAMPLED);
     }
+  });
+
+  it('carries the forecast into every job, and writes the run record once: weather time, provider, formats', async () => {
+    await configureFormats('78730', ['bw', 'eink']);
+    const runId = 'd15a7c4ed15a7c4ed15a7c4ed15a7c4e';
+    const base = Object.values(FIXTURES)[0] as Forecast;
+    const forecast = { ...base, location: { ...base.location, zip: '78730', name: 'Austin, Texas' }, source: { provider: 'open-meteo', fetchedAt: '2026-06-21T12:00:00.000Z' } };
+    const keys = async () => (await env.CONFIG.list()).keys.map((k) => k.name).sort();
+    const before = await keys();
+    const { result, landscape } = await runBatch([weatherReady('78730', { run_id: runId, trigger: 'admin', provider: 'open-meteo', forecast })]);
+    expect(result.explicitAcks).toEqual(['m0']);
+    for (const job of landscape.sent as Array<{ forecast: unknown; run_id: string }>) expect([job.forecast, job.run_id]).toEqual([forecast, runId]);
+    expect((await keys()).filter((k) => !before.includes(k))).toEqual([`run:${runId}:dispatched`]);
+    expect(await env.CONFIG.get(`run:${runId}:dispatched`, 'json')).toMatchObject({
+      weather_fetched_at: '2026-06-21T12:00:00.000Z',
+      provider: 'open-meteo',
+      formats: ['rgb_light', 'bw', 'eink'],
+    });
+    // A cron run has no run record: nothing written at all.
+    const cronBefore = await keys();
+    await runBatch([weatherReady('78730', { trigger: 'cron', provider: 'open-meteo', forecast })]);
+    expect(await keys()).toEqual(cronBefore);
   });
 
   it('dead-letters a body that fails validation, with the reason, and acks it', async () => {

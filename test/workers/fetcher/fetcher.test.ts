@@ -38,15 +38,30 @@ describe('fetcher', () => {
   beforeEach(() => memoryExporter.reset());
   afterEach(() => setFault(null));
 
-  it('geocodes, stores a valid forecast in KV, caches the geocode and announces weather-ready', async () => {
+  it('geocodes, caches the geocode and sends the forecast in weather-ready, storing no weather in KV', async () => {
+    await env.CONFIG.delete('geo:78729');
     const { result, weatherReady } = await run(fetchJob('78729'));
     expect(result.explicitAcks).toEqual(['m0']);
-    const stored = Forecast.parse(await env.CONFIG.get('weather:78729', 'json'));
-    expect(stored.hourly.length).toBeGreaterThanOrEqual(25);
     expect(await env.CONFIG.get('geo:78729', 'json')).toMatchObject({ zip: '78729' });
+    // Only the geocode was written; the weather and the run record live elsewhere.
+    expect((await env.CONFIG.list()).keys.map((k) => k.name).filter((k) => !k.startsWith('geo:'))).toEqual([]);
     const [event] = weatherReady.sent as Array<Record<string, unknown>>;
-    expect(event).toMatchObject({ schema_version: 1, zip_code: '78729', fetched_at: stored.source.fetchedAt });
+    const forecast = Forecast.parse(event.forecast);
+    expect(forecast.hourly.length).toBeGreaterThanOrEqual(25);
+    expect(forecast.location).toMatchObject({ name: 'Austin, Texas', zip: '78729' });
+    expect(event).toMatchObject({ schema_version: 1, zip_code: '78729', fetched_at: forecast.source.fetchedAt, provider: 'open-meteo' });
     expect((event._otel as { traceparent: string }).traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+  });
+
+  it('writes no KV key at all once the geocode is cached (a scheduled run in steady state)', async () => {
+    await run(fetchJob('96813'));
+    const keys = async () => (await env.CONFIG.list()).keys.map((k) => k.name).sort();
+    const before = await keys();
+    memoryExporter.reset();
+    const { result } = await run(fetchJob('96813'));
+    expect(result.explicitAcks).toEqual(['m0']);
+    expect(await keys()).toEqual(before);
+    expect(memoryExporter.getFinishedSpans().filter((s) => /^KV CONFIG (put|delete)$/.test(s.name))).toEqual([]);
   });
 
   it('puts the weather API calls, KV writes and the send under the message span', async () => {

@@ -11,6 +11,7 @@ import type { Forecast } from '../../../src/domain/forecast';
 
 const TRACE_ID = '5b8aa5a2d2c872e8321cf37308d69df2';
 const PARENT = '051581bf3cb55c13';
+const RUN_ID = TRACE_ID;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 function forecastFor(zip: string, fetchedAt: string): Forecast {
@@ -18,7 +19,8 @@ function forecastFor(zip: string, fetchedAt: string): Forecast {
   return { ...base, location: { ...base.location, zip }, source: { ...base.source, fetchedAt } };
 }
 
-function job(zip: string, format: string, fetchedAt = '2026-06-21T12:00:00.000Z') {
+/** A landscape job as the dispatcher sends it, the forecast in the body; `legacy` leaves it out (a body from before). */
+function job(zip: string, format: string, fetchedAt = '2026-06-21T12:00:00.000Z', { legacy = false } = {}) {
   return {
     schema_version: 1,
     zip_code: zip,
@@ -27,8 +29,14 @@ function job(zip: string, format: string, fetchedAt = '2026-06-21T12:00:00.000Z'
     lon: -97.79,
     fetched_at: fetchedAt,
     enqueued_at: fetchedAt,
+    ...(legacy ? {} : { forecast: forecastFor(zip, fetchedAt) }),
     _otel: { traceparent: `00-${TRACE_ID}-${PARENT}-01` },
   };
+}
+
+/** Every KV key, to show the generator writes none. */
+async function kvKeys(): Promise<string[]> {
+  return (await env.CONFIG.list()).keys.map((k) => k.name).sort();
 }
 
 async function run(bodies: unknown[]) {
@@ -41,23 +49,33 @@ async function run(bodies: unknown[]) {
 describe('generator', () => {
   beforeEach(() => memoryExporter.reset());
 
-  it('renders each job and stores the image in R2 with content type, custom metadata and KV metadata', async () => {
-    await env.CONFIG.put('weather:78729', JSON.stringify(forecastFor('78729', '2026-06-21T12:00:00.000Z')));
-    const { result } = await run([job('78729', 'rgb_light'), job('78729', 'eink')]);
+  it('renders each job from the forecast it carries and stores the image in R2 with its metadata, writing no KV key', async () => {
+    const kvBefore = await kvKeys();
+    const withPlace = job('78729', 'rgb_light');
+    withPlace.forecast!.location.name = 'Austin, Texas';
+    const { result } = await run([withPlace, { ...job('78729', 'eink'), run_id: RUN_ID }]);
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
     const png = await env.WEATHER_IMAGES.get('78729/rgb_light.png');
     expect(png?.httpMetadata?.contentType).toBe('image/png');
-    expect(png?.customMetadata).toMatchObject({ zip: '78729', 'weather-fetched-at': '2026-06-21T12:00:00.000Z' });
+    expect(png?.customMetadata).toMatchObject({ zip: '78729', 'weather-fetched-at': '2026-06-21T12:00:00.000Z', place: 'Austin, Texas', 'trace-id': TRACE_ID });
+    expect(png?.customMetadata?.['run-id']).toBeUndefined(); // a cron run has no run record
     const bytes = new Uint8Array(await png!.arrayBuffer());
     expect([...bytes.slice(0, 8)]).toEqual(PNG_SIGNATURE);
     const bmp = await env.WEATHER_IMAGES.get('78729/eink.bmp');
     expect(bmp?.httpMetadata?.contentType).toBe('image/bmp');
-    const meta = (await env.CONFIG.get('metadata:78729:eink', 'json')) as Record<string, unknown>;
-    expect(meta).toMatchObject({ zipCode: '78729', format: 'eink', width: 128, height: 296, traceId: TRACE_ID });
+    expect(bmp?.customMetadata).toMatchObject({ zip: '78729', 'run-id': RUN_ID, 'trace-id': TRACE_ID, lat: '30.45', lon: '-97.79', size: String(bmp!.size) });
+    expect(Date.parse(bmp!.customMetadata!['generated-at']!)).not.toBeNaN();
+    expect(await kvKeys()).toEqual(kvBefore);
   });
 
-  it('traces one process span per job with the render and the R2 put under it', async () => {
-    await env.CONFIG.put('weather:78729', JSON.stringify(forecastFor('78729', '2026-06-21T12:00:00.000Z')));
+  it('draws a job from before forecasts rode in the messages from the legacy weather:{zip} key', async () => {
+    await env.CONFIG.put('weather:78730', JSON.stringify(forecastFor('78730', '2026-06-21T12:30:00.000Z')));
+    const { result, deadLetters } = await run([job('78730', 'bw', '2026-06-21T12:30:00.000Z', { legacy: true })]);
+    expect([result.explicitAcks, deadLetters.sent]).toEqual([['m0'], []]);
+    expect((await env.WEATHER_IMAGES.head('78730/bw.bmp'))?.customMetadata?.['weather-fetched-at']).toBe('2026-06-21T12:30:00.000Z');
+  });
+
+  it('traces one process span per job with the render and the R2 head and put under it', async () => {
     await run([job('78729', 'bw')]);
     expectSpanTree(memoryExporter.getFinishedSpans(), {
       name: 'process landscape-jobs',
@@ -65,24 +83,24 @@ describe('generator', () => {
       attributes: { 'messaging.cloudflare_queues.outcome': 'ack', 'messaging.message.id': 'm0' },
       children: [
         { name: 'render landscape', attributes: { 'weather_landscape.format': 'bw', 'landscape.width': 296, 'landscape.bytes': (v: unknown) => Number(v) > 0 } },
+        { name: 'R2 WEATHER_IMAGES head', kind: 'CLIENT', attributes: { 'cloudflare.r2.key': '78729/bw.bmp' } },
         { name: 'R2 WEATHER_IMAGES put', kind: 'CLIENT', attributes: { 'cloudflare.r2.key': '78729/bw.bmp' } },
       ],
     });
   });
 
   it('never lets an older run overwrite an image drawn from newer weather', async () => {
-    await env.CONFIG.put('weather:99701', JSON.stringify(forecastFor('99701', '2026-06-21T13:00:00.000Z')));
     await run([job('99701', 'rgb_dark', '2026-06-21T13:00:00.000Z')]);
-    const first = await env.CONFIG.get('metadata:99701:rgb_dark', 'json');
-    await env.CONFIG.put('weather:99701', JSON.stringify(forecastFor('99701', '2026-06-21T12:00:00.000Z')));
+    const first = await env.WEATHER_IMAGES.head('99701/rgb_dark.png');
     const { result } = await run([job('99701', 'rgb_dark', '2026-06-21T12:00:00.000Z')]);
     expect(result.explicitAcks).toEqual(['m0']);
-    expect(await env.CONFIG.get('metadata:99701:rgb_dark', 'json')).toEqual(first);
+    const after = await env.WEATHER_IMAGES.head('99701/rgb_dark.png');
+    expect([after?.etag, after?.customMetadata]).toEqual([first?.etag, first?.customMetadata]);
   });
 
-  it('dead-letters a job whose weather has expired, and an unknown format, without retries', async () => {
+  it('dead-letters a legacy job whose weather has expired, and an unknown format, without retries', async () => {
     await env.CONFIG.delete('weather:10001');
-    const { result, deadLetters } = await run([job('10001', 'rgb_light'), job('78729', 'sepia')]);
+    const { result, deadLetters } = await run([job('10001', 'rgb_light', undefined, { legacy: true }), job('78729', 'sepia')]);
     expect(result.retryMessages).toEqual([]);
     const reasons = (deadLetters.sent as Array<{ error_type: string }>).map((d) => d.error_type).sort();
     expect(reasons).toEqual(['invalid_message', 'weather_missing']);

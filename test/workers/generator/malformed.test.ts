@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/generator';
 import { recordingQueue } from '../recording-queue';
@@ -25,7 +25,18 @@ function forecastFor(zip: string, fetchedAt = FETCHED_AT): Forecast {
 }
 
 function job(zip: string, format = 'rgb_light', extra: Record<string, unknown> = {}) {
-  return { schema_version: 1, zip_code: zip, format_name: format, lat: 30.45, lon: -97.79, fetched_at: FETCHED_AT, enqueued_at: FETCHED_AT, run_id: RUN_ID, ...extra };
+  return {
+    schema_version: 1,
+    zip_code: zip,
+    format_name: format,
+    lat: 30.45,
+    lon: -97.79,
+    fetched_at: FETCHED_AT,
+    enqueued_at: FETCHED_AT,
+    run_id: RUN_ID,
+    forecast: forecastFor(zip),
+    ...extra,
+  };
 }
 
 const spans = (): SpanView[] => memoryExporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes }));
@@ -66,11 +77,6 @@ async function deliver(messages: Array<{ id: string; body: unknown; attempts?: n
 
 const neighbourZip = (n: number) => String(73200 + n);
 
-beforeAll(async () => {
-  for (let n = 0; n < 20; n++) await env.CONFIG.put(`weather:${neighbourZip(n)}`, JSON.stringify(forecastFor(neighbourZip(n))));
-  await env.CONFIG.put('weather:78729', JSON.stringify(forecastFor('78729')));
-});
-
 defineMalformedSuite({
   queue: 'landscape-jobs',
   valid: job('78729'),
@@ -82,8 +88,7 @@ defineMalformedSuite({
     const key = `${body.zip_code}/rgb_light.png`;
     expect(delivered.onward).toEqual([{ key }]);
     const object = await env.WEATHER_IMAGES.head(key);
-    expect(object?.customMetadata?.zip).toBe(body.zip_code);
-    expect(await env.CONFIG.get(`metadata:${body.zip_code}:rgb_light`, 'json')).toMatchObject({ zipCode: body.zip_code, format: 'rgb_light' });
+    expect(object?.customMetadata).toMatchObject({ zip: body.zip_code, 'run-id': RUN_ID });
   },
   spans,
 });
@@ -91,17 +96,10 @@ defineMalformedSuite({
 describe('landscape-jobs: a mixed batch of 10, every message its own outcome', () => {
   it('acks, retries or dead-letters each message on its own', async () => {
     memoryExporter.reset();
-    for (const zip of ['73300', '73301', '73302', '73303']) await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip)));
     await env.CONFIG.delete('weather:73304');
-    // 73303 already has an image drawn from newer weather than its KV forecast: the job is skipped.
-    await env.CONFIG.put('weather:73303', JSON.stringify(forecastFor('73303', '2026-06-21T11:00:00.000Z')));
-    await env.CONFIG.put(
-      'metadata:73303:bw',
-      JSON.stringify({
-        zipCode: '73303', format: 'bw', generatedAt: FETCHED_AT, weatherFetchedAt: FETCHED_AT, latitude: 30.45, longitude: -97.79,
-        fileSize: 1, contentType: 'image/bmp', width: 296, height: 128,
-      }),
-    );
+    // 73303 already has an image drawn from newer weather than the job's: the job is skipped.
+    const NEWER = '2026-06-21T13:00:00.000Z';
+    await env.WEATHER_IMAGES.put('73303/bw.bmp', new Uint8Array([1]), { customMetadata: { zip: '73303', 'weather-fetched-at': NEWER, 'generated-at': NEWER, lat: '30.45', lon: '-97.79', size: '1' } });
     const carrier = { _otel: { traceparent: TRACEPARENT } };
     const messages = [
       { id: 'valid-light', body: job('73300', 'rgb_light', carrier) },
@@ -110,9 +108,9 @@ describe('landscape-jobs: a mixed batch of 10, every message its own outcome', (
       { id: 'put-fails', body: job('73302', 'rgb_dark', carrier) },
       { id: 'put-fails-last', body: job('73302', 'bw', carrier), attempts: 4 },
       { id: 'older-weather', body: job('73303', 'bw', carrier) },
-      { id: 'weather-missing', body: job('73304', 'rgb_light', carrier) },
+      { id: 'weather-missing', body: job('73304', 'rgb_light', { ...carrier, forecast: undefined }) },
+      { id: 'forecast-invalid', body: job('73300', 'bwi', { ...carrier, forecast: { ...forecastFor('73300'), hourly: [] } }) },
       { id: 'unknown-format', body: job('73300', 'sepia', carrier) },
-      { id: 'lon-nan', body: job('73300', 'bw', { lon: NaN }) },
       { id: 'number', body: 73300 },
     ];
     const delivered = await deliver(messages, ['73302/rgb_dark.png', '73302/bw.bmp']);
@@ -125,17 +123,17 @@ describe('landscape-jobs: a mixed batch of 10, every message its own outcome', (
       'put-fails-last': 'dead letter: _OTHER',
       'older-weather': 'processed',
       'weather-missing': 'dead letter: weather_missing',
+      'forecast-invalid': 'dead letter: invalid_message',
       'unknown-format': 'dead letter: invalid_message',
-      'lon-nan': 'dead letter: invalid_message',
       number: 'dead letter: invalid_message',
     });
     expect(delivered.onward.map((p) => p.key).sort()).toEqual(['73300/eink.bmp', '73300/rgb_light.png', '73301/bwi.bmp']);
-    expect(await env.WEATHER_IMAGES.head('73303/bw.bmp')).toBeNull();
+    expect((await env.WEATHER_IMAGES.head('73303/bw.bmp'))?.customMetadata?.['weather-fetched-at']).toBe(NEWER);
     const reasons = Object.fromEntries(delivered.deadLetters.map((d) => [d.message_id, String(d.reason)]));
     expect(reasons['put-fails-last']).toMatch(/^gave up after 4 attempts: put: We encountered an internal error/);
     expect(reasons['weather-missing']).toMatch(/no stored weather for ZIP 73304/);
+    expect(reasons['forecast-invalid']).toContain('forecast.hourly: ');
     expect(reasons['unknown-format']).toContain('format_name: ');
-    expect(reasons['lon-nan']).toContain('lon: ');
     expect(reasons.number).toContain('(body): ');
     const outcomes = Object.fromEntries(
       spans()
@@ -150,8 +148,8 @@ describe('landscape-jobs: a mixed batch of 10, every message its own outcome', (
       'put-fails-last': 'dead_letter',
       'older-weather': 'ack',
       'weather-missing': 'dead_letter',
+      'forecast-invalid': 'dead_letter',
       'unknown-format': 'dead_letter',
-      'lon-nan': 'dead_letter',
       number: 'dead_letter',
     });
   });

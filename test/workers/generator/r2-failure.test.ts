@@ -11,8 +11,9 @@ import type { Forecast } from '../../../src/domain/forecast';
 /**
  * R2 failing: the local stack cannot make R2 fail, so the generator's real bucket is wrapped with
  * one whose `put` throws the way R2 does on an internal error. A failed put is transient: the job
- * is retried with a backoff delay (never dead-lettered before the last attempt), no metadata is
- * written for an image that is not there, and the next delivery stores both.
+ * is retried with a backoff delay (never dead-lettered before the last attempt), and the next
+ * delivery stores the image. Its metadata is the object's own custom metadata, so image and
+ * metadata are written or not together (no second write that could fail on its own).
  */
 const TRACE_ID = '7d2c4a9b0e1f4a3c8b5d6e7f8091a2b3';
 const TRACEPARENT = `00-${TRACE_ID}-1a2b3c4d5e6f7081-01`;
@@ -23,8 +24,18 @@ function forecastFor(zip: string, fetchedAt: string, fixture = 0): Forecast {
   return { ...base, location: { ...base.location, zip }, source: { ...base.source, fetchedAt } };
 }
 
-function job(zip: string, format: string, fetchedAt: string) {
-  return { schema_version: 1, zip_code: zip, format_name: format, lat: 30.45, lon: -97.79, fetched_at: fetchedAt, enqueued_at: fetchedAt, _otel: { traceparent: TRACEPARENT } };
+function job(zip: string, format: string, fetchedAt: string, fixture = 0) {
+  return {
+    schema_version: 1,
+    zip_code: zip,
+    format_name: format,
+    lat: 30.45,
+    lon: -97.79,
+    fetched_at: fetchedAt,
+    enqueued_at: fetchedAt,
+    forecast: forecastFor(zip, fetchedAt, fixture),
+    _otel: { traceparent: TRACEPARENT },
+  };
 }
 
 /** The real bucket, except that `put` fails (as R2 does on an internal error) while `failing()` says so. */
@@ -46,9 +57,9 @@ function flakyBucket(real: R2Bucket, failing: () => boolean) {
   return { bucket, attempts: () => attempts };
 }
 
-async function deliver(body: unknown, attempts: number, bucket: R2Bucket, kv: KVNamespace = env.CONFIG) {
+async function deliver(body: unknown, attempts: number, bucket: R2Bucket) {
   const deadLetters = recordingQueue(env.DEAD_LETTERS);
-  const testEnv = { ...env, WEATHER_IMAGES: bucket, CONFIG: kv, DEAD_LETTERS: deadLetters } as unknown as Env;
+  const testEnv = { ...env, WEATHER_IMAGES: bucket, DEAD_LETTERS: deadLetters } as unknown as Env;
   const settled = await deliverBatch(worker, 'landscape-jobs', [{ id: 'job', body, attempts }], testEnv);
   const result = {
     explicitAcks: settled.explicitAcks as string[],
@@ -63,10 +74,9 @@ const processSpan = () => memoryExporter.getFinishedSpans().find((s) => s.name =
 describe('R2 put failing', () => {
   beforeEach(() => memoryExporter.reset());
 
-  it('retries the job with a backoff delay, writes no metadata, then stores image and metadata on the next delivery', async () => {
+  it('retries the job with a backoff delay, then stores the image with its metadata on the next delivery', async () => {
     const zip = '74001';
     const fetchedAt = '2026-06-21T12:00:00.000Z';
-    await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, fetchedAt)));
     let failing = true;
     const flaky = flakyBucket(env.WEATHER_IMAGES, () => failing);
 
@@ -79,7 +89,6 @@ describe('R2 put failing', () => {
     expect(delay).toBeGreaterThanOrEqual(1);
     expect(delay).toBeLessThanOrEqual(2);
     expect(first.deadLetters.sent).toEqual([]);
-    expect(await env.CONFIG.get(`metadata:${zip}:rgb_light`)).toBeNull();
     expect(await env.WEATHER_IMAGES.head(`${zip}/rgb_light.png`)).toBeNull();
     expect(processSpan()?.attributes).toMatchObject({
       'messaging.cloudflare_queues.outcome': 'retry',
@@ -96,9 +105,7 @@ describe('R2 put failing', () => {
     expect(second.result.retryMessages).toEqual([]);
     expect(second.deadLetters.sent).toEqual([]);
     const object = await env.WEATHER_IMAGES.get(`${zip}/rgb_light.png`);
-    expect(object?.customMetadata).toMatchObject({ zip, 'weather-fetched-at': fetchedAt });
-    const metadata = (await env.CONFIG.get(`metadata:${zip}:rgb_light`, 'json')) as Record<string, unknown>;
-    expect(metadata).toMatchObject({ zipCode: zip, format: 'rgb_light', weatherFetchedAt: fetchedAt, etag: object!.httpEtag, fileSize: object!.size });
+    expect(object?.customMetadata).toMatchObject({ zip, 'weather-fetched-at': fetchedAt, size: String(object!.size), 'trace-id': TRACE_ID });
     await object!.body.cancel();
     expect(processSpan()?.attributes['messaging.cloudflare_queues.outcome']).toBe('ack');
   });
@@ -106,7 +113,6 @@ describe('R2 put failing', () => {
   it('backs off longer on each failed delivery and dead-letters only after the 4th', async () => {
     const zip = '74002';
     const fetchedAt = '2026-06-21T12:00:00.000Z';
-    await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, fetchedAt)));
     const flaky = flakyBucket(env.WEATHER_IMAGES, () => true);
     const delays: number[] = [];
     for (const attempts of [1, 2, 3]) {
@@ -127,59 +133,29 @@ describe('R2 put failing', () => {
     expect(last.result.explicitAcks).toEqual(['job']);
     expect(last.deadLetters.sent).toHaveLength(1);
     expect(last.deadLetters.sent[0]).toMatchObject({ queue: 'landscape-jobs', attempts: 4, reason: `gave up after 4 attempts: ${R2_INTERNAL_ERROR}` });
-    expect(await env.CONFIG.get(`metadata:${zip}:bw`)).toBeNull();
+    expect(await env.WEATHER_IMAGES.head(`${zip}/bw.bmp`)).toBeNull();
   });
 
   it('leaves the previous image and its metadata untouched when the put of a newer one fails', async () => {
     const zip = '74003';
-    await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, '2026-06-21T12:00:00.000Z', 0)));
     const ok = flakyBucket(env.WEATHER_IMAGES, () => false);
     await deliver(job(zip, 'rgb_dark', '2026-06-21T12:00:00.000Z'), 1, ok.bucket);
     const before = await env.WEATHER_IMAGES.get(`${zip}/rgb_dark.png`);
     const beforeBytes = new Uint8Array(await before!.arrayBuffer());
-    const beforeMeta = await env.CONFIG.get(`metadata:${zip}:rgb_dark`, 'json');
+    const beforeMeta = before!.customMetadata;
 
     // Newer weather (another fixture, so the picture differs), but R2 fails.
-    await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, '2026-06-21T13:00:00.000Z', 1)));
     const failing = flakyBucket(env.WEATHER_IMAGES, () => true);
-    const { result } = await deliver(job(zip, 'rgb_dark', '2026-06-21T13:00:00.000Z'), 1, failing.bucket);
+    const { result } = await deliver(job(zip, 'rgb_dark', '2026-06-21T13:00:00.000Z', 1), 1, failing.bucket);
     expect(result.retryMessages.map((r) => r.msgId)).toEqual(['job']);
     const after = await env.WEATHER_IMAGES.get(`${zip}/rgb_dark.png`);
     expect(new Uint8Array(await after!.arrayBuffer())).toEqual(beforeBytes);
-    expect(await env.CONFIG.get(`metadata:${zip}:rgb_dark`, 'json')).toEqual(beforeMeta);
+    expect(after!.customMetadata).toEqual(beforeMeta);
 
     // The retry succeeds: now the newer picture and its metadata replace the old ones together.
-    await deliver(job(zip, 'rgb_dark', '2026-06-21T13:00:00.000Z'), 2, ok.bucket);
+    await deliver(job(zip, 'rgb_dark', '2026-06-21T13:00:00.000Z', 1), 2, ok.bucket);
     const newer = await env.WEATHER_IMAGES.get(`${zip}/rgb_dark.png`);
     expect(new Uint8Array(await newer!.arrayBuffer())).not.toEqual(beforeBytes);
-    expect(await env.CONFIG.get(`metadata:${zip}:rgb_dark`, 'json')).toMatchObject({ weatherFetchedAt: '2026-06-21T13:00:00.000Z', etag: newer!.httpEtag });
-  });
-
-  it('retries when R2 stored the image but the metadata write failed, and the retry completes it', async () => {
-    const zip = '74004';
-    const fetchedAt = '2026-06-21T12:00:00.000Z';
-    await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, fetchedAt)));
-    let kvFailing = true;
-    const kv = new Proxy(env.CONFIG, {
-      get(target, prop) {
-        if (prop === 'put') {
-          return (key: string, ...rest: unknown[]) => {
-            if (kvFailing && key.startsWith('metadata:')) return Promise.reject(new Error('KV PUT failed: 500 Internal Server Error'));
-            return (target.put as (...a: unknown[]) => Promise<void>)(key, ...rest);
-          };
-        }
-        const value = Reflect.get(target, prop);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as KVNamespace;
-    const { result, deadLetters } = await deliver(job(zip, 'eink', fetchedAt), 1, env.WEATHER_IMAGES, kv);
-    expect(result.retryMessages.map((r) => r.msgId)).toEqual(['job']);
-    expect(deadLetters.sent).toEqual([]);
-    expect(await env.CONFIG.get(`metadata:${zip}:eink`)).toBeNull();
-    kvFailing = false;
-    const second = await deliver(job(zip, 'eink', fetchedAt), 2, env.WEATHER_IMAGES, kv);
-    expect(second.result.explicitAcks).toEqual(['job']);
-    const object = await env.WEATHER_IMAGES.head(`${zip}/eink.bmp`);
-    expect(await env.CONFIG.get(`metadata:${zip}:eink`, 'json')).toMatchObject({ zipCode: zip, etag: object!.httpEtag, weatherFetchedAt: fetchedAt });
+    expect(newer!.customMetadata).toMatchObject({ 'weather-fetched-at': '2026-06-21T13:00:00.000Z' });
   });
 });

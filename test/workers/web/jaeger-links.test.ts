@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { recordRunEvent } from '../../../src/storage/run-log';
+import { recordRunStarted } from '../../../src/storage/run-log';
 import { bearer, send, webEnv } from './web-client';
 
 /** The admin's ZIP list and the run view link to Jaeger's search for every run of that ZIP. */
@@ -18,7 +18,7 @@ describe('links to Jaeger search by ZIP', () => {
     expect(JSON.parse(link.searchParams.get('tags')!)).toEqual({ 'weather_landscape.zip': '78729' });
 
     const runId = 'c'.repeat(32);
-    await recordRunEvent(env.CONFIG, runId, { type: 'started', zip: '78729', trigger: 'admin' });
+    await recordRunStarted(env.CONFIG, runId, { zip: '78729', trigger: 'admin' });
     const run = await (await send(`/admin/run/${runId}`, { headers: bearer() })).text();
     expect(searchLinks(run).map((url) => JSON.parse(url.searchParams.get('tags')!))).toEqual([{ 'weather_landscape.zip': '78729' }]);
   });

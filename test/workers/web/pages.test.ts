@@ -1,30 +1,21 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { encodings, renderSpritePng, SPRITE_NAMES, TREE_SPECIES } from '../../../src/render';
-import { recordRunEvent } from '../../../src/storage/run-log';
+import { imageKey, type FormatName } from '../../../src/domain/formats';
+import { recordRunDispatched, recordRunFailure, recordRunStarted } from '../../../src/storage/run-log';
 import { ASSET_URLS } from '../../../src/web/assets';
 import { freshness, FRESH_FOR_MINUTES } from '../../../src/web/freshness';
 import { bearer, clearKv, login, send } from './web-client';
 
 const MINUTE = 60_000;
 
-function metadata(zip: string, format: string, generatedAt: Date) {
-  return {
-    zipCode: zip,
-    format,
-    generatedAt: generatedAt.toISOString(),
-    weatherFetchedAt: generatedAt.toISOString(),
-    latitude: 30.3,
-    longitude: -97.7,
-    fileSize: 2048,
-    contentType: format.startsWith('rgb') ? 'image/png' : 'image/bmp',
-    width: format === 'eink' ? 128 : 296,
-    height: format === 'eink' ? 296 : 128,
-  };
-}
-
-async function seedImage(zip: string, format: string, ageMinutes: number): Promise<void> {
-  await env.CONFIG.put(`metadata:${zip}:${format}`, JSON.stringify(metadata(zip, format, new Date(Date.now() - ageMinutes * MINUTE))));
+/** An image object as the generator stores it: 2,048 bytes, its metadata in R2 custom metadata. */
+async function seedImage(zip: string, format: FormatName, ageMinutes: number): Promise<void> {
+  const at = new Date(Date.now() - ageMinutes * MINUTE).toISOString();
+  await env.WEATHER_IMAGES.put(imageKey(zip, format), new Uint8Array(2048), {
+    httpMetadata: { contentType: format.startsWith('rgb') ? 'image/png' : 'image/bmp' },
+    customMetadata: { 'generated-at': at, 'weather-fetched-at': at, zip, lat: '30.3', lon: '-97.7', size: '2048' },
+  });
 }
 
 function pngSize(bytes: Uint8Array): [number, number] {
@@ -40,7 +31,10 @@ async function html(path: string, headers: Record<string, string> = {}): Promise
   return res.text();
 }
 
-beforeEach(() => clearKv(['metadata:', 'zip:', 'geo:']));
+beforeEach(async () => {
+  await clearKv(['zip:', 'geo:', 'run:']);
+  for (const object of (await env.WEATHER_IMAGES.list()).objects) await env.WEATHER_IMAGES.delete(object.key);
+});
 
 describe('public pages', () => {
   it('home shows the renderer-drawn example until a picture exists, then the newest rgb_light', async () => {
@@ -115,7 +109,7 @@ describe('public pages', () => {
   it('pages carry no inline script, inline style, or script at all outside the admin', async () => {
     await send('/admin/activate?zip=78729', { method: 'POST', headers: bearer() });
     const runId = 'abcdefabcdefabcdefabcdefabcdef12';
-    await recordRunEvent(env.CONFIG, runId, { type: 'started', zip: '78729', trigger: 'admin' });
+    await recordRunStarted(env.CONFIG, runId, { zip: '78729', trigger: 'admin' });
     const { cookie } = await login();
     const pages: Array<[string, Record<string, string>]> = [
       ['/', {}],
@@ -210,14 +204,17 @@ describe('assets and hygiene', () => {
 describe('run view page', () => {
   it('shows the trace id, the Jaeger link and the stages, server-rendered', async () => {
     const runId = '0af7651916cd43dd8448eb211c80319c';
-    await recordRunEvent(env.CONFIG, runId, { type: 'started', zip: '78729', trigger: 'admin' }, new Date('2026-11-24T05:00:00Z'));
-    await recordRunEvent(env.CONFIG, runId, { type: 'weather_fetched', provider: 'open-meteo' }, new Date('2026-11-24T05:00:01Z'));
-    await recordRunEvent(env.CONFIG, runId, { type: 'jobs_dispatched', formats: ['rgb_light', 'bw'] }, new Date('2026-11-24T05:00:02Z'));
-    await recordRunEvent(env.CONFIG, runId, { type: 'image_stored', format: 'rgb_light', bytes: 2000, url: '/78729/rgb_light.png' }, new Date('2026-11-24T05:00:03Z'));
-    await recordRunEvent(
+    const weatherAt = '2026-11-24T05:00:01.000Z';
+    await recordRunStarted(env.CONFIG, runId, { zip: '78729', trigger: 'admin' }, new Date('2026-11-24T05:00:00Z'));
+    await recordRunDispatched(env.CONFIG, runId, { weather_fetched_at: weatherAt, provider: 'open-meteo', formats: ['rgb_light', 'bw'] }, new Date('2026-11-24T05:00:02Z'));
+    await env.WEATHER_IMAGES.put('78729/rgb_light.png', new Uint8Array(2000), {
+      customMetadata: { 'generated-at': '2026-11-24T05:00:03.000Z', 'weather-fetched-at': weatherAt, zip: '78729', lat: '30.3', lon: '-97.7', size: '2000', 'run-id': runId },
+    });
+    await recordRunFailure(
       env.CONFIG,
       runId,
-      { type: 'failed', stage: 'generate', outcome: 'retry', error_type: 'R2Error', message: 'bucket <b>unavailable</b>', attempts: 1 },
+      { stage: 'landscape-jobs', outcome: 'retry', error_type: 'R2Error', message: 'bucket <b>unavailable</b>', attempts: 1 },
+      'bw',
       new Date('2026-11-24T05:00:04Z'),
     );
     const { cookie } = await login();
@@ -238,7 +235,7 @@ describe('run view page', () => {
 
   it('asks an unauthenticated browser to log in, and shows nothing of the run', async () => {
     const runId = '1af7651916cd43dd8448eb211c80319c';
-    await recordRunEvent(env.CONFIG, runId, { type: 'started', zip: '65432', trigger: 'admin' });
+    await recordRunStarted(env.CONFIG, runId, { zip: '65432', trigger: 'admin' });
     const page = await html(`/admin/run/${runId}`);
     expect(page).toContain('id="token"');
     expect(page).toContain(`name="next" value="/admin/run/${runId}"`);

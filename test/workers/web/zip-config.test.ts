@@ -6,7 +6,10 @@ import { bearer, clearKv, send } from './web-client';
 
 /** Concurrent admin changes lose nothing, and one truth about which ZIPs the admin knows. */
 
-beforeEach(() => clearKv(['zip:', 'formats:', 'metadata:']));
+beforeEach(async () => {
+  await clearKv(['zip:', 'formats:']);
+  for (const object of (await env.WEATHER_IMAGES.list()).objects) await env.WEATHER_IMAGES.delete(object.key);
+});
 
 const post = (path: string) => send(path, { method: 'POST', headers: bearer() });
 type Status = { zips: Array<{ zip: string; active: boolean; formats: string[] }>; active_zips: string[] };
@@ -66,10 +69,10 @@ describe('one truth about ZIPs', () => {
 
   it('a ZIP with images or format configuration but no registry entry (older data) is listed too', async () => {
     await env.CONFIG.put('formats:40010', JSON.stringify(['eink'])); // the layout before one key per format
-    await env.CONFIG.put(
-      'metadata:40011:rgb_light',
-      JSON.stringify({ zipCode: '40011', format: 'rgb_light', generatedAt: '2026-11-24T05:00:00.000Z', weatherFetchedAt: '2026-11-24T05:00:00.000Z', latitude: 1, longitude: 2, fileSize: 3, contentType: 'image/png', width: 296, height: 128 }),
-    );
+    const at = '2026-11-24T05:00:00.000Z';
+    await env.WEATHER_IMAGES.put('40011/rgb_light.png', new Uint8Array(3), {
+      customMetadata: { 'generated-at': at, 'weather-fetched-at': at, zip: '40011', lat: '1', lon: '2', size: '3' },
+    });
     const zips = (await status()).zips;
     expect(zips.map((z) => [z.zip, z.active, z.formats])).toEqual([
       ['40010', false, ['rgb_light', 'eink']],

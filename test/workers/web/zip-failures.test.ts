@@ -28,16 +28,12 @@ async function storePicture(zip: string, format: string, generatedAt: string): P
   const ext = format.startsWith('rgb') ? 'png' : 'bmp';
   await env.WEATHER_IMAGES.put(`${zip}/${format}.${ext}`, new Uint8Array([1, 2, 3]), {
     httpMetadata: { contentType: ext === 'png' ? 'image/png' : 'image/bmp' },
-    customMetadata: { 'generated-at': generatedAt },
+    customMetadata: { 'generated-at': generatedAt, 'weather-fetched-at': generatedAt, zip, lat: '1', lon: '2', size: '3' },
   });
-  await env.CONFIG.put(
-    `metadata:${zip}:${format}`,
-    JSON.stringify({ zipCode: zip, format, generatedAt, weatherFetchedAt: generatedAt, latitude: 1, longitude: 2, fileSize: 3, contentType: 'image/png', width: 296, height: 128 }),
-  );
 }
 
 beforeEach(async () => {
-  await clearKv(['failure:', 'metadata:', 'geo:', 'zip:']);
+  await clearKv(['failure:', 'geo:', 'zip:']);
   for (const object of (await env.WEATHER_IMAGES.list()).objects) await env.WEATHER_IMAGES.delete(object.key);
 });
 

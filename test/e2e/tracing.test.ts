@@ -44,16 +44,19 @@ async function generateTraced(zip: string): Promise<{ traceId: string; spans: Re
   const res = await stack.admin(`/admin/generate?zip=${zip}`, { method: 'POST' });
   expect(res.status).toBe(202);
   const body = (await res.json()) as Record<string, string>;
-  // The last spans of a run: the five generator invocations' run-record writes.
-  await receiver.waitForSpans(
-    (spans) =>
-      countOf(spans, body.trace_id, 'process landscape-jobs') === FORMATS.length &&
-      countOf(spans, body.trace_id, 'R2 WEATHER_IMAGES put') === FORMATS.length &&
-      spans.filter((s) => s.traceId === body.trace_id && s.serviceName === 'landscape-generator' && s.name === 'KV CONFIG put').length === 2 * FORMATS.length,
-    20_000,
-  );
+  await receiver.waitForSpans((spans) => runExported(spans, body.trace_id), 20_000);
   return { traceId: body.trace_id, spans: receiver.spansOfTrace(body.trace_id), body };
 }
+
+/** Every invocation of a five-format run has exported: the dispatcher's and the five generators' (each exports all its spans at once). */
+const runExported = (spans: ReceivedSpan[], traceId: string) =>
+  countOf(spans, traceId, 'process weather-ready') === 1 &&
+  countOf(spans, traceId, 'process landscape-jobs') === FORMATS.length &&
+  countOf(spans, traceId, 'R2 WEATHER_IMAGES put') === FORMATS.length;
+
+/** The KV keys written or deleted in these spans, as `put key` / `delete key`. */
+const kvWrites = (spans: ReceivedSpan[]) =>
+  spans.filter((s) => /^KV CONFIG (put|delete)$/.test(s.name)).map((s) => `${s.name.slice('KV CONFIG '.length)} ${String(s.attributes['cloudflare.kv.key'])}`);
 
 describe('end-to-end trace', () => {
   let run: Awaited<ReturnType<typeof generateTraced>>;
@@ -72,7 +75,7 @@ describe('end-to-end trace', () => {
       service: 'landscape-generator',
       count: FORMATS.length,
       attributes: { 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'landscape-jobs', 'messaging.cloudflare_queues.outcome': 'ack' },
-      children: [{ name: 'render landscape' }, { name: 'R2 WEATHER_IMAGES put', kind: 'CLIENT' as const }],
+      children: [{ name: 'render landscape' }, { name: 'R2 WEATHER_IMAGES head', kind: 'CLIENT' as const }, { name: 'R2 WEATHER_IMAGES put', kind: 'CLIENT' as const }],
     };
     expectSpanTree(spans, {
       name: 'POST /admin/generate',
@@ -92,7 +95,8 @@ describe('end-to-end trace', () => {
               children: [
                 { name: 'GET /v1/search', kind: 'CLIENT', attributes: { 'url.template': '/v1/search', 'server.address': '127.0.0.1' } },
                 { name: 'GET /v1/forecast', kind: 'CLIENT', attributes: { 'url.template': '/v1/forecast', 'server.address': '127.0.0.1' } },
-                { name: 'KV CONFIG put' },
+                { name: 'KV CONFIG get', attributes: { 'cloudflare.kv.key': 'geo:78729' } },
+                { name: 'KV CONFIG put', attributes: { 'cloudflare.kv.key': 'geo:78729' } },
                 {
                   name: 'send weather-ready',
                   kind: 'PRODUCER',
@@ -103,6 +107,7 @@ describe('end-to-end trace', () => {
                       service: 'job-dispatcher',
                       children: [
                         { name: 'KV CONFIG list', kind: 'CLIENT' },
+                        { name: 'KV CONFIG put', kind: 'CLIENT', attributes: { 'cloudflare.kv.key': `run:${traceId}:dispatched` } },
                         { name: 'send landscape-jobs', kind: 'PRODUCER', attributes: { 'messaging.batch.message_count': FORMATS.length }, children: [generator] },
                       ],
                     },
@@ -173,6 +178,35 @@ describe('end-to-end trace', () => {
 
   it('matches the trace snapshot (update with `npm run trace:update`)', async () => {
     await expect(traceSnapshot(run.spans)).toMatchFileSnapshot('./__snapshots__/generate-run.trace.txt');
+  });
+
+  // KV writes per run: the Free plan allows 1,000 a day for the whole account.
+  it('an admin run with five formats writes at most 6 KV keys, run record included', () => {
+    // The first run of this ZIP: it is registered and geocoded now. Counted from the run's own spans.
+    expect(kvWrites(run.spans).sort()).toEqual(
+      [`put run:${run.traceId}`, `put run:${run.traceId}:dispatched`, 'put geo:78729', 'put zip:78729:registered'].sort(),
+    );
+    expect(kvWrites(run.spans).length).toBeLessThanOrEqual(6);
+    // The generator writes none: what the run view needs is in each image's R2 metadata.
+    expect(run.spans.filter((s) => s.serviceName === 'landscape-generator' && s.name.startsWith('KV ')).map((s) => s.name)).toEqual([]);
+  });
+
+  it('a scheduled run of a geocoded ZIP writes no KV key at all', async () => {
+    expect((await stack.admin('/admin/activate?zip=78729', { method: 'POST' })).status).toBe(200);
+    const before = new Set(receiver.spans.filter((s) => s.name === 'scheduled run').map((s) => s.traceId));
+    expect((await fetch(`${stack.baseUrl}/__scheduled?cron=*/15+*+*+*+*`)).status).toBe(200);
+    const spans = await receiver.waitForSpans((all) => {
+      const scheduled = all.find((s) => s.name === 'scheduled run' && s.attributes['weather_landscape.zip'] === '78729' && !before.has(s.traceId));
+      return scheduled !== undefined && runExported(all, scheduled.traceId);
+    }, 20_000);
+    const root = spans.find((s) => s.name === 'scheduled run' && s.attributes['weather_landscape.zip'] === '78729' && !before.has(s.traceId))!;
+    const cronTraces = new Set(root.links.map((l) => l.traceId));
+    expect(cronTraces.size).toBe(1); // the cron invocation's own trace, linked from the run
+    const runSpans = spans.filter((s) => s.traceId === root.traceId || cronTraces.has(s.traceId));
+    expect(runSpans.filter((s) => s.name.startsWith('cron '))).toHaveLength(1);
+    expect(kvWrites(runSpans)).toEqual([]);
+    // It did run, to the end: five images stored from R2 heads and conditional puts.
+    expect(countOf(runSpans, root.traceId, 'R2 WEATHER_IMAGES put')).toBe(FORMATS.length);
   });
 });
 

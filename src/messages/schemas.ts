@@ -39,7 +39,8 @@ export const WeatherReady = z.object({
   /**
    * The normalized forecast itself, so no worker stores it in KV. Optional: a body from before it
    * rode in the message lacks it, and the generator then reads the legacy `weather:{zip}` key.
-   * Size: FORECAST_BODY_NOTE.
+   * Size, measured with the Open-Meteo stand-in (26 hours, place named): 4.6 KB of JSON, a whole
+   * weather-ready body 4.9 KB, so one 64 KB billing unit per message, far from the 128 KB limit.
    */
   forecast: Forecast.optional(),
 });

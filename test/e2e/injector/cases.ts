@@ -5,23 +5,26 @@
  * (BigInt, cycles, Map …) never need describing in a request. Deterministic for a given seed.
  */
 import { malformedCases, QUEUE_FIELDS, toleratedCases, type ContentType } from '../../support/malformed-bodies';
+import { FIXTURES } from '../../fixtures/forecasts';
 
 export const INJECTED_QUEUES = ['fetch-jobs', 'weather-ready', 'landscape-jobs'] as const;
 export type InjectedQueue = (typeof INJECTED_QUEUES)[number];
 
-/** The ZIP every valid body is about: the suite fetches its weather once, so the generator can draw it. */
+/** The ZIP every valid body is about. */
 export const ZIP = '78729';
 const AT = '2026-06-21T12:00:00.000Z';
-
+/** The forecast valid weather-ready and landscape-jobs bodies carry, as the fetcher sends it. */
+const base = Object.values(FIXTURES)[0]!;
+const FORECAST = { ...base, location: { ...base.location, zip: ZIP }, source: { provider: 'open-meteo', fetchedAt: AT } };
 
 function validBody(queue: InjectedQueue, runId: string): Record<string, unknown> {
   switch (queue) {
     case 'fetch-jobs':
       return { schema_version: 1, zip_code: ZIP, scheduled_at: AT, trigger: 'admin', run_id: runId };
     case 'weather-ready':
-      return { schema_version: 1, zip_code: ZIP, lat: 30.45, lon: -97.79, fetched_at: AT, run_id: runId };
+      return { schema_version: 1, zip_code: ZIP, lat: 30.45, lon: -97.79, fetched_at: AT, run_id: runId, provider: 'open-meteo', forecast: FORECAST };
     case 'landscape-jobs':
-      return { schema_version: 1, zip_code: ZIP, format_name: 'rgb_light', lat: 30.45, lon: -97.79, fetched_at: AT, enqueued_at: AT, run_id: runId };
+      return { schema_version: 1, zip_code: ZIP, format_name: 'rgb_light', lat: 30.45, lon: -97.79, fetched_at: AT, enqueued_at: AT, run_id: runId, forecast: FORECAST };
   }
 }
 

@@ -7,17 +7,16 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
  * Writes the injector's wrangler config into a stack's config directory (test/e2e/stack.ts
- * `firstWorker`): producers for the three pipeline queues, the shared KV namespace (to read run
- * records), a service binding to the web worker; the web worker's compatibility settings.
+ * `firstWorker`): producers for the three pipeline queues, a service binding to the web worker;
+ * the web worker's compatibility settings.
  */
 export function writeInjectorConfig(configDir: string): string {
-  const web = parse(readFileSync(join(ROOT, 'wrangler.web.toml'), 'utf8')) as { compatibility_date: string; compatibility_flags?: string[]; kv_namespaces: unknown[] };
+  const web = parse(readFileSync(join(ROOT, 'wrangler.web.toml'), 'utf8')) as { compatibility_date: string; compatibility_flags?: string[] };
   const config = {
     name: 'weather-landscape-injector',
     main: join(ROOT, 'test', 'e2e', 'injector', 'worker.ts'),
     compatibility_date: web.compatibility_date,
     compatibility_flags: web.compatibility_flags ?? [],
-    kv_namespaces: web.kv_namespaces,
     queues: {
       producers: [
         { binding: 'FETCH_JOBS', queue: 'fetch-jobs' },

@@ -6,7 +6,6 @@
  * is its port (wrangler gives it to the first config).
  *
  *   POST /__injector/send   {queue, seed, batches: [[case index, …], …]}  → each batch one sendBatch
- *   GET  /__injector/runs   → {runs: {run_id: [event type, …]}} from the run records in KV
  */
 import { z } from 'zod';
 import { INJECTED_QUEUES, injectionCases } from './cases';
@@ -15,7 +14,6 @@ interface InjectorEnv {
   FETCH_JOBS: Queue;
   WEATHER_READY: Queue;
   LANDSCAPE_JOBS: Queue;
-  CONFIG: KVNamespace;
   WEB: Fetcher;
 }
 
@@ -47,27 +45,11 @@ async function send(request: Request, env: InjectorEnv): Promise<Response> {
   return Response.json({ sent });
 }
 
-async function runs(env: InjectorEnv): Promise<Response> {
-  const events: Record<string, string[]> = {};
-  let cursor: string | undefined;
-  do {
-    const page = await env.CONFIG.list({ prefix: 'run:', cursor });
-    // run:{run_id}:{time}:{type}:{detail}:{suffix}; the time holds colons, so the type is counted from the end.
-    for (const { name } of page.keys) {
-      const parts = name.split(':');
-      (events[parts[1]] ??= []).push(parts[parts.length - 3]);
-    }
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
-  return Response.json({ runs: events });
-}
-
 export default {
   async fetch(request: Request, env: InjectorEnv): Promise<Response> {
     const { pathname } = new URL(request.url);
     try {
       if (pathname === '/__injector/send' && request.method === 'POST') return await send(request, env);
-      if (pathname === '/__injector/runs' && request.method === 'GET') return await runs(env);
     } catch (error) {
       return Response.json({ error: String(error) }, { status: 500 });
     }

@@ -25,6 +25,11 @@ export async function registerZip(kv: KVNamespace, zip: string, now = new Date()
   await kv.put(`${PREFIX}${zip}${REGISTERED_SUFFIX}`, now.toISOString());
 }
 
+/** Whether the ZIP's registration marker exists: one read, which spares the write when it does. */
+export async function isZipRegistered(kv: KVNamespace, zip: string): Promise<boolean> {
+  return (await kv.get(`${PREFIX}${zip}${REGISTERED_SUFFIX}`)) !== null;
+}
+
 export async function listZips(kv: KVNamespace): Promise<ZipEntry[]> {
   const byZip = new Map<string, ZipEntry>();
   const flagKeys: string[] = [];

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FORMAT_NAMES } from '../../../src/domain/formats';
 import { getFormats } from '../../../src/storage/format-config';
+import { clockPast } from '../clock';
 import { bearer, clearKv, send } from './web-client';
 
 /** Concurrent admin changes lose nothing, and one truth about which ZIPs the admin knows. */
@@ -57,6 +58,16 @@ describe('one truth about ZIPs', () => {
     const page = await (await send('/admin', { headers: bearer() })).text();
     expect(page).toContain('ZIP codes (1)');
     expect(page).toContain('data-zip="78729"');
+  });
+
+  it('registers a ZIP once: a later generate reads the marker and does not write it again', async () => {
+    expect((await post('/admin/generate?zip=78731')).status).toBe(202);
+    const first = await env.CONFIG.get('zip:78731:registered');
+    expect(first).not.toBeNull();
+    await clockPast(first!); // a rewrite would now store a later time
+    expect((await post('/admin/generate?zip=78731')).status).toBe(202);
+    expect((await post('/admin/formats/add?zip=78731&format=bw')).status).toBe(200);
+    expect(await env.CONFIG.get('zip:78731:registered')).toBe(first);
   });
 
   it('formats/add and formats/remove register an unknown ZIP; GET /admin/formats does not', async () => {

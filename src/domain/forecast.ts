@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The renderer's input: a forecast independent of any weather provider.
- * Providers normalize into this; it is what `weather:{zip}` in KV holds.
+ * Providers normalize into this; it is what the weather-ready and landscape-jobs messages carry.
  * SI units everywhere; `unit` only says how temperatures are printed.
  */
 export const Conditions = z.object({

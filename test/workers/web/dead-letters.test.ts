@@ -74,6 +74,24 @@ describe('dead-letter queues', () => {
     expect(((await (await admin('/admin/dlq', env)).json()) as { count: number }).count).toBe(0);
   });
 
+  it('a replayed landscape job is a run the run view follows: the format it awaits and its image from R2', async () => {
+    const fetchedAt = '2026-11-24T05:00:00.000Z';
+    const job = { schema_version: 1, zip_code: '78729', format_name: 'bw', lat: 30.45, lon: -97.79, fetched_at: fetchedAt, enqueued_at: fetchedAt, trigger: 'cron' };
+    await deliverBatch(worker, 'landscape-jobs-dlq', [{ body: { ...ourLetter(job, 'msg-lj'), queue: 'landscape-jobs', error_type: '_OTHER', reason: 'R2 down' } }], env);
+    const letter = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string; queue: string }> }).dead_letters.find((d) => d.queue === 'landscape-jobs')!;
+    const landscapeJobs = recordingQueue(env.LANDSCAPE_JOBS);
+    const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, { ...env, LANDSCAPE_JOBS: landscapeJobs } as unknown as Env, 'POST');
+    expect(res.status).toBe(202);
+    const { run_id: runId } = (await res.json()) as { run_id: string };
+    const view = async () => (await (await admin(`/admin/runs/${runId}`, env)).json()) as Record<string, unknown>;
+    expect(await view()).toMatchObject({ status: 'rendering', trigger: 'replay', formats: ['bw'], weather_fetched_at: fetchedAt, images: [] });
+    // The generator stores the replayed job's image (as it does, with its run id): the run is done.
+    await env.WEATHER_IMAGES.put('78729/bw.bmp', new Uint8Array(4), {
+      customMetadata: { 'generated-at': fetchedAt, 'weather-fetched-at': fetchedAt, zip: '78729', lat: '30.45', lon: '-97.79', size: '4', 'run-id': runId },
+    });
+    expect(await view()).toMatchObject({ status: 'done', images: [{ format: 'bw', url: '/78729/bw.bmp' }] });
+  });
+
   it('refuses to replay a body that still fails its schema, and keeps the record', async () => {
     await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter({ zip_code: 'nope' }) }], env);
     const [letter] = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;

@@ -1,7 +1,7 @@
 import { isFormatName } from '../domain/formats';
 import type { Env } from '../env';
 import type { Failure } from '../queue/consumer';
-import { recordRunFailure as appendRunFailure } from '../storage/run-log';
+import { appendRunFailure } from '../storage/run-log';
 import { recordZipFailure } from '../storage/zip-status';
 
 /**

@@ -9,8 +9,9 @@ import { headImage } from './image-store';
  * - `run:{id}` → started (web: zip, trigger);
  * - `run:{id}:dispatched` → the weather's fetch time and provider, and the formats (dispatcher);
  * - `run:{id}:failed:{queue}` and, for landscape jobs, `run:{id}:failed:landscape-jobs:{format}` →
- *   that message's failures, attempt by attempt (the consumer's onFailure; deliveries of one
- *   message come one after another, so appending there loses nothing).
+ *   that message's failures, attempt by attempt (the consumer's onFailure appends: deliveries of
+ *   one message come one after another, seconds apart; only a stale KV read across locations could
+ *   drop an earlier attempt from the list, and the dead letter itself is kept in `dlq:` anyway).
  * The images are not recorded: each format's R2 object says which run stored it (`run-id`) and
  * from which weather (`weather-fetched-at`).
  */
@@ -48,7 +49,7 @@ export async function recordRunDispatched(kv: KVNamespace, runId: string | undef
 }
 
 /** Appends one failed delivery to its message's failure record (format: the landscape job's). */
-export async function recordRunFailure(kv: KVNamespace, runId: string, failure: Omit<RunFailure, 'at'>, format?: string, now = new Date()): Promise<void> {
+export async function appendRunFailure(kv: KVNamespace, runId: string, failure: Omit<RunFailure, 'at'>, format?: string, now = new Date()): Promise<void> {
   const key = failedKey(runId, failure.stage, format);
   const earlier = (await getRecord(kv, key, z.array(RunFailure))) ?? [];
   await putRecord(kv, key, [...earlier, { at: now.toISOString(), ...failure }]);

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { encodings, renderSpritePng, SPRITE_NAMES, TREE_SPECIES } from '../../../src/render';
 import { imageKey, type FormatName } from '../../../src/domain/formats';
-import { recordRunDispatched, recordRunFailure, recordRunStarted } from '../../../src/storage/run-log';
+import { recordRunDispatched, appendRunFailure, recordRunStarted } from '../../../src/storage/run-log';
 import { ASSET_URLS } from '../../../src/web/assets';
 import { freshness, FRESH_FOR_MINUTES } from '../../../src/web/freshness';
 import { bearer, clearKv, login, send } from './web-client';
@@ -210,7 +210,7 @@ describe('run view page', () => {
     await env.WEATHER_IMAGES.put('78729/rgb_light.png', new Uint8Array(2000), {
       customMetadata: { 'generated-at': '2026-11-24T05:00:03.000Z', 'weather-fetched-at': weatherAt, zip: '78729', lat: '30.3', lon: '-97.7', size: '2000', 'run-id': runId },
     });
-    await recordRunFailure(
+    await appendRunFailure(
       env.CONFIG,
       runId,
       { stage: 'landscape-jobs', outcome: 'retry', error_type: 'R2Error', message: 'bucket <b>unavailable</b>', attempts: 1 },

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { recordRunDispatched, recordRunFailure, recordRunStarted } from '../../../src/storage/run-log';
+import { recordRunDispatched, appendRunFailure, recordRunStarted } from '../../../src/storage/run-log';
 import { bearer, clearKv, send } from './web-client';
 
 /** The run view: stages from the run record, images from the R2 objects of the run's formats. */
@@ -30,7 +30,7 @@ const runJson = async () => (await (await send(`/admin/runs/${RUN}`, { headers: 
 describe('run view of a failed run', () => {
   it('names the failed stage and marks the later ones as not reached, in the page and the JSON', async () => {
     await recordRunStarted(env.CONFIG, RUN, { zip: '99999', trigger: 'admin' }, t(0));
-    await recordRunFailure(env.CONFIG, RUN, {
+    await appendRunFailure(env.CONFIG, RUN, {
       stage: 'fetch-jobs',
       outcome: 'dead_letter',
       error_type: 'UnknownZipError',
@@ -52,8 +52,8 @@ describe('run view of a failed run', () => {
     await recordRunStarted(env.CONFIG, RUN, { zip: '78729', trigger: 'admin' }, t(0));
     await recordRunDispatched(env.CONFIG, RUN, { weather_fetched_at: weatherAt, provider: 'open-meteo', formats: ['rgb_light', 'bw'] }, t(2));
     await storedImage('78729/rgb_light.png', weatherAt, RUN);
-    await recordRunFailure(env.CONFIG, RUN, { stage: 'landscape-jobs', outcome: 'retry', error_type: 'R2Error', message: 'R2 is down', attempts: 1 }, 'bw', t(3));
-    await recordRunFailure(env.CONFIG, RUN, { stage: 'landscape-jobs', outcome: 'dead_letter', error_type: 'weather_missing', message: 'no stored weather', attempts: 2 }, 'bw', t(4));
+    await appendRunFailure(env.CONFIG, RUN, { stage: 'landscape-jobs', outcome: 'retry', error_type: 'R2Error', message: 'R2 is down', attempts: 1 }, 'bw', t(3));
+    await appendRunFailure(env.CONFIG, RUN, { stage: 'landscape-jobs', outcome: 'dead_letter', error_type: 'weather_missing', message: 'no stored weather', attempts: 2 }, 'bw', t(4));
     const html = await (await send(`/admin/run/${RUN}`, { headers: bearer() })).text();
     expect(stageOf(html, 'weather').state).toBe('done');
     expect(stageOf(html, 'dispatched').state).toBe('done');

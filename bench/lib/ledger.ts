@@ -54,8 +54,8 @@ export interface Ledger extends OperationCounts {
   workerRequests: number;
   /** The most subrequests (fetch + binding calls) in one invocation, plus `extraSubrequestsPerInvocation`. */
   subrequestsMax: number;
-  /** Per invocation: what it was and its subrequests, for the raw figures. */
-  invocations: Array<{ service: string; kind: 'http' | 'cron' | 'queue'; name: string; subrequests: number }>;
+  /** Per invocation: what it was and its subrequests (`external`: those that are fetches, not Cloudflare bindings), for the raw figures. */
+  invocations: Array<{ service: string; kind: 'http' | 'cron' | 'queue'; name: string; subrequests: number; external: number }>;
 }
 
 export interface LedgerOptions {
@@ -165,16 +165,17 @@ export function ledgerFromSpans(spans: readonly LedgerSpan[], options: LedgerOpt
 
   const counts = emptyCounts();
   let queueOps = 0;
-  const invocations = new Map<string, { service: string; kind: InvocationKind; name: string; subrequests: number }>();
+  const invocations = new Map<string, { service: string; kind: InvocationKind; name: string; subrequests: number; external: number }>();
   for (const span of spans) {
     const invocation = invocationOf(span);
-    const entry = invocations.get(invocation.key) ?? { service: invocation.service, kind: invocation.kind, name: invocation.name, subrequests: 0 };
+    const entry = invocations.get(invocation.key) ?? { service: invocation.service, kind: invocation.kind, name: invocation.name, subrequests: 0, external: 0 };
     invocations.set(invocation.key, entry);
     const attempts = span.attributes[ATTR_ATTEMPTS];
     if (span.kind === 'CONSUMER' && typeof attempts === 'number' && attempts > 1) queueOps += 1;
     const kind = classify(span);
     if (kind === null) continue;
     entry.subrequests += 1;
+    if (kind === 'httpFetches') entry.external += 1;
     if (kind === 'send') {
       const sizes = sentSizes(span);
       const declared = span.attributes[ATTR_BATCH_COUNT];
@@ -186,7 +187,8 @@ export function ledgerFromSpans(spans: readonly LedgerSpan[], options: LedgerOpt
     } else counts[kind] += 1;
   }
   const extra = options.extraSubrequestsPerInvocation ?? 0;
-  const list = [...invocations.values()].map((i) => ({ ...i, subrequests: i.subrequests + extra }));
+  // The extra ones (the export POST) are fetches to the outside too.
+  const list = [...invocations.values()].map((i) => ({ ...i, subrequests: i.subrequests + extra, external: i.external + extra }));
   return {
     ...counts,
     queueOps,

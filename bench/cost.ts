@@ -283,7 +283,8 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
       counts: { adminRun: admin, scheduledRun: scheduled },
       perZipRun,
       perTick,
-      perLimitZips: capacity.perLimit,
+      // JSON has no Infinity: a limit this run does not touch at all says so.
+      perLimitZips: Object.fromEntries(Object.entries(capacity.perLimit).map(([k, v]) => [k, Number.isFinite(v) ? v : 'not used'])),
       cronSubrequests: { oneZip: cronSub1, zips: pageZips + 1, many: cronSubN, perZip: perZipCronSubrequests },
       paidLines: paid.lines,
       pages: { steps: pages, targetZips: PAGE_TARGET_ZIPS, extrapolated: { home: at1000((p) => p.home.kvReads + p.home.kvLists + p.home.r2ClassA + p.home.r2ClassB), forecasts: at1000((p) => p.forecasts.kvReads + p.forecasts.kvLists + p.forecasts.r2ClassA + p.forecasts.r2ClassB) } },

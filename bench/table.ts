@@ -11,6 +11,8 @@ export interface Row {
 export interface FigureResult {
   rows: Row[];
   raw: unknown;
+  /** Keys for the top level of bench/results.json (the cost figure's `cost`). */
+  top?: Record<string, unknown>;
 }
 
 const HEADERS = ['figure', 'measured', 'target', 'met?', 'how measured'] as const;

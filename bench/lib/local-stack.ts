@@ -56,7 +56,9 @@ export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: R
   const port = await freePort();
   const inspector = await freePort();
   const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
-    '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', 'log'];
+    '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', 'log',
+    // As `npm start`: /__scheduled runs the cron on demand (the cost figure's scheduled run).
+    '--test-scheduled'];
   const lines: string[] = [];
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
     cwd: ROOT,

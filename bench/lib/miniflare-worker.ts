@@ -20,7 +20,12 @@ export interface QueueResult {
 export interface QueueWorker {
   /** Delivers one batch, as the queue consumer runtime would; resolves when the invocation (and its waitUntil work) is done. */
   queue(queueName: string, messages: QueueMessageInput[]): Promise<QueueResult>;
+  /** An HTTP request to the worker's fetch handler (resolves after its waitUntil work, like queue()). */
+  fetch(path: string, init?: RequestInit): Promise<{ status: number; body: string }>;
+  /** One cron invocation. */
+  scheduled(cron: string): Promise<{ outcome: string }>;
   kv(binding: string): Promise<KVNamespace>;
+  r2(binding: string): Promise<R2Bucket>;
   /** The last log lines of the worker, for error messages. */
   recentLogs(): string[];
   dispose(): Promise<void>;
@@ -59,7 +64,13 @@ export async function startQueueWorker(bundle: Bundle, vars: Record<string, stri
     const worker = await mf.getWorker();
     return {
       queue: (queueName, messages) => worker.queue(queueName, messages) as unknown as Promise<QueueResult>,
+      fetch: async (path, init) => {
+        const res = await worker.fetch(`http://bench.local${path}`, init as never);
+        return { status: res.status, body: await res.text() };
+      },
+      scheduled: (cron) => worker.scheduled({ cron, scheduledTime: new Date() }) as unknown as Promise<{ outcome: string }>,
       kv: (binding) => mf.getKVNamespace(binding) as unknown as Promise<KVNamespace>,
+      r2: (binding) => mf.getR2Bucket(binding) as unknown as Promise<R2Bucket>,
       recentLogs: () => [...logs],
       dispose: release,
     };

@@ -29,4 +29,7 @@ export const ATTR_CF_QUEUES_CARRIER_REASON = 'messaging.cloudflare_queues.carrie
 /** The dead-letter reason, when the outcome is `dead_letter`. */
 export const ATTR_CF_QUEUES_DEAD_LETTER_REASON = 'messaging.cloudflare_queues.dead_letter.reason';
 
+/** Body size in bytes of each message of a `sendBatch` (one value per message: billing rounds each message up to 64 KB). */
+export const ATTR_CF_QUEUES_BATCH_BODY_SIZES = 'messaging.cloudflare_queues.batch.body_sizes';
+
 export type MessageOutcome = 'ack' | 'retry' | 'dead_letter';

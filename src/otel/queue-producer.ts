@@ -1,7 +1,9 @@
-import { context, SpanKind, trace, type Attributes } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
 import {
+  ATTR_CF_QUEUES_BATCH_BODY_SIZES,
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
@@ -20,12 +22,18 @@ import { inSpan, tracerFor } from './spans';
  */
 export function instrumentQueueProducer(queue: Queue, queueName: string): Queue {
   const send: Queue['send'] = (body, options) =>
-    traced(queueName, 'send', [body], () => queue.send(carried(body, options?.contentType), options));
+    traced(queueName, 'send', [body], (span) => {
+      const sent = carried(body, options?.contentType);
+      span.setAttribute(ATTR_MESSAGING_MESSAGE_BODY_SIZE, bodySize(sent));
+      return queue.send(sent, options);
+    });
   const sendBatch: Queue['sendBatch'] = (messages, options) => {
     const list = [...messages];
-    return traced(queueName, 'sendBatch', list.map((m) => m.body), () =>
-      queue.sendBatch(list.map((m) => ({ ...m, body: carried(m.body, m.contentType) })), options),
-    );
+    return traced(queueName, 'sendBatch', list.map((m) => m.body), (span) => {
+      const sent = list.map((m) => ({ ...m, body: carried(m.body, m.contentType) }));
+      span.setAttribute(ATTR_CF_QUEUES_BATCH_BODY_SIZES, sent.map((m) => bodySize(m.body)));
+      return queue.sendBatch(sent, options);
+    });
   };
   return new Proxy(queue, {
     get(target, prop) {
@@ -37,7 +45,7 @@ export function instrumentQueueProducer(queue: Queue, queueName: string): Queue 
   });
 }
 
-function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: unknown[], call: () => Promise<R>): Promise<R> {
+function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: unknown[], call: (span: Span) => Promise<R>): Promise<R> {
   const run = commonRunAttributes(bodies);
   const attributes: Attributes = {
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
@@ -49,9 +57,24 @@ function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: u
   };
   // The span that sends a run's message (the admin request, a consumer) concerns that run as well.
   return runWithAttributes(run, () =>
-    inSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, () => call()),
+    inSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, (span) => call(span)),
   );
 }
+
+/**
+ * The body's size in bytes as sent (UTF-8 JSON for structured bodies): queue operations are billed
+ * per 64 KB of it, so the cost ledger (bench/lib/ledger.ts) reads it from the span.
+ */
+function bodySize(body: unknown): number {
+  if (typeof body === 'string') return utf8.encode(body).byteLength;
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  try {
+    return utf8.encode(JSON.stringify(body) ?? '').byteLength;
+  } catch {
+    return 0; // a v8 body JSON cannot write (a BigInt, a cycle): sending it is what matters, not its size
+  }
+}
+const utf8 = new TextEncoder();
 
 /** Only structured bodies (JSON or v8 objects) can carry the context; text and bytes go as they are. */
 function carried(body: unknown, contentType: QueueContentType | undefined): unknown {

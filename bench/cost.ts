@@ -1,0 +1,297 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FORMAT_NAMES } from '../src/domain/formats';
+import type { ReceivedSpan } from '../test/support/otlp-receiver';
+import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu, type CpuCase } from './cost-cpu';
+import type { Bundler } from './lib/bundles';
+import { mapLimit } from './lib/concurrency';
+import { ledgerFromSpans, type Ledger } from './lib/ledger';
+import { freePlanCapacity, paidMonth, PRICES, RUNS_PER_DAY, type Usage } from './lib/prices';
+import { benchZip } from './lib/queue-messages';
+import { startStackSession, type StackSession } from './lib/stack-session';
+import { sleep } from './lib/stats';
+import type { FigureResult, Row } from './table';
+
+/**
+ * Figure: what a run costs on the Cloudflare bill. On the real local stack (its own: wrangler dev,
+ * four workers, tracing on, OTLP to the bench's receiver), the spans of one run, all services,
+ * counted by bench/lib/ledger.ts (checked against the bindings by test/workers/<worker>/ledger.test.ts):
+ * an admin "Generate now" and a scheduled run of ONE active ZIP with all five formats, after a
+ * warm-up run (geocode cached); the first-ever run is reported apart. Then the pages `/` and
+ * `/forecasts` with many ZIPs, seeded through the stack itself (activate, formats, one cron).
+ * CPU per invocation comes from cost-cpu.ts (Miniflare, Node clock: an upper bound).
+ */
+const ZIP = '76100';
+// wrangler dev's trigger endpoint (Miniflare's unsafeTriggerHandlers); /__scheduled needs the middleware wrangler bundles in, and the stack runs prebuilt bundles.
+const CRON_PATH = '/cdn-cgi/handler/scheduled?cron=*/15+*+*+*+*';
+const PAGE_STEPS = [50, 200];
+const QUICK_PAGE_STEPS = [10, 30];
+const PAGE_TARGET_ZIPS = 1000;
+const SETTLE_MS = 400;
+const RUN_TIMEOUT_MS = 60_000;
+/** The OTLP export POST each invocation makes (InvocationSpanProcessor): a subrequest no span shows. */
+const EXPORT_SUBREQUESTS = 1;
+
+export interface RunLedger {
+  kvReads: number;
+  kvWrites: number;
+  kvDeletes: number;
+  kvLists: number;
+  r2ClassA: number;
+  r2ClassB: number;
+  queueOps: number;
+  workerRequests: number;
+  subrequestsMax: number;
+  cpuMsMax: number;
+}
+
+/** Per trace: how many messages of each pipeline queue were acked, kept up to date as exports arrive (O(new spans)). */
+class RunProgress {
+  private readonly acked = new Map<string, { fetch: number; weather: number; landscape: number }>();
+  readonly scheduledRuns = new Set<string>();
+  cronSeen = false;
+  private readonly stop: () => void;
+
+  constructor(session: StackSession) {
+    this.stop = session.receiver.onSpans((spans) => {
+      for (const s of spans) {
+        if (s.name === 'scheduled run') this.scheduledRuns.add(s.traceId);
+        if (s.name.startsWith('cron ')) this.cronSeen = true;
+        if (s.kind !== 'CONSUMER' || s.attributes['messaging.cloudflare_queues.outcome'] !== 'ack') continue;
+        const entry = this.acked.get(s.traceId) ?? { fetch: 0, weather: 0, landscape: 0 };
+        if (s.name === 'process fetch-jobs') entry.fetch += 1;
+        else if (s.name === 'process weather-ready') entry.weather += 1;
+        else if (s.name === 'process landscape-jobs') entry.landscape += 1;
+        this.acked.set(s.traceId, entry);
+      }
+    });
+  }
+
+  /** A whole run's trace is in: the fetch, the dispatch and one generator message per format acked. */
+  complete(traceId: string): boolean {
+    const e = this.acked.get(traceId);
+    return !!e && e.fetch >= 1 && e.weather >= 1 && e.landscape >= FORMAT_NAMES.length;
+  }
+
+  close(): void {
+    this.stop();
+  }
+}
+
+/**
+ * Polls `done()` (a bounded poll, not a fixed wait), then waits until no span arrived for SETTLE_MS:
+ * an invocation's export can trail the spans that made `done` true.
+ */
+async function settled(session: StackSession, done: () => boolean, what: string, timeoutMs = RUN_TIMEOUT_MS): Promise<ReceivedSpan[]> {
+  const { receiver } = session;
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not complete within ${timeoutMs} ms (${receiver.spans.length} spans received)`);
+    await sleep(50);
+  }
+  let seen = -1;
+  while (receiver.spans.length !== seen) {
+    seen = receiver.spans.length;
+    await sleep(SETTLE_MS);
+  }
+  return [...receiver.spans];
+}
+
+async function adminRun(session: StackSession): Promise<Ledger> {
+  session.receiver.clear();
+  const progress = new RunProgress(session);
+  try {
+    const res = await session.stack.admin(`/admin/generate?zip=${ZIP}`);
+    const body = (await res.json()) as { trace_id?: string };
+    if (res.status !== 202 || !body.trace_id) throw new Error(`POST /admin/generate answered ${res.status}: ${JSON.stringify(body)}`);
+    const traceId = body.trace_id;
+    const spans = await settled(session, () => progress.complete(traceId), 'admin run');
+    return ledgerFromSpans(spans.filter((s) => s.traceId === traceId), { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
+  } finally {
+    progress.close();
+  }
+}
+
+/** One cron tick through wrangler dev's trigger endpoint; returns its spans once every active ZIP's run is complete. */
+async function cronTick(session: StackSession, zips: number, timeoutMs = RUN_TIMEOUT_MS): Promise<ReceivedSpan[]> {
+  session.receiver.clear();
+  const progress = new RunProgress(session);
+  try {
+    const res = await fetch(`${session.stack.baseUrl}${CRON_PATH}`);
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${CRON_PATH} answered ${res.status}`);
+    const done = () => progress.cronSeen && progress.scheduledRuns.size >= zips && [...progress.scheduledRuns].every((t) => progress.complete(t));
+    return await settled(session, done, `cron tick with ${zips} ZIPs`, timeoutMs);
+  } finally {
+    progress.close();
+  }
+}
+
+function toRunLedger(ledger: Ledger, cpuMsMax: number): RunLedger {
+  const { kvReads, kvWrites, kvDeletes, kvLists, r2ClassA, r2ClassB, queueOps, workerRequests, subrequestsMax } = ledger;
+  return { kvReads, kvWrites, kvDeletes, kvLists, r2ClassA, r2ClassB, queueOps, workerRequests, subrequestsMax, cpuMsMax };
+}
+
+async function seedZips(session: StackSession, from: number, count: number): Promise<void> {
+  const zips = Array.from({ length: count }, (_, i) => benchZip(76200, from + i));
+  await mapLimit(zips, 8, async (zip) => {
+    for (const path of [`/admin/activate?zip=${zip}`, ...FORMAT_NAMES.filter((f) => f !== 'rgb_light').map((f) => `/admin/formats/add?zip=${zip}&format=${f}`)]) {
+      const res = await session.stack.admin(path);
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+    }
+  });
+}
+
+async function pageView(session: StackSession, path: string): Promise<Ledger> {
+  session.receiver.clear();
+  const res = await fetch(`${session.stack.baseUrl}${path}`);
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
+  const spans = await settled(session, () => session.receiver.spans.some((s) => s.kind === 'SERVER'), `GET ${path}`);
+  return ledgerFromSpans(spans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
+}
+
+const fmtLedger = (l: RunLedger) =>
+  `KV ${l.kvReads} reads / ${l.kvWrites} writes / ${l.kvDeletes} deletes / ${l.kvLists} lists; R2 ${l.r2ClassA} A / ${l.r2ClassB} B; ` +
+  `queue ${l.queueOps} ops; ${l.workerRequests} requests; ≤ ${l.subrequestsMax} subrequests; CPU ≤ ${l.cpuMsMax} ms`;
+
+export async function benchCost(bundler: Bundler, tmpRoot: string, options: { quick: boolean }): Promise<FigureResult> {
+  const log = (m: string) => console.error(`[bench] cost: ${m}`);
+  log('CPU per invocation (Miniflare, tracing on)…');
+  const cpu = await measureCpu(bundler, options);
+  // The workerd process's CPU time where /proc has it, else wall time (both upper bounds, see cost-cpu.ts).
+  const cpuP95 = (id: string) => { const c = cpu.find((x) => x.id === id)!; return c.cpuP95Ms ?? c.p95Ms; };
+  const cpuMedian = (id: string) => { const c = cpu.find((x) => x.id === id)!; return c.cpuMedianMs ?? c.medianMs; };
+
+  log('starting its own local stack…');
+  const dir = join(tmpRoot, 'cost');
+  mkdirSync(dir, { recursive: true });
+  const session = await startStackSession(bundler, dir);
+  try {
+    for (const path of [`/admin/activate?zip=${ZIP}`, ...FORMAT_NAMES.filter((f) => f !== 'rgb_light').map((f) => `/admin/formats/add?zip=${ZIP}&format=${f}`)]) {
+      const res = await session.stack.admin(path);
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+    }
+    log('first-ever admin run, then a steady one…');
+    const firstAdmin = await adminRun(session);
+    const admin = await adminRun(session);
+    log('scheduled run (one active ZIP)…');
+    const scheduledSpans = await cronTick(session, 1);
+    const scheduled = ledgerFromSpans(scheduledSpans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
+    const cronInvocation = scheduled.invocations.find((i) => i.kind === 'cron');
+    const cronOwnSpans = scheduledSpans.filter((s) => s.name.startsWith('cron ') || (s.parentSpanId && scheduledSpans.some((p) => p.spanId === s.parentSpanId && p.name.startsWith('cron '))));
+
+    // Pages with many ZIPs: seeded through the stack itself in two steps, measured after each, so
+    // the table shows whether a view's operations grow with the ZIP count (and at what slope).
+    // 1,000 ZIPs take ~10 min to seed on 2 cores (5,000 admin calls, 5,000 renders): the counts at
+    // 1,000 are extrapolated linearly from the two steps, and labelled so.
+    const steps = options.quick ? QUICK_PAGE_STEPS : PAGE_STEPS;
+    const pages: Array<{ zips: number; home: Ledger; forecasts: Ledger }> = [];
+    let seeded = 0;
+    let bigCronSpans: ReceivedSpan[] = [];
+    for (const zips of steps) {
+      log(`seeding ZIPs up to ${zips} × ${FORMAT_NAMES.length} formats through the stack (admin API, one cron)…`);
+      await seedZips(session, seeded, zips - seeded);
+      seeded = zips;
+      bigCronSpans = await cronTick(session, zips + 1, 60_000 + zips * 1000);
+      pages.push({ zips, home: await pageView(session, '/'), forecasts: await pageView(session, '/forecasts') });
+    }
+    const pageZips = seeded;
+    const bigCron = ledgerFromSpans(bigCronSpans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
+    const bigCronInvocation = bigCron.invocations.find((i) => i.kind === 'cron');
+    const [small, large] = [pages[0], pages[pages.length - 1]];
+    const at1000 = (pick: (p: (typeof pages)[number]) => number) =>
+      Math.round(pick(large) + ((pick(large) - pick(small)) / (large.zips - small.zips)) * (PAGE_TARGET_ZIPS - large.zips));
+
+    // CPU of a run: the most any of its invocations took (p95 of a 10-message batch: an upper bound for a run's smaller batches).
+    const cpuMsMaxRun = Math.max(cpuP95('fetcher'), cpuP95('dispatcher'), cpuP95('generator'));
+    const adminRunLedger = toRunLedger(admin, Math.max(cpuMsMaxRun, cpuP95('web-generate')));
+    const scheduledRunLedger = toRunLedger(scheduled, Math.max(cpuMsMaxRun, cpuP95('web-cron')));
+
+    // Per ZIP-run vs. per cron tick: the tick's own invocation (1 request) and its KV list(s) are
+    // shared by all ZIPs; the rest of the scheduled run (its reads, sends, the pipeline) is per ZIP.
+    const tickLists = cronOwnSpans.filter((s) => s.name.startsWith('KV ') && s.name.endsWith(' list')).length;
+    const perTick: Usage = { kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: tickLists, r2ClassA: 0, r2ClassB: 0, queueOps: 0, workerRequests: 1, cpuMs: cpuMedian('web-cron') };
+    // CPU per ZIP-run for the bill: the median batch time per message, for the one fetch, one dispatch and five renders of a run.
+    const cpuPerZipRun = cpuMedian('fetcher') / CPU_BATCH_SIZE + cpuMedian('dispatcher') / CPU_BATCH_SIZE + (FORMAT_NAMES.length * cpuMedian('generator')) / CPU_BATCH_SIZE;
+    // In production a queue invocation carries up to 10 messages (max_batch_size) of many ZIPs; the local stack's measured
+    // batches are smaller, so the requests measured per run are an upper bound. The derivation uses them as measured.
+    const perZipRun: Usage = {
+      kvReads: scheduled.kvReads,
+      kvWrites: scheduled.kvWrites,
+      kvDeletes: scheduled.kvDeletes,
+      kvLists: scheduled.kvLists - tickLists,
+      r2ClassA: scheduled.r2ClassA,
+      r2ClassB: scheduled.r2ClassB,
+      queueOps: scheduled.queueOps,
+      workerRequests: scheduled.workerRequests - 1,
+      cpuMs: cpuPerZipRun,
+    };
+    // The cron invocation's subrequests grow with the ZIP count: its slope from the 1-ZIP and the N-ZIP tick.
+    const cronSub1 = cronInvocation?.subrequests ?? 0;
+    const cronSubN = bigCronInvocation?.subrequests ?? 0;
+    const perZipCronSubrequests = (cronSubN - cronSub1) / pageZips;
+    const subrequestZips = perZipCronSubrequests > 0 ? Math.max(0, Math.floor((PRICES.free.subrequestsPerInvocation - cronSub1) / perZipCronSubrequests) + 1) : Number.POSITIVE_INFINITY;
+    const capacity = freePlanCapacity(perZipRun, perTick, { 'subrequests per cron invocation (50)': subrequestZips });
+    const paid = paidMonth(1000, perZipRun, perTick);
+
+    const overLimit = cpu.filter((c) => cpuP95(c.id) > FREE_PLAN_CPU_MS);
+    const rows: Row[] = [
+      { figure: 'cost: scheduled ZIP-run (5 formats, 1 active ZIP)', measured: fmtLedger(scheduledRunLedger), target: '≤ 1 KV write', met: scheduledRunLedger.kvWrites <= 1, how: 'on the stack: spans of the cron trace + the ZIP\'s run trace, all services (bench/lib/ledger.ts); the whole cron tick is this one ZIP\'s share' },
+      { figure: 'cost: admin run (5 formats, steady state)', measured: fmtLedger(adminRunLedger), target: '≤ 6 KV writes', met: adminRunLedger.kvWrites <= 6, how: 'on the stack: spans of the run\'s trace after a warm-up run (geocode cached)' },
+      { figure: 'cost: first-ever admin run', measured: fmtLedger(toRunLedger(firstAdmin, adminRunLedger.cpuMsMax)), target: '—', met: null, how: 'same, the ZIP\'s first run (geocode not cached)' },
+      ...(['/', '/forecasts'] as const).map((path): Row => {
+        const of = (p: (typeof pages)[number]) => (path === '/' ? p.home : p.forecasts);
+        const ops = (l: Ledger) => l.kvReads + l.kvLists + l.r2ClassA + l.r2ClassB;
+        return {
+          figure: `cost: ${path} per view`,
+          measured:
+            pages.map((p) => `${p.zips} ZIPs: KV ${of(p).kvReads} reads + ${of(p).kvLists} lists, R2 ${of(p).r2ClassA} A + ${of(p).r2ClassB} B`).join('; ') +
+            `; ${PAGE_TARGET_ZIPS} ZIPs (extrapolated): ${at1000((p) => ops(of(p)))} operations`,
+          target: 'bounded',
+          met: ops(of(large)) === ops(of(small)),
+          how: `one view's spans after seeding ZIPs × ${FORMAT_NAMES.length} formats through the stack (admin API + one cron); linear extrapolation`,
+        };
+      }),
+      { figure: `cost: cron tick with ${pageZips + 1} ZIPs`, measured: `${bigCronInvocation?.subrequests ?? '?'} subrequests in the cron invocation (1 ZIP: ${cronSub1})`, target: `≤ ${PRICES.free.subrequestsPerInvocation} (Free)`, met: (bigCronInvocation?.subrequests ?? 0) <= PRICES.free.subrequestsPerInvocation, how: 'its spans: KV calls + queue sends + the export POST' },
+      ...cpu.map((c): Row => ({
+        figure: `CPU per invocation: ${c.worker} (${c.what})`,
+        measured:
+          (c.cpuP95Ms === undefined ? '' : `workerd CPU p95 ${c.cpuP95Ms.toFixed(1)} ms (median ${c.cpuMedianMs!.toFixed(1)}); `) +
+          `wall p95 ${c.p95Ms.toFixed(1)} ms (median ${c.medianMs.toFixed(1)})`,
+        target: `p95 ≤ ${FREE_PLAN_CPU_MS} ms (Free)`,
+        met: cpuP95(c.id) <= FREE_PLAN_CPU_MS,
+        how: `in Node around the call into Miniflare, tracing on, ${c.samplesMs.length} rounds: workerd's CPU time (/proc) and wall time, both upper bounds`,
+      })),
+      { figure: 'cost: Free plan capacity (15-min cron, 5 formats)', measured: `${capacity.maxZips} ZIPs; binds first: ${capacity.bindingLimit}`, target: '—', met: null, how: `per ZIP-run × ${RUNS_PER_DAY}/day + per tick, against each daily limit (prices ${PRICES.date})` },
+      { figure: 'cost: 1,000 ZIPs on Workers Paid', measured: `$${paid.usd.toFixed(2)} / month`, target: '—', met: null, how: '$5 base + usage over the included amounts, 30-day month; storage not counted' },
+    ];
+    const cost = {
+      scheduledRun: scheduledRunLedger,
+      adminRun: adminRunLedger,
+      freePlanMaxZips: capacity.maxZips,
+      freePlanBindingLimit: capacity.bindingLimit,
+      paidUsdPer1000ZipsMonth: paid.usd,
+      prices: { free: PRICES.free, paid: PRICES.paid, source: PRICES.source, date: PRICES.date },
+    };
+    const raw = {
+      cost,
+      firstAdminRun: toRunLedger(firstAdmin, adminRunLedger.cpuMsMax),
+      invocations: { adminRun: admin.invocations, scheduledRun: scheduled.invocations },
+      counts: { adminRun: admin, scheduledRun: scheduled },
+      perZipRun,
+      perTick,
+      // JSON has no Infinity: a limit this run does not touch at all says so.
+      perLimitZips: Object.fromEntries(Object.entries(capacity.perLimit).map(([k, v]) => [k, Number.isFinite(v) ? v : 'not used'])),
+      cronSubrequests: { oneZip: cronSub1, zips: pageZips + 1, many: cronSubN, perZip: perZipCronSubrequests },
+      paidLines: paid.lines,
+      pages: { steps: pages, targetZips: PAGE_TARGET_ZIPS, extrapolated: { home: at1000((p) => p.home.kvReads + p.home.kvLists + p.home.r2ClassA + p.home.r2ClassB), forecasts: at1000((p) => p.forecasts.kvReads + p.forecasts.kvLists + p.forecasts.r2ClassA + p.forecasts.r2ClassB) } },
+      cpu: { batchSize: CPU_BATCH_SIZE, cronZips: CRON_ZIPS, cases: cpu, overFreeLimit: overLimit.map((c) => c.id) },
+    };
+    return { rows, raw, top: { cost } };
+  } finally {
+    await session.stop();
+  }
+}

@@ -10,7 +10,7 @@ import { recordZipFailure } from '../storage/zip-status';
  */
 export function recordRunFailure(env: Env): (failure: Failure) => Promise<void> {
   return async (failure) => {
-    if (failure.letter) await recordZipFailure(env.CONFIG, failure.letter);
+    if (failure.letter) await recordZipFailure(env.WEATHER_IMAGES, failure.letter);
     const runId = typeof failure.body === 'object' && failure.body !== null ? (failure.body as { run_id?: unknown }).run_id : undefined;
     if (typeof runId !== 'string' || !/^[0-9a-f]{32}$/.test(runId)) return;
     await recordRunEvent(env.CONFIG, runId, {

@@ -1,16 +1,93 @@
 import { z } from 'zod';
-import { FORMATS, imageKey, type FormatName } from '../domain/formats';
-import { listAllKeys } from './kv-list';
+import { FORMAT_NAMES, FORMATS, imageKey, isFormatName, type FormatName } from '../domain/formats';
 
 /**
- * Generated images: bytes in R2 (`{zip}/{format}.{png|bmp}`, overwritten each run) and a small
- * metadata record in KV (`metadata:{zip}:{format}`) that pages can list without touching R2.
+ * Generated images: bytes in R2 (`{zip}/{format}.{png|bmp}`, overwritten each run) with their
+ * metadata in the object's custom metadata, so one R2 list (with `include`) or one head tells
+ * everything the pages and the run view show, and no KV key is read or written for it.
  */
-export const ImageMetadata = z.object({
-  zipCode: z.string(),
-  format: z.string(),
-  generatedAt: z.string(),
+export interface ImageMetadata {
+  zipCode: string;
+  format: FormatName;
+  generatedAt: string;
   /** When the weather drawn was fetched: what decides whether a newer run already stored its image. */
+  weatherFetchedAt: string;
+  latitude: number;
+  longitude: number;
+  fileSize: number;
+  contentType: string;
+  width: number;
+  height: number;
+  etag?: string;
+  traceId?: string;
+  runId?: string;
+  /** "Austin, Texas": the forecast's place name, when the run knew it. */
+  place?: string;
+}
+
+/**
+ * The custom metadata storeImage writes. `generated-at` and `weather-fetched-at` have been on
+ * every stored image since the first version; `run-id`, `trace-id` and `place` only on newer ones.
+ */
+const ImageCustomMetadata = z.object({
+  'generated-at': z.string(),
+  'weather-fetched-at': z.string(),
+  lat: z.coerce.number(),
+  lon: z.coerce.number(),
+  'run-id': z.string().optional(),
+  'trace-id': z.string().optional(),
+  place: z.string().optional(),
+});
+
+const IMAGE_KEY = /^(\d{5})\/([a-z_]+)\.(png|bmp)$/;
+
+/**
+ * An R2 object's image metadata, from its key and custom metadata (a head, or a list with
+ * `include: ['customMetadata', 'httpMetadata']`); undefined for any other object.
+ */
+export function imageFromObject(object: R2Object): ImageMetadata | undefined {
+  const match = IMAGE_KEY.exec(object.key);
+  if (!match || !isFormatName(match[2]) || FORMATS[match[2]].ext !== match[3]) return undefined;
+  const meta = ImageCustomMetadata.safeParse(object.customMetadata ?? {});
+  if (!meta.success) return undefined;
+  const spec = FORMATS[match[2]];
+  const m = meta.data;
+  return {
+    zipCode: match[1],
+    format: match[2],
+    generatedAt: m['generated-at'],
+    weatherFetchedAt: m['weather-fetched-at'],
+    latitude: m.lat,
+    longitude: m.lon,
+    fileSize: object.size,
+    contentType: object.httpMetadata?.contentType || spec.contentType,
+    width: spec.width,
+    height: spec.height,
+    etag: object.httpEtag,
+    ...(m['trace-id'] ? { traceId: m['trace-id'] } : {}),
+    ...(m['run-id'] ? { runId: m['run-id'] } : {}),
+    ...(m.place ? { place: m.place } : {}),
+  };
+}
+
+/** One image's metadata with one R2 head (class B), without its bytes. */
+export async function getImageMetadata(bucket: R2Bucket, zip: string, format: FormatName): Promise<ImageMetadata | undefined> {
+  const object = await bucket.head(imageKey(zip, format));
+  return object ? imageFromObject(object) : undefined;
+}
+
+/**
+ * The KV copy `metadata:{zip}:{format}` the write side still keeps: storeImage's newer-weather
+ * check reads it; every page reads R2 only.
+ */
+function metadataKey(zip: string, format: string): string {
+  return `metadata:${zip}:${format}`;
+}
+
+const KvImageRecord = z.object({
+  zipCode: z.string(),
+  format: z.enum(FORMAT_NAMES as [FormatName, ...FormatName[]]),
+  generatedAt: z.string(),
   weatherFetchedAt: z.string(),
   latitude: z.number(),
   longitude: z.number(),
@@ -21,14 +98,9 @@ export const ImageMetadata = z.object({
   etag: z.string().optional(),
   traceId: z.string().optional(),
 });
-export type ImageMetadata = z.infer<typeof ImageMetadata>;
 
-function metadataKey(zip: string, format: string): string {
-  return `metadata:${zip}:${format}`;
-}
-
-export async function getImageMetadata(kv: KVNamespace, zip: string, format: string): Promise<ImageMetadata | undefined> {
-  const parsed = ImageMetadata.safeParse(await kv.get(metadataKey(zip, format), 'json'));
+async function kvImageRecord(kv: KVNamespace, zip: string, format: FormatName): Promise<ImageMetadata | undefined> {
+  const parsed = KvImageRecord.safeParse(await kv.get(metadataKey(zip, format), 'json'));
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -44,7 +116,7 @@ export async function storeImage(
   image: { zip: string; format: FormatName; bytes: Uint8Array; weatherFetchedAt: string; lat: number; lon: number; traceId?: string },
   now = new Date(),
 ): Promise<StoreResult> {
-  const existing = await getImageMetadata(kv, image.zip, image.format);
+  const existing = await kvImageRecord(kv, image.zip, image.format);
   if (existing && Date.parse(existing.weatherFetchedAt) > Date.parse(image.weatherFetchedAt)) {
     return { stored: false, reason: 'newer_image_exists', existing };
   }
@@ -81,19 +153,4 @@ export async function storeImage(
 
 export async function getImage(bucket: R2Bucket, zip: string, format: FormatName): Promise<R2ObjectBody | null> {
   return bucket.get(imageKey(zip, format));
-}
-
-/** Metadata of every stored image, grouped by ZIP (follows KV's cursor past 1,000 keys). */
-export async function listImages(kv: KVNamespace): Promise<Map<string, ImageMetadata[]>> {
-  const keys = await listAllKeys(kv, 'metadata:');
-  const byZip = new Map<string, ImageMetadata[]>();
-  const records = await Promise.all(keys.map((key) => kv.get(key, 'json')));
-  for (const record of records) {
-    const parsed = ImageMetadata.safeParse(record);
-    if (!parsed.success) continue;
-    const list = byZip.get(parsed.data.zipCode) ?? [];
-    list.push(parsed.data);
-    byZip.set(parsed.data.zipCode, list);
-  }
-  return byZip;
 }

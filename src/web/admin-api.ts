@@ -115,7 +115,7 @@ adminApi.post('/formats/remove', async (c) => {
 });
 
 adminApi.get('/status', async (c) => {
-  const zips = await zipOverview(c.env.CONFIG);
+  const zips = await zipOverview(c.env.CONFIG, c.env.WEATHER_IMAGES);
   const entries = zips.map((entry) => ({
     zip: entry.zip,
     active: entry.active,

@@ -54,7 +54,7 @@ adminPages.get('/admin', async (c) => {
   const identity = await authenticateAdmin(c);
   if (!identity) return loginPage(c);
   const added = c.req.query('added');
-  const zips = await adminZips(c.env.CONFIG);
+  const zips = await adminZips(c.env.CONFIG, c.env.WEATHER_IMAGES);
   return c.html(
     documentOf(
       <AdminPage

@@ -5,26 +5,13 @@ import { recordRunEvent } from '../../../src/storage/run-log';
 import { ASSET_URLS } from '../../../src/web/assets';
 import { freshness, FRESH_FOR_MINUTES } from '../../../src/web/freshness';
 import { bearer, clearKv, login, send } from './web-client';
+import { putPicture } from '../../support/stored-pictures';
+import type { FormatName } from '../../../src/domain/formats';
 
 const MINUTE = 60_000;
 
-function metadata(zip: string, format: string, generatedAt: Date) {
-  return {
-    zipCode: zip,
-    format,
-    generatedAt: generatedAt.toISOString(),
-    weatherFetchedAt: generatedAt.toISOString(),
-    latitude: 30.3,
-    longitude: -97.7,
-    fileSize: 2048,
-    contentType: format.startsWith('rgb') ? 'image/png' : 'image/bmp',
-    width: format === 'eink' ? 128 : 296,
-    height: format === 'eink' ? 296 : 128,
-  };
-}
-
-async function seedImage(zip: string, format: string, ageMinutes: number): Promise<void> {
-  await env.CONFIG.put(`metadata:${zip}:${format}`, JSON.stringify(metadata(zip, format, new Date(Date.now() - ageMinutes * MINUTE))));
+async function seedImage(zip: string, format: FormatName, ageMinutes: number, place?: string): Promise<void> {
+  await putPicture(env.WEATHER_IMAGES, { zip, format, generatedAt: new Date(Date.now() - ageMinutes * MINUTE).toISOString(), place });
 }
 
 function pngSize(bytes: Uint8Array): [number, number] {
@@ -40,7 +27,10 @@ async function html(path: string, headers: Record<string, string> = {}): Promise
   return res.text();
 }
 
-beforeEach(() => clearKv(['metadata:', 'zip:', 'geo:']));
+beforeEach(async () => {
+  await clearKv(['zip:']);
+  for (const object of (await env.WEATHER_IMAGES.list()).objects) await env.WEATHER_IMAGES.delete(object.key);
+});
 
 describe('public pages', () => {
   it('home shows the renderer-drawn example until a picture exists, then the newest rgb_light', async () => {
@@ -48,13 +38,14 @@ describe('public pages', () => {
     const example = new Uint8Array(await (await send('/assets/example.png')).arrayBuffer());
     expect(pngSize(example)).toEqual([296, 128]);
 
-    await seedImage('11111', 'rgb_light', 50);
-    await seedImage('22222', 'rgb_light', 3);
+    // Stored in this order, so 11111's is the newest upload (and, listed first, wins a tie of upload times).
+    await seedImage('22222', 'rgb_light', 50, 'Shelbyville, Illinois');
+    await seedImage('11111', 'rgb_light', 3, 'Springfield, Illinois');
     await seedImage('33333', 'bw', 1); // newer, but not a colour picture
-    await env.CONFIG.put('geo:22222', JSON.stringify({ zip: '22222', lat: 1, lon: 2, name: 'Springfield', admin1: 'Illinois' }));
     const page = await html('/');
-    expect(page).toMatch(/src="\/22222\/rgb_light\.png\?v=[^"]+"/);
+    expect(page).toMatch(/src="\/11111\/rgb_light\.png\?v=[^"]+"/);
     expect(page).toContain('Springfield, Illinois');
+    expect(page).toContain('drawn 3 min ago');
     expect(page).not.toContain('/assets/example.png');
   });
 
@@ -70,6 +61,13 @@ describe('public pages', () => {
     expect(card('11111')).toContain('href="/11111/eink.bmp"');
     expect(card('22222')).toContain('data-freshness="stale">Not updating<');
     expect(page).toContain(`less than ${FRESH_FOR_MINUTES} minutes old`);
+    // Everything fits one page: no pager. A page after a ZIP starts with the next one.
+    expect(page).not.toContain('class="pager"');
+    const later = await html('/forecasts?after=11111');
+    expect(later).not.toContain('id="zip-11111"');
+    expect(later).toContain('id="zip-22222"');
+    expect(later).toContain('<a href="/forecasts">First page</a>');
+    expect(await html('/forecasts?after=22222')).toContain('No more pictures after ZIP code 22222.');
   });
 
   it('freshness: "Up to date" below 30 minutes, "Not updating" from 30 on', () => {

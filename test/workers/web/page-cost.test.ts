@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FORMAT_NAMES, imageKey } from '../../../src/domain/formats';
 import { recordZipFailure } from '../../../src/storage/zip-status';
 import { OpCounter } from '../../support/binding-ops';
+import { cardZips, nextAfter, pageCosts, type PageView } from '../../support/page-cost';
 import { putPicture, seededZip, seedZips } from '../../support/stored-pictures';
 import { bearer, send, webEnv } from './web-client';
 
@@ -35,14 +36,12 @@ beforeAll(async () => {
 }, 120_000);
 
 /** One view through counting bindings: its status, body and operations. */
-async function view(path: string, headers: Record<string, string> = {}) {
+async function view(path: string, headers: Record<string, string> = {}): Promise<PageView> {
   const ops = new OpCounter();
   const res = await send(path, { headers }, webEnv({ CONFIG: ops.wrap(env.CONFIG, 'KV CONFIG'), WEATHER_IMAGES: ops.wrap(env.WEATHER_IMAGES, 'R2 WEATHER_IMAGES') }));
   return { status: res.status, html: await res.text(), ops: ops.counts };
 }
 
-const cardZips = (html: string) => [...html.matchAll(/<li class="card" id="zip-(\d{5})"/g)].map((m) => m[1]);
-const nextLink = (html: string) => /<a href="\/forecasts\?after=(\d{5})" rel="next">/.exec(html)?.[1];
 
 describe(`page views with ${ZIPS} ZIPs × ${FORMAT_NAMES.length} formats`, () => {
   it('/ costs one R2 list and one head, no KV operation, and shows the newest picture with its place', async () => {
@@ -76,7 +75,7 @@ describe(`page views with ${ZIPS} ZIPs × ${FORMAT_NAMES.length} formats`, () =>
         expect(failed).toContain('class="badge failed"');
         expect(failed).toContain('HTTP 503 Service Unavailable');
       }
-      after = nextLink(html);
+      after = nextAfter(html);
       pages++;
     } while (after && pages < 100);
     expect(costs.every((ops) => JSON.stringify(ops) === JSON.stringify({ 'R2 WEATHER_IMAGES list': 1 })), JSON.stringify(costs[0])).toBe(true);
@@ -93,6 +92,17 @@ describe(`page views with ${ZIPS} ZIPs × ${FORMAT_NAMES.length} formats`, () =>
       // R2 may return up to 1,000); 1,000 registry keys: 1 KV list; no formats configured: 1 KV list.
       expect(ops, path).toEqual({ 'R2 WEATHER_IMAGES list': Math.ceil((ZIPS * FORMAT_NAMES.length + FAILED.length) / 100), 'KV CONFIG list': 2 });
     }
+  });
+
+  it('the figures for the cost ledger: /, /forecasts and its next page', async () => {
+    const costs = await pageCosts((path) => view(path));
+    console.info('page costs with 1,000 ZIPs × 5 formats', costs);
+    expect(costs).toEqual({
+      home: { 'R2 WEATHER_IMAGES list': 1, 'R2 WEATHER_IMAGES head': 1 },
+      forecasts: { 'R2 WEATHER_IMAGES list': 1 },
+      forecastsNext: { 'R2 WEATHER_IMAGES list': 1 },
+      zipsPerPage: expect.any(Number),
+    });
   });
 
   it('a bad page cursor is a 400 with the reason, not a page', async () => {

@@ -20,7 +20,7 @@ export interface ZipObjects {
 }
 
 /** R2's most objects per list call. */
-export const LIST_LIMIT = 1000;
+const LIST_LIMIT = 1000;
 
 // The root `@cloudflare/workers-types` entry is typed for the oldest compatibility date; `include`
 // is honoured since 2022-08-04 (the `2022-08-04` entry has it; ours is 2026-04-01).

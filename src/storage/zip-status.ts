@@ -31,7 +31,7 @@ export function failureKey(zip: string): string {
   return `${zip}/${FAILURE_FILE}`;
 }
 
-export function isFailureKey(key: string): boolean {
+function isFailureKey(key: string): boolean {
   return key.endsWith(`/${FAILURE_FILE}`);
 }
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { imageFromObject } from '../../../src/storage/image-store';
+import { getImageMetadata } from '../../../src/storage/image-store';
 import { listAllZipObjects, listZipPage } from '../../../src/storage/zip-objects';
 import { putPicture } from '../../support/stored-pictures';
 
@@ -32,8 +32,12 @@ describe('the runtime R2 the listings rely on', () => {
     expect(listed.customMetadata).toMatchObject({ 'generated-at': '2026-11-28T10:00:00.000Z', place: 'Austin, Texas', 'run-id': 'a'.repeat(32) });
     expect(listed.httpMetadata).toEqual({ contentType: 'image/png' });
     const head = await bucket().head('78729/rgb_light.png');
-    expect(imageFromObject(head!)).toMatchObject({ zipCode: '78729', format: 'rgb_light', place: 'Austin, Texas', runId: 'a'.repeat(32), fileSize: 3 });
+    expect(head!.customMetadata).toEqual(listed.customMetadata);
+    expect(await getImageMetadata(bucket(), '78729', 'rgb_light')).toMatchObject({
+      zipCode: '78729', format: 'rgb_light', generatedAt: '2026-11-28T10:00:00.000Z', place: 'Austin, Texas', runId: 'a'.repeat(32), fileSize: 3, contentType: 'image/png', width: 296, height: 128,
+    });
     expect(await bucket().head('78729/bw.bmp')).toBeNull();
+    expect(await getImageMetadata(bucket(), '78729', 'bw')).toBeUndefined();
   });
 
   it('a list with include stops at 100 objects and says it is truncated', async () => {

@@ -22,8 +22,9 @@ export interface ZipObjects {
 /** R2's most objects per list call. */
 const LIST_LIMIT = 1000;
 
-// The root `@cloudflare/workers-types` entry is typed for the oldest compatibility date; `include`
-// is honoured since 2022-08-04 (the `2022-08-04` entry has it; ours is 2026-04-01).
+// The root `@cloudflare/workers-types` entry is typed for the oldest compatibility date and lacks
+// `include`; the entries from `2022-08-04` on have it, our compatibility date is 2026-04-01, and
+// r2-listing.test.ts shows the runtime honouring it.
 declare global {
   interface R2ListOptions {
     include?: ('httpMetadata' | 'customMetadata')[];

@@ -11,7 +11,7 @@ import { recordZipFailure } from '../storage/zip-status';
  */
 export function recordRunFailure(env: Env): (failure: Failure) => Promise<void> {
   return async (failure) => {
-    if (failure.letter) await recordZipFailure(env.CONFIG, failure.letter);
+    if (failure.letter) await recordZipFailure(env.WEATHER_IMAGES, failure.letter);
     const body = typeof failure.body === 'object' && failure.body !== null ? (failure.body as { run_id?: unknown; format_name?: unknown }) : {};
     const runId = body.run_id;
     if (typeof runId !== 'string' || !/^[0-9a-f]{32}$/.test(runId)) return;

@@ -1,54 +1,79 @@
 import { z } from 'zod';
-import { FORMATS, isFormatName, imageKey, type FormatName } from '../domain/formats';
+import { FORMATS, imageKey, isFormatName, type FormatName } from '../domain/formats';
 
 /**
- * Generated images: R2 `{zip}/{format}.{png|bmp}`, overwritten each run, with everything about the
- * picture in the object's custom metadata (nothing in KV):
- * `generated-at`, `weather-fetched-at`, `zip`, `lat`, `lon`, `size`, `run-id` (admin and replay
- * runs), `trace-id` (when traced), `place` (when geocoded with a name).
+ * Generated images: bytes in R2 (`{zip}/{format}.{png|bmp}`, overwritten each run) with their
+ * metadata in the object's custom metadata, so one R2 list (with `include`) or one head tells
+ * everything the pages and the run view show, and no KV key is read or written for it.
  */
-export const ImageMetadata = z.object({
-  zipCode: z.string(),
-  format: z.string(),
-  generatedAt: z.string(),
+export interface ImageMetadata {
+  zipCode: string;
+  format: FormatName;
+  generatedAt: string;
   /** When the weather drawn was fetched: what decides whether a newer run already stored its image. */
-  weatherFetchedAt: z.string(),
-  latitude: z.number(),
-  longitude: z.number(),
-  fileSize: z.number(),
-  contentType: z.string(),
-  width: z.number(),
-  height: z.number(),
-  etag: z.string().optional(),
-  traceId: z.string().optional(),
-  runId: z.string().optional(),
+  weatherFetchedAt: string;
+  latitude: number;
+  longitude: number;
+  fileSize: number;
+  contentType: string;
+  width: number;
+  height: number;
+  etag?: string;
+  traceId?: string;
+  runId?: string;
+  /** "Austin, Texas": the forecast's place name, when the run knew it. */
+  place?: string;
+}
+
+/**
+ * The custom metadata storeImage writes. `generated-at` and `weather-fetched-at` have been on
+ * every stored image since the first version; `run-id`, `trace-id` and `place` only on newer ones.
+ */
+const ImageCustomMetadata = z.object({
+  'generated-at': z.string(),
+  'weather-fetched-at': z.string(),
+  lat: z.coerce.number(),
+  lon: z.coerce.number(),
+  'run-id': z.string().optional(),
+  'trace-id': z.string().optional(),
   place: z.string().optional(),
 });
-export type ImageMetadata = z.infer<typeof ImageMetadata>;
 
-/** The metadata of an R2 image object (from a head, get or list with customMetadata), or undefined if it is not one of ours. */
-export function imageMetadataOf(object: R2Object): ImageMetadata | undefined {
-  const m = object.customMetadata ?? {};
-  const format = object.key.slice(object.key.indexOf('/') + 1).replace(/\.(png|bmp)$/, '');
-  if (!isFormatName(format) || !m.zip || !m['weather-fetched-at']) return undefined;
-  const spec = FORMATS[format];
-  const parsed = ImageMetadata.safeParse({
-    zipCode: m.zip,
-    format,
-    generatedAt: m['generated-at'] ?? object.uploaded.toISOString(),
+const IMAGE_KEY = /^(\d{5})\/([a-z_]+)\.(png|bmp)$/;
+
+/**
+ * An R2 object's image metadata, from its key and custom metadata (a head, or a list with
+ * `include: ['customMetadata', 'httpMetadata']`); undefined for any other object.
+ */
+export function imageFromObject(object: R2Object): ImageMetadata | undefined {
+  const match = IMAGE_KEY.exec(object.key);
+  if (!match || !isFormatName(match[2]) || FORMATS[match[2]].ext !== match[3]) return undefined;
+  const meta = ImageCustomMetadata.safeParse(object.customMetadata ?? {});
+  if (!meta.success) return undefined;
+  const spec = FORMATS[match[2]];
+  const m = meta.data;
+  return {
+    zipCode: match[1],
+    format: match[2],
+    generatedAt: m['generated-at'],
     weatherFetchedAt: m['weather-fetched-at'],
-    latitude: Number(m.lat),
-    longitude: Number(m.lon),
+    latitude: m.lat,
+    longitude: m.lon,
     fileSize: object.size,
-    contentType: object.httpMetadata?.contentType ?? spec.contentType,
+    contentType: object.httpMetadata?.contentType || spec.contentType,
     width: spec.width,
     height: spec.height,
     etag: object.httpEtag,
     ...(m['trace-id'] ? { traceId: m['trace-id'] } : {}),
     ...(m['run-id'] ? { runId: m['run-id'] } : {}),
     ...(m.place ? { place: m.place } : {}),
-  });
-  return parsed.success ? parsed.data : undefined;
+  };
+}
+
+/** One image's metadata with one R2 head (class B), without its bytes. */
+export async function getImageMetadata(bucket: R2Bucket, zip: string, format: FormatName): Promise<ImageMetadata | undefined> {
+  const object = await bucket.head(imageKey(zip, format));
+  return object ? imageFromObject(object) : undefined;
 }
 
 export type StoreResult = { stored: true; metadata: ImageMetadata } | { stored: false; reason: 'newer_image_exists'; existing: ImageMetadata };
@@ -89,7 +114,7 @@ export async function storeImage(bucket: R2Bucket, image: ImageToStore, now = ne
   const spec = FORMATS[image.format];
   for (let attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
     const head = await bucket.head(key);
-    const existing = head ? imageMetadataOf(head) : undefined;
+    const existing = head ? imageFromObject(head) : undefined;
     if (existing && Date.parse(existing.weatherFetchedAt) > Date.parse(image.weatherFetchedAt)) {
       return { stored: false, reason: 'newer_image_exists', existing };
     }
@@ -110,39 +135,11 @@ export async function storeImage(bucket: R2Bucket, image: ImageToStore, now = ne
       customMetadata,
       onlyIf: head ? { etagMatches: head.etag } : { etagDoesNotMatch: '*' },
     });
-    if (object) return { stored: true, metadata: imageMetadataOf(object)! };
+    if (object) return { stored: true, metadata: imageFromObject(object)! };
   }
   throw new ImageWriteContendedError(`${key}: another writer changed it ${STORE_ATTEMPTS} times while this one tried to store`);
 }
 
 export async function getImage(bucket: R2Bucket, zip: string, format: FormatName): Promise<R2ObjectBody | null> {
   return bucket.get(imageKey(zip, format));
-}
-
-/** The image's metadata from an R2 head (one class B operation), or undefined when there is none. */
-export async function headImage(bucket: R2Bucket, zip: string, format: FormatName): Promise<ImageMetadata | undefined> {
-  const head = await bucket.head(imageKey(zip, format));
-  return head ? imageMetadataOf(head) : undefined;
-}
-
-/**
- * Metadata of every stored image, grouped by ZIP, from R2 listings with custom metadata (1,000
- * objects a page, following the cursor).
- */
-export async function listImages(bucket: R2Bucket): Promise<Map<string, ImageMetadata[]>> {
-  const byZip = new Map<string, ImageMetadata[]>();
-  let cursor: string | undefined;
-  do {
-    // `include` is honoured at our compatibility date (2026-04-01); the default workers-types entry predates it.
-    const page = await bucket.list({ cursor, include: ['customMetadata', 'httpMetadata'] } as R2ListOptions);
-    for (const object of page.objects) {
-      const metadata = imageMetadataOf(object);
-      if (!metadata) continue;
-      const list = byZip.get(metadata.zipCode) ?? [];
-      list.push(metadata);
-      byZip.set(metadata.zipCode, list);
-    }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
-  return byZip;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { imageKey, isFormatName } from '../domain/formats';
-import { headImage } from './image-store';
+import { getImageMetadata } from './image-store';
 
 /**
  * The record of one run a person started (an admin "Generate now", a replay), for the live run
@@ -113,7 +113,7 @@ export async function getRun(kv: KVNamespace, bucket: R2Bucket, runId: string): 
     formats.map(async (format) => ({
       format,
       failures: await getRecord(kv, failedKey(runId, 'landscape-jobs', format), z.array(RunFailure)),
-      image: zip && dispatched ? await headImage(bucket, zip, format) : undefined,
+      image: zip && dispatched ? await getImageMetadata(bucket, zip, format) : undefined,
     })),
   );
   const finished = new Set<string>();

@@ -7,7 +7,7 @@ import { SERVICE_NAMES } from '../otel/service-names';
 import { startRun } from '../pipeline/start-run';
 import { addFormat, getFormats, removeFormat } from '../storage/format-config';
 import { getRun } from '../storage/run-log';
-import { isZipRegistered, registerZip, setZipActive } from '../storage/zip-registry';
+import { registerZip, setZipActive } from '../storage/zip-registry';
 import { requireAdmin } from './admin-auth';
 import { dlqApi } from './dlq-api';
 import { parseQuery, ZipFormatQuery, ZipQuery } from './http-input';
@@ -42,21 +42,13 @@ export function jaegerZipSearchUrl(env: Env, zip: string): string {
  */
 export const adminApi = new Hono<{ Bindings: Env }>({ strict: true });
 
-/**
- * Registers a ZIP an admin call names, writing the marker only the first time: on the Free plan KV
- * allows 100,000 reads but 1,000 writes a day, and every "Generate now" names its ZIP.
- */
-async function registerNamedZip(kv: KVNamespace, zip: string): Promise<void> {
-  if (!(await isZipRegistered(kv, zip))) await registerZip(kv, zip);
-}
-
 adminApi.use('*', requireAdmin());
 adminApi.route('/dlq', dlqApi);
 
 adminApi.post('/generate', async (c) => {
   const q = parseQuery(c, ZipQuery);
   if (!q.ok) return q.response;
-  await registerNamedZip(c.env.CONFIG, q.value.zip);
+  await registerZip(c.env.CONFIG, q.value.zip);
   const run = await startRun(c.env, q.value.zip, 'admin');
   if (run.traceparent) c.header('traceparent', run.traceparent);
   return c.json(
@@ -104,7 +96,7 @@ adminApi.get('/formats', async (c) => {
 adminApi.post('/formats/add', async (c) => {
   const q = parseQuery(c, ZipFormatQuery);
   if (!q.ok) return q.response;
-  await registerNamedZip(c.env.CONFIG, q.value.zip);
+  await registerZip(c.env.CONFIG, q.value.zip);
   const formats = await addFormat(c.env.CONFIG, q.value.zip, q.value.format as FormatName);
   return c.json({ success: true, zip: q.value.zip, formats });
 });
@@ -113,7 +105,7 @@ adminApi.post('/formats/remove', async (c) => {
   const q = parseQuery(c, ZipFormatQuery);
   if (!q.ok) return q.response;
   try {
-    await registerNamedZip(c.env.CONFIG, q.value.zip);
+    await registerZip(c.env.CONFIG, q.value.zip);
     const formats = await removeFormat(c.env.CONFIG, q.value.zip, q.value.format as FormatName);
     return c.json({ success: true, zip: q.value.zip, formats });
   } catch (error) {

@@ -63,7 +63,8 @@ function failureBody(zip: string, format: FormatName, failure: ZipFailure) {
 
 async function serveImage(c: Context<{ Bindings: Env }>, zip: string, format: FormatName): Promise<Response> {
   if (!ZipCode.safeParse(zip).success) return c.json({ error: INVALID_ZIP_MESSAGE }, 400);
-  const [object, failure] = await Promise.all([getImage(c.env.WEATHER_IMAGES, zip, format), getZipFailure(c.env.CONFIG, zip)]);
+  // Two R2 reads (class B), no KV: the picture and its ZIP's failure record (a head: metadata only).
+  const [object, failure] = await Promise.all([getImage(c.env.WEATHER_IMAGES, zip, format), getZipFailure(c.env.WEATHER_IMAGES, zip)]);
   if (!object) {
     return isCurrentFailure(failure, format, undefined) ? c.json(failureBody(zip, format, failure), 404) : c.json(NOT_FOUND, 404);
   }

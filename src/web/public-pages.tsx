@@ -1,16 +1,27 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { ZipCode } from '../domain/zip';
+import { parseQuery } from './http-input';
 import { documentOf } from './pages/document';
 import { ForecastsPage } from './pages/forecasts';
 import { GuidePage } from './pages/guide';
 import { HomePage } from './pages/home';
-import { forecastCards, latestPicture } from './site-data';
+import { forecastPage, latestPicture } from './site-data';
 import type { WebEnv } from './web-env';
 
 /** The public pages: no script, no cookie, no admin data. */
 export const publicPages = new Hono<WebEnv>({ strict: true });
 
-publicPages.get('/', async (c) => c.html(documentOf(<HomePage latest={await latestPicture(c.env.CONFIG, c.env.WEATHER_IMAGES)} nowMs={Date.now()} />)));
+publicPages.get('/', async (c) => c.html(documentOf(<HomePage latest={await latestPicture(c.env.WEATHER_IMAGES)} nowMs={Date.now()} />)));
 
-publicPages.get('/forecasts', async (c) => c.html(documentOf(<ForecastsPage cards={await forecastCards(c.env.CONFIG, c.env.WEATHER_IMAGES)} nowMs={Date.now()} />)));
+/** `after`: the last ZIP of the previous page (the page's "Next" link sets it). */
+const ForecastsQuery = z.object({ after: ZipCode.optional() });
+
+publicPages.get('/forecasts', async (c) => {
+  const q = parseQuery(c, ForecastsQuery);
+  if (!q.ok) return q.response;
+  const page = await forecastPage(c.env.WEATHER_IMAGES, q.value.after);
+  return c.html(documentOf(<ForecastsPage cards={page.cards} after={q.value.after} next={page.next} nowMs={Date.now()} />));
+});
 
 publicPages.get('/guide', (c) => c.html(documentOf(<GuidePage />)));

@@ -95,6 +95,8 @@ tr:last-child td { border-bottom: 0; }
 .failure .reason, .dead-letter pre, .errors div { overflow-wrap: anywhere; }
 .note { border-left: 3px solid var(--accent); background: var(--card); padding: .75rem 1rem; margin: 0 0 1rem; border-radius: 0 var(--radius) var(--radius) 0; }
 .empty { text-align: center; padding: 2.5rem 1rem; background: var(--card); border: 1px dashed var(--line); border-radius: var(--radius); }
+.pager { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 1rem; margin: 1.5rem 0 0; }
+.pager a[rel="next"] { margin-left: auto; }
 
 /* Guide */
 .legend { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); padding: 0; list-style: none; }

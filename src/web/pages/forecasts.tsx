@@ -96,7 +96,22 @@ function Card(props: { card: ForecastCard; nowMs: number }) {
   );
 }
 
-export function ForecastsPage(props: { cards: ForecastCard[]; nowMs: number }) {
+/** Older and newer pages: ZIPs in order, a page at a time (see forecastPage). */
+function Pager(props: { after?: string; next?: string }) {
+  if (!props.after && !props.next) return null;
+  return (
+    <nav class="pager" aria-label="Pages of ZIP codes">
+      {props.after ? <a href="/forecasts">First page</a> : null}
+      {props.next ? (
+        <a href={`/forecasts?after=${props.next}`} rel="next">
+          Next: ZIP codes after {props.next}
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+export function ForecastsPage(props: { cards: ForecastCard[]; after?: string; next?: string; nowMs: number }) {
   return (
     <Layout title="Forecasts" nav="forecasts" description="Today's weather landscapes, one card per ZIP code.">
       <h1>Forecasts</h1>
@@ -106,7 +121,14 @@ export function ForecastsPage(props: { cards: ForecastCard[]; nowMs: number }) {
         run; after two in a row the card says <strong>Not updating</strong> (the ZIP was deactivated, or the weather
         service is failing). <strong>Failed</strong> means the last run gave up, with the reason on the card.
       </p>
-      {props.cards.length === 0 ? (
+      {props.after ? <p class="meta">ZIP codes after {props.after}.</p> : null}
+      {props.cards.length === 0 && props.after ? (
+        <div class="empty">
+          <p>
+            <strong>No more pictures after ZIP code {props.after}.</strong>
+          </p>
+        </div>
+      ) : props.cards.length === 0 ? (
         <div class="empty">
           <p>
             <strong>No pictures yet.</strong>
@@ -120,6 +142,7 @@ export function ForecastsPage(props: { cards: ForecastCard[]; nowMs: number }) {
           ))}
         </ul>
       )}
+      <Pager after={props.after} next={props.next} />
     </Layout>
   );
 }

@@ -41,7 +41,10 @@ function job(zip: string, format = 'rgb_light', extra: Record<string, unknown> =
 
 const spans = (): SpanView[] => memoryExporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes }));
 
-/** The real bucket, with every put recorded; `failKeys` puts throw the way R2 does on an internal error. */
+/**
+ * The real bucket, with every image put recorded (not the `{zip}/failure.json` a dead letter
+ * leaves for its ZIP); `failKeys` puts throw the way R2 does on an internal error.
+ */
 function recordingBucket(real: R2Bucket, failKeys: string[] = []) {
   const puts: Array<{ key: string }> = [];
   const bucket = new Proxy(real, {
@@ -50,7 +53,7 @@ function recordingBucket(real: R2Bucket, failKeys: string[] = []) {
         return async (key: string, value: unknown, options?: R2PutOptions) => {
           if (failKeys.includes(key)) throw new Error('put: We encountered an internal error. Please try again. (10001)');
           const result = await target.put(key, value as ArrayBuffer, options);
-          puts.push({ key });
+          if (!key.endsWith('/failure.json')) puts.push({ key });
           return result;
         };
       }

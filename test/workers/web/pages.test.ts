@@ -1,21 +1,17 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { encodings, renderSpritePng, SPRITE_NAMES, TREE_SPECIES } from '../../../src/render';
-import { imageKey, type FormatName } from '../../../src/domain/formats';
+import type { FormatName } from '../../../src/domain/formats';
 import { recordRunDispatched, appendRunFailure, recordRunStarted } from '../../../src/storage/run-log';
 import { ASSET_URLS } from '../../../src/web/assets';
 import { freshness, FRESH_FOR_MINUTES } from '../../../src/web/freshness';
 import { bearer, clearKv, login, send } from './web-client';
+import { putPicture } from '../../support/stored-pictures';
 
 const MINUTE = 60_000;
 
-/** An image object as the generator stores it: 2,048 bytes, its metadata in R2 custom metadata. */
-async function seedImage(zip: string, format: FormatName, ageMinutes: number): Promise<void> {
-  const at = new Date(Date.now() - ageMinutes * MINUTE).toISOString();
-  await env.WEATHER_IMAGES.put(imageKey(zip, format), new Uint8Array(2048), {
-    httpMetadata: { contentType: format.startsWith('rgb') ? 'image/png' : 'image/bmp' },
-    customMetadata: { 'generated-at': at, 'weather-fetched-at': at, zip, lat: '30.3', lon: '-97.7', size: '2048' },
-  });
+async function seedImage(zip: string, format: FormatName, ageMinutes: number, place?: string): Promise<void> {
+  await putPicture(env.WEATHER_IMAGES, { zip, format, generatedAt: new Date(Date.now() - ageMinutes * MINUTE).toISOString(), place });
 }
 
 function pngSize(bytes: Uint8Array): [number, number] {
@@ -42,13 +38,14 @@ describe('public pages', () => {
     const example = new Uint8Array(await (await send('/assets/example.png')).arrayBuffer());
     expect(pngSize(example)).toEqual([296, 128]);
 
-    await seedImage('11111', 'rgb_light', 50);
-    await seedImage('22222', 'rgb_light', 3);
+    // Stored in this order, so 11111's is the newest upload (and, listed first, wins a tie of upload times).
+    await seedImage('22222', 'rgb_light', 50, 'Shelbyville, Illinois');
+    await seedImage('11111', 'rgb_light', 3, 'Springfield, Illinois');
     await seedImage('33333', 'bw', 1); // newer, but not a colour picture
-    await env.CONFIG.put('geo:22222', JSON.stringify({ zip: '22222', lat: 1, lon: 2, name: 'Springfield', admin1: 'Illinois' }));
     const page = await html('/');
-    expect(page).toMatch(/src="\/22222\/rgb_light\.png\?v=[^"]+"/);
+    expect(page).toMatch(/src="\/11111\/rgb_light\.png\?v=[^"]+"/);
     expect(page).toContain('Springfield, Illinois');
+    expect(page).toContain('drawn 3 min ago');
     expect(page).not.toContain('/assets/example.png');
   });
 
@@ -64,6 +61,13 @@ describe('public pages', () => {
     expect(card('11111')).toContain('href="/11111/eink.bmp"');
     expect(card('22222')).toContain('data-freshness="stale">Not updating<');
     expect(page).toContain(`less than ${FRESH_FOR_MINUTES} minutes old`);
+    // Everything fits one page: no pager. A page after a ZIP starts with the next one.
+    expect(page).not.toContain('class="pager"');
+    const later = await html('/forecasts?after=11111');
+    expect(later).not.toContain('id="zip-11111"');
+    expect(later).toContain('id="zip-22222"');
+    expect(later).toContain('<a href="/forecasts">First page</a>');
+    expect(await html('/forecasts?after=22222')).toContain('No more pictures after ZIP code 22222.');
   });
 
   it('freshness: "Up to date" below 30 minutes, "Not updating" from 30 on', () => {

@@ -2,8 +2,10 @@ import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FORMAT_NAMES } from '../../../src/domain/formats';
 import { getFormats } from '../../../src/storage/format-config';
-import { clockPast } from '../clock';
+import { listZips, registerZip, setZipActive } from '../../../src/storage/zip-registry';
+import { OpCounter } from '../../support/binding-ops';
 import { bearer, clearKv, send } from './web-client';
+import { putPicture } from '../../support/stored-pictures';
 
 /** Concurrent admin changes lose nothing, and one truth about which ZIPs the admin knows. */
 
@@ -60,16 +62,6 @@ describe('one truth about ZIPs', () => {
     expect(page).toContain('data-zip="78729"');
   });
 
-  it('registers a ZIP once: a later generate reads the marker and does not write it again', async () => {
-    expect((await post('/admin/generate?zip=78731')).status).toBe(202);
-    const first = await env.CONFIG.get('zip:78731:registered');
-    expect(first).not.toBeNull();
-    await clockPast(first!); // a rewrite would now store a later time
-    expect((await post('/admin/generate?zip=78731')).status).toBe(202);
-    expect((await post('/admin/formats/add?zip=78731&format=bw')).status).toBe(200);
-    expect(await env.CONFIG.get('zip:78731:registered')).toBe(first);
-  });
-
   it('formats/add and formats/remove register an unknown ZIP; GET /admin/formats does not', async () => {
     expect((await send('/admin/formats?zip=40001', { headers: bearer() })).status).toBe(200);
     expect((await status()).zips).toEqual([]);
@@ -80,10 +72,7 @@ describe('one truth about ZIPs', () => {
 
   it('a ZIP with images or format configuration but no registry entry (older data) is listed too', async () => {
     await env.CONFIG.put('formats:40010', JSON.stringify(['eink'])); // the layout before one key per format
-    const at = '2026-11-24T05:00:00.000Z';
-    await env.WEATHER_IMAGES.put('40011/rgb_light.png', new Uint8Array(3), {
-      customMetadata: { 'generated-at': at, 'weather-fetched-at': at, zip: '40011', lat: '1', lon: '2', size: '3' },
-    });
+    await putPicture(env.WEATHER_IMAGES, { zip: '40011', format: 'rgb_light', generatedAt: '2026-11-24T05:00:00.000Z' });
     const zips = (await status()).zips;
     expect(zips.map((z) => [z.zip, z.active, z.formats])).toEqual([
       ['40010', false, ['rgb_light', 'eink']],
@@ -100,3 +89,30 @@ describe('one truth about ZIPs', () => {
     expect(await getFormats(env.CONFIG, '40020')).toEqual(['rgb_light', 'eink']);
   });
 });
+
+describe('the ZIP registry in KV', () => {
+  it('is read with one list: values ride in key metadata; a key from before is read with a get', async () => {
+    await setZipActive(env.CONFIG, '40030', true);
+    await registerZip(env.CONFIG, '40031');
+    await env.CONFIG.put('zip:40032', JSON.stringify({ active: true, updated_at: '2026-11-01T00:00:00.000Z' })); // written before key metadata
+    const ops = new OpCounter();
+    const zips = await listZips(ops.wrap(env.CONFIG, 'KV CONFIG'));
+    expect(zips).toEqual([
+      { zip: '40030', active: true, updated_at: expect.any(String) },
+      { zip: '40031', active: false },
+      { zip: '40032', active: true, updated_at: '2026-11-01T00:00:00.000Z' },
+    ]);
+    expect(ops.counts).toEqual({ 'KV CONFIG list': 1, 'KV CONFIG get': 1 });
+  });
+
+  it('a ZIP is registered once: later admin calls naming it read the marker and write nothing', async () => {
+    const ops = new OpCounter();
+    const kv = ops.wrap(env.CONFIG, 'KV CONFIG');
+    await registerZip(kv, '40040');
+    await registerZip(kv, '40040');
+    await registerZip(kv, '40040');
+    expect(ops.counts).toEqual({ 'KV CONFIG get': 3, 'KV CONFIG put': 1 });
+    expect((await status()).zips.map((z) => z.zip)).toEqual(['40040']);
+  });
+});
+

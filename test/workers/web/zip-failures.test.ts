@@ -2,8 +2,10 @@ import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../../src/messages/dead-letter';
 import { setZipActive } from '../../../src/storage/zip-registry';
-import { recordZipFailure } from '../../../src/storage/zip-status';
-import { bearer, clearKv, send } from './web-client';
+import { failureKey, recordZipFailure } from '../../../src/storage/zip-status';
+import { OpCounter } from '../../support/binding-ops';
+import { putPicture } from '../../support/stored-pictures';
+import { bearer, clearKv, send, webEnv } from './web-client';
 
 /** A ZIP's failed run told where people look: the image route (JSON or headers) and /forecasts. */
 const TRACE = '6e0c63257de34c92bf9efcd03927272e';
@@ -24,22 +26,17 @@ function letter(zip: string, at: string, extra: Partial<DeadLetter> = {}, body: 
   };
 }
 
-async function storePicture(zip: string, format: string, generatedAt: string): Promise<void> {
-  const ext = format.startsWith('rgb') ? 'png' : 'bmp';
-  await env.WEATHER_IMAGES.put(`${zip}/${format}.${ext}`, new Uint8Array([1, 2, 3]), {
-    httpMetadata: { contentType: ext === 'png' ? 'image/png' : 'image/bmp' },
-    customMetadata: { 'generated-at': generatedAt, 'weather-fetched-at': generatedAt, zip, lat: '1', lon: '2', size: '3' },
-  });
-}
+const storePicture = (zip: string, format: 'rgb_light' | 'bw', generatedAt: string) => putPicture(env.WEATHER_IMAGES, { zip, format, generatedAt });
+const images = () => env.WEATHER_IMAGES;
 
 beforeEach(async () => {
-  await clearKv(['failure:', 'geo:', 'zip:']);
+  await clearKv(['zip:']);
   for (const object of (await env.WEATHER_IMAGES.list()).objects) await env.WEATHER_IMAGES.delete(object.key);
 });
 
 describe('a ZIP whose last run failed', () => {
   it('with no picture: the image route answers 404 JSON saying it failed, when and why', async () => {
-    await recordZipFailure(env.CONFIG, letter('99999', '2026-11-28T10:00:00.000Z'));
+    await recordZipFailure(images(), letter('99999', '2026-11-28T10:00:00.000Z'));
     const res = await send('/99999/rgb_light.png');
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
@@ -63,7 +60,7 @@ describe('a ZIP whose last run failed', () => {
 
   it('with an older picture: serves it and says the failure in headers; a newer picture makes it history', async () => {
     await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
-    await recordZipFailure(env.CONFIG, letter('78729', '2026-11-28T10:00:00.000Z', {
+    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', {
       reason: 'gave up after 4 attempts: open-meteo forecast: connection refused (GET http://127.0.0.1:9/v1/forecast)',
       error_type: 'WeatherApiError',
       attempts: 4,
@@ -81,17 +78,17 @@ describe('a ZIP whose last run failed', () => {
   });
 
   it('a failed job of one format concerns only that format', async () => {
-    await recordZipFailure(env.CONFIG, letter('78729', '2026-11-28T10:00:00.000Z', { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: 'bw' }));
+    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: 'bw' }));
     expect((await (await send('/78729/bw.bmp')).json()) as object).toMatchObject({ status: 'failed', format: 'bw' });
     expect(await (await send('/78729/rgb_light.png')).json()).toEqual({ error: 'Image not found. Waiting for first generation.' });
   });
 
   it('/forecasts shows a Failed badge with the reason, and whether an older picture is shown', async () => {
-    await recordZipFailure(env.CONFIG, letter('99999', '2026-11-28T10:00:00.000Z'));
+    await recordZipFailure(images(), letter('99999', '2026-11-28T10:00:00.000Z'));
     await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
-    await recordZipFailure(env.CONFIG, letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', reason: 'open-meteo geocoding: DNS lookup failed' }));
+    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', reason: 'open-meteo geocoding: DNS lookup failed' }));
     await storePicture('10001', 'rgb_light', '2026-11-28T10:30:00.000Z');
-    await recordZipFailure(env.CONFIG, letter('10001', '2026-11-28T10:00:00.000Z'));
+    await recordZipFailure(images(), letter('10001', '2026-11-28T10:00:00.000Z'));
     const html = await (await send('/forecasts')).text();
     const card = (zip: string) => html.slice(html.indexOf(`id="zip-${zip}"`), html.indexOf('</li>', html.indexOf(`data-zip="${zip}"`) + 1));
     expect(card('99999')).toContain('class="badge failed"');
@@ -110,7 +107,7 @@ describe('the admin dashboard', () => {
   it("says a ZIP's last run failed, and links the dead letters", async () => {
     await setZipActive(env.CONFIG, '99999', true);
     await setZipActive(env.CONFIG, '78729', true);
-    await recordZipFailure(env.CONFIG, letter('99999', new Date(Date.now() - 5 * 60_000).toISOString()));
+    await recordZipFailure(images(), letter('99999', new Date(Date.now() - 5 * 60_000).toISOString()));
     const html = await (await send('/admin', { headers: bearer() })).text();
     expect(html).toMatch(/<p class="meta failure-line" data-failure="99999"><strong>Last run failed<\/strong> 5 min ago: unknown ZIP code · <a href="\/admin\/dead-letters">dead letters<\/a>/);
     // Only the ZIP that failed says so.
@@ -119,26 +116,60 @@ describe('the admin dashboard', () => {
 });
 
 describe('recording failures', () => {
-  it('a run whose image jobs fail one by one costs at most two KV writes, and then concerns every format', async () => {
-    let puts = 0;
-    const counting = {
-      get: (key: string, type: 'json') => env.CONFIG.get(key, type),
-      put: (key: string, value: string, options?: KVNamespacePutOptions) => {
-        puts++;
-        return env.CONFIG.put(key, value, options);
-      },
-    } as unknown as KVNamespace;
+  it('round trip: {zip}/failure.json holds the record as JSON, its fields in custom metadata for heads and lists', async () => {
+    const long = `gave up after 4 attempts: open-meteo forecast: HTTP 503 Service Unavailable: ${'é'.repeat(3000)}`;
+    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', attempts: 4, reason: long }, { run_id: 'e'.repeat(32) }));
+    const object = await images().get(failureKey('78729'));
+    expect(object!.httpMetadata?.contentType).toBe('application/json');
+    expect(await object!.json()).toEqual({
+      zip: '78729',
+      at: '2026-11-28T10:00:00.000Z',
+      stage: 'fetch-jobs',
+      error_type: 'WeatherApiError',
+      reason: long,
+      attempts: 4,
+      trace_id: TRACE,
+      run_id: 'e'.repeat(32),
+    });
+    // The metadata keeps the reason's start (custom metadata is limited to 2,048 bytes).
+    const head = await images().head(failureKey('78729'));
+    expect(head!.customMetadata).toMatchObject({ zip: '78729', at: '2026-11-28T10:00:00.000Z', stage: 'fetch-jobs', 'error-type': 'WeatherApiError', attempts: '4', 'trace-id': TRACE, 'run-id': 'e'.repeat(32) });
+    expect(head!.customMetadata!.reason).toMatch(/^gave up after 4 attempts: open-meteo forecast: HTTP 503 Service Unavailable: é+…$/);
+    expect((await (await send('/78729/rgb_light.png')).json()) as object).toMatchObject({ status: 'failed', last_attempt: { attempts: 4, error_type: 'WeatherApiError' } });
+  });
+
+  it('a failure older than 30 days is no longer shown', async () => {
+    await recordZipFailure(images(), letter('99999', new Date(Date.now() - 31 * 24 * 3600_000).toISOString()));
+    expect(await images().head(failureKey('99999'))).not.toBeNull();
+    expect(await (await send('/99999/rgb_light.png')).json()).toEqual({ error: 'Image not found. Waiting for first generation.' });
+    expect(await (await send('/forecasts')).text()).not.toContain('zip-99999');
+  });
+
+  it('a run whose image jobs fail one by one costs at most two R2 writes, and then concerns every format', async () => {
+    const ops = new OpCounter();
+    const counting = ops.wrap(images(), 'R2 WEATHER_IMAGES');
     const RUN = 'cccccccccccccccccccccccccccccccc';
     for (const [i, format] of ['bw', 'bwi', 'eink', 'rgb_dark'].entries()) {
       await recordZipFailure(counting, letter('78729', `2026-11-28T10:00:0${i}.000Z`, { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: format, run_id: RUN }));
     }
-    expect(puts).toBe(2);
+    // One head before each format's record (the dedupe read), two puts.
+    expect(ops.counts).toEqual({ 'R2 WEATHER_IMAGES head': 4, 'R2 WEATHER_IMAGES put': 2 });
     for (const path of ['/78729/bw.bmp', '/78729/eink.bmp', '/78729/rgb_light.png']) {
       expect(await (await send(path)).json(), path).toMatchObject({ status: 'failed', last_attempt: { stage: 'landscape-jobs' } });
     }
     // Another run's failure is written again.
     await recordZipFailure(counting, letter('78729', '2026-11-28T11:00:00.000Z', {}, { run_id: 'dddddddddddddddddddddddddddddddd' }));
-    expect(puts).toBe(3);
+    expect(ops.counts['R2 WEATHER_IMAGES put']).toBe(3);
+  });
+
+  it('the image route reads R2 only: the picture (get) and the failure record (head)', async () => {
+    await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
+    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z'));
+    const ops = new OpCounter();
+    const res = await send('/78729/rgb_light.png', {}, webEnv({ CONFIG: ops.wrap(env.CONFIG, 'KV CONFIG'), WEATHER_IMAGES: ops.wrap(images(), 'R2 WEATHER_IMAGES') }));
+    expect(res.headers.get('x-last-failure-at')).toBe('2026-11-28T10:00:00.000Z');
+    await res.arrayBuffer();
+    expect(ops.counts).toEqual({ 'R2 WEATHER_IMAGES get': 1, 'R2 WEATHER_IMAGES head': 1 });
   });
 });
 

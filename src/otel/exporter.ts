@@ -11,13 +11,20 @@ export interface OtlpExporterOptions {
 }
 
 /**
+ * One exporter serves the isolate, and an isolate runs many invocations at once, each exporting once
+ * at its end: the exporter's default limit of 30 exports in flight dropped spans ("Concurrent export
+ * limit reached") when 50 admin runs ran at once (test/e2e/load.test.ts).
+ */
+const CONCURRENT_EXPORTS = 1_000;
+
+/**
  * The OTLP/HTTP JSON exporter of the design card, @opentelemetry/exporter-trace-otlp-http (its
  * fetch transport, 0.204+). It sends through `fetch.__original` when fetch is instrumented, which
  * our fetch instrumentation provides (fetch.ts), so an export makes no span and sends no
  * traceparent of its own. It retries a refused connection or a 429/5xx until `timeoutMs`.
  */
 export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
-  return new OTLPTraceExporter({ url: options.url, headers: options.headers, timeoutMillis: options.timeoutMs });
+  return new OTLPTraceExporter({ url: options.url, headers: options.headers, timeoutMillis: options.timeoutMs, concurrencyLimit: CONCURRENT_EXPORTS });
 }
 
 /**

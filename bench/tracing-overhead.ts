@@ -17,12 +17,12 @@ import { fmtMs, type FigureResult, type Row } from './table';
  * only after the invocation's waitUntil work, i.e. after the span export POST has been answered:
  * building and sending the export is part of the traced time, as in production.
  */
-const BATCH_SIZE = 100;
+export const BATCH_SIZE = 100;
 const GENERATOR_TARGET_RATIO = 1.1;
 /** Head sampling of the third variant: as with OTEL_TRACES_SAMPLER_ARG=0.1, one run in ten was sampled upstream. */
 const SAMPLED_RATIO = 0.1;
 
-interface Case {
+export interface Case {
   worker: 'dispatcher' | 'generator';
   queue: 'weather-ready' | 'landscape-jobs';
   /** Stores what the handler reads (the generator needs `weather:{zip}`). */
@@ -40,7 +40,7 @@ function forecastFor(i: number) {
   return FIXTURES[FIXTURE_NAMES[i % FIXTURE_NAMES.length]];
 }
 
-const CASES: Case[] = [
+export const CASES: Case[] = [
   {
     worker: 'dispatcher',
     queue: 'weather-ready',

@@ -13,7 +13,7 @@
  *
  * Needs a WebSocket client: Node 22+ has one; on Node 20 the npm script passes --experimental-websocket.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -347,6 +347,8 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await closeReceiver();
+    // Only the profiles are kept (in the temporary directory when no --out was given).
+    rmSync(options.out ? tmp : join(tmp, 'bundles'), { recursive: true, force: true });
     if (!options.out) console.error(`[profile] profiles kept in ${outDir} (delete when done)`);
   }
 }

@@ -9,7 +9,7 @@ import {
   MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
 } from './messaging-attributes';
 import { withCarrier } from './queue-carrier';
-import { commonRunAttributes, runWithAttributes } from './run-attributes';
+import { commonRunAttributes, labelActiveSpan } from './run-attributes';
 import { inSpan, tracerFor } from './spans';
 
 /**
@@ -48,9 +48,9 @@ function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: u
     ...run,
   };
   // The span that sends a run's message (the admin request, a consumer) concerns that run as well.
-  return runWithAttributes(run, () =>
-    inSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, () => call()),
-  );
+  // The send span is a leaf and carries the run's words itself: no context layer is needed for it.
+  labelActiveSpan(run);
+  return inSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, () => call());
 }
 
 /** Only structured bodies (JSON or v8 objects) can carry the context; text and bytes go as they are. */

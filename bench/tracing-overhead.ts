@@ -17,12 +17,13 @@ import { fmtMs, type FigureResult, type Row } from './table';
  * only after the invocation's waitUntil work, i.e. after the span export POST has been answered:
  * building and sending the export is part of the traced time, as in production.
  */
-const BATCH_SIZE = 100;
-const GENERATOR_TARGET_RATIO = 1.1;
+export const BATCH_SIZE = 100;
+/** Issue 13: tracing may cost at most 5 % on a generator batch and 15 % on a dispatcher batch, also at sampling 0.1. */
+const TARGET_RATIO: Record<Case['worker'], number> = { generator: 1.05, dispatcher: 1.15 };
 /** Head sampling of the third variant: as with OTEL_TRACES_SAMPLER_ARG=0.1, one run in ten was sampled upstream. */
 const SAMPLED_RATIO = 0.1;
 
-interface Case {
+export interface Case {
   worker: 'dispatcher' | 'generator';
   queue: 'weather-ready' | 'landscape-jobs';
   /** Stores what the handler reads (nothing since the forecast rides in the bodies). */
@@ -40,7 +41,7 @@ function forecastFor(i: number) {
   return FIXTURES[FIXTURE_NAMES[i % FIXTURE_NAMES.length]];
 }
 
-const CASES: Case[] = [
+export const CASES: Case[] = [
   {
     worker: 'dispatcher',
     queue: 'weather-ready',
@@ -217,12 +218,12 @@ export async function benchTracingOverhead(bundler: Bundler, options: { quick: b
       await relay.close();
     }
     const rows: Row[] = raws.flatMap((r) => {
-      const isGenerator = r.worker === 'generator';
+      const target = TARGET_RATIO[r.worker as Case['worker']];
       const tenthRow: Row = {
         figure: `tracing overhead at sampling ${SAMPLED_RATIO}: ${r.worker}`,
         measured: `${fmtMs(r.medianSampledTenthMs)} / off ${fmtMs(r.medianOffMs)} = ${r.sampledTenthRatio.toFixed(3)}× (paired ${r.sampledTenthPairedRatio.toFixed(3)}×)`,
-        target: '—',
-        met: null,
+        target: `ratio ≤ ${target.toFixed(2)}`,
+        met: r.sampledTenthRatio <= target,
         how: 'same, OTEL_TRACES_SAMPLER_ARG=0.1 and one message in ten from a sampled run: unsampled spans are recorded, exported only if they fail',
       };
       return [{
@@ -230,8 +231,8 @@ export async function benchTracingOverhead(bundler: Bundler, options: { quick: b
         measured:
           `on ${fmtMs(r.medianOnMs)} / off ${fmtMs(r.medianOffMs)} = ${r.ratio.toFixed(3)}× ` +
           `(${r.addedMsPerMessage >= 0 ? '+' : ''}${r.addedMsPerMessage.toFixed(3)} ms/msg; paired ${r.medianPairedRatio.toFixed(3)}×)`,
-        target: isGenerator ? `ratio ≤ ${GENERATOR_TARGET_RATIO.toFixed(2)}` : '—',
-        met: isGenerator ? r.ratio <= GENERATOR_TARGET_RATIO : null,
+        target: `ratio ≤ ${target.toFixed(2)}`,
+        met: r.ratio <= target,
         how: `outside worker: Node timer around Miniflare queue() incl. span export, median of ${r.rounds} ABBA rounds`,
       }, tenthRow];
     });

@@ -36,6 +36,8 @@ export const SECRET_VARS = new Set(['ADMIN_TOKEN', 'OWM_API_KEY', 'OTEL_EXPORTER
 export function localConfig(tomlFile, vars) {
   const config = parse(readFileSync(join(ROOT, tomlFile), 'utf8'));
   config.main = join(ROOT, config.main);
+  // The config is written elsewhere: paths in `alias` are relative to the toml's folder (the root).
+  if (config.alias) config.alias = Object.fromEntries(Object.entries(config.alias).map(([name, to]) => [name, to.startsWith('.') ? join(ROOT, to) : to]));
   for (const consumer of config.queues?.consumers ?? []) consumer.max_batch_timeout = 0;
   config.vars = { ...config.vars, DEPLOYMENT_ENVIRONMENT: 'local', ...vars };
   return config;

@@ -55,8 +55,17 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   return out;
 }
 
+/** Keys are few (attribute and log field names) and asked about for every exported attribute: remember the answers. */
+const secretKeys = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 1_000;
+
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !SECRET_KEY_METADATA.test(key);
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key) && !SECRET_KEY_METADATA.test(key);
+    if (secretKeys.size < MAX_REMEMBERED_KEYS) secretKeys.set(key, secret);
+  }
+  return secret;
 }
 
 export function redactValue(key: string, value: AttributeValue | undefined): AttributeValue | undefined {

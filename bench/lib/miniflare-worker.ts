@@ -38,7 +38,7 @@ const KEPT_LOG_LINES = 40;
  * wrangler config declares: KV, R2, queue producers (no consumers: messages it sends stay in the
  * local broker), compatibility date and flags, and its vars plus `vars`.
  */
-export async function startQueueWorker(bundle: Bundle, vars: Record<string, string>): Promise<QueueWorker> {
+export async function startQueueWorker(bundle: Bundle, vars: Record<string, string>, options: { inspectorPort?: number } = {}): Promise<QueueWorker> {
   const { config } = bundle;
   const logs: string[] = [];
   const mf = new Miniflare({
@@ -53,6 +53,8 @@ export async function startQueueWorker(bundle: Bundle, vars: Record<string, stri
     r2Buckets: (config.r2_buckets ?? []).map((r2) => r2.binding),
     queueProducers: Object.fromEntries((config.queues?.producers ?? []).map((p) => [p.binding, p.queue])),
     bindings: { ...(config.vars ?? {}), DEPLOYMENT_ENVIRONMENT: 'bench', ...vars },
+    // DevTools protocol endpoint (bench/profile-batch.ts takes CPU profiles through it).
+    ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
     // The workers log one JSON line per message: keep a few for diagnostics instead of flooding the table.
     handleStructuredLogs: ({ message }: { message: string }) => {
       logs.push(message);

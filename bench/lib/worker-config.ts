@@ -16,6 +16,7 @@ export interface WorkerConfig {
     consumers?: Array<{ queue: string; max_batch_size?: number; max_batch_timeout?: number }>;
   };
   vars?: Record<string, string>;
+  alias?: Record<string, string>;
   [key: string]: unknown;
 }
 
@@ -24,5 +25,8 @@ export function tomlPath(worker: WorkerName): string {
 }
 
 export function readWorkerConfig(worker: WorkerName): WorkerConfig {
-  return parse(readFileSync(tomlPath(worker), 'utf8')) as unknown as WorkerConfig;
+  const config = parse(readFileSync(tomlPath(worker), 'utf8')) as unknown as WorkerConfig;
+  // A variant's config is written elsewhere (bundles.ts): `alias` paths are relative to the toml's folder.
+  if (config.alias) config.alias = Object.fromEntries(Object.entries(config.alias).map(([name, to]) => [name, to.startsWith('.') ? join(ROOT, to) : to]));
+  return config;
 }

@@ -18,21 +18,32 @@ export interface BindingOperations {
  */
 export function instrumentBinding<T extends object>(binding: T, spec: BindingOperations): T {
   const tracer = tracerFor(spec.scope);
+  // One wrapper per method, made on first use: the binding lives as long as the isolate.
+  const methods = new Map<PropertyKey, unknown>();
   return new Proxy(binding, {
     get(target, prop) {
+      const cached = methods.get(prop);
+      if (cached) return cached;
       const value = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
-      const operation = typeof prop === 'string' ? spec.operations[prop] : undefined;
-      if (!operation) return value.bind(target);
-      const name = `${spec.prefix} ${String(prop)}`;
-      return (...args: unknown[]) => {
-        const attributes = { ...spec.common, 'db.operation.name': String(prop), ...operation.before?.(args) };
-        return inSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-          const result = await value.apply(target, args);
-          if (operation.after) span.setAttributes(operation.after(result, args));
-          return result;
-        });
-      };
+      const method = wrap(target, prop, value as (...args: unknown[]) => Promise<unknown>);
+      methods.set(prop, method);
+      return method;
     },
   });
+
+  function wrap(target: T, prop: PropertyKey, value: (...args: unknown[]) => Promise<unknown>): unknown {
+    const operation = typeof prop === 'string' ? spec.operations[prop] : undefined;
+    if (!operation) return value.bind(target);
+    const name = `${spec.prefix} ${String(prop)}`;
+    const common: Attributes = { ...spec.common, 'db.operation.name': String(prop) };
+    return (...args: unknown[]) => {
+      const attributes = operation.before ? { ...common, ...operation.before(args) } : common;
+      return inSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+        const result = await value.apply(target, args);
+        if (operation.after) span.setAttributes(operation.after(result, args));
+        return result;
+      });
+    };
+  }
 }

@@ -11,7 +11,7 @@ import {
   MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
 } from './messaging-attributes';
 import { withCarrier } from './queue-carrier';
-import { commonRunAttributes, runWithAttributes } from './run-attributes';
+import { commonRunAttributes, labelActiveSpan } from './run-attributes';
 import { inSpan, tracerFor } from './spans';
 
 /**
@@ -56,9 +56,9 @@ function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: u
     ...run,
   };
   // The span that sends a run's message (the admin request, a consumer) concerns that run as well.
-  return runWithAttributes(run, () =>
-    inSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, (span) => call(span)),
-  );
+  // The send span is a leaf and carries the run's words itself: no context layer is needed for it.
+  labelActiveSpan(run);
+  return inSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, (span) => call(span));
 }
 
 /**

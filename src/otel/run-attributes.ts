@@ -67,10 +67,17 @@ export function runAttributesOf(ctx: Context): Attributes | undefined {
  * a run's message, or answers a request for a ZIP, concerns that run too). Existing values win.
  */
 export function runWithAttributes<T>(attributes: Attributes, fn: () => T): T {
-  const span = trace.getActiveSpan();
-  if (span && Object.keys(attributes).length > 0) {
-    const current = (span as unknown as { attributes?: Attributes }).attributes ?? {};
-    for (const [key, value] of Object.entries(attributes)) if (current[key] === undefined && value !== undefined) span.setAttribute(key, value);
-  }
+  labelActiveSpan(attributes);
   return context.with(withRunAttributes(context.active(), attributes), fn);
+}
+
+/** Puts `attributes` on the active span where it has no value of its own yet. */
+export function labelActiveSpan(attributes: Attributes): void {
+  const span = trace.getActiveSpan();
+  if (!span) return;
+  const current = (span as unknown as { attributes?: Attributes }).attributes ?? {};
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (current[key] === undefined && value !== undefined) span.setAttribute(key, value);
+  }
 }

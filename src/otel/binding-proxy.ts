@@ -1,5 +1,5 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { inSpan, tracerFor } from './spans';
+import { inLeafSpan, tracerFor } from './spans';
 
 export interface BindingOperations {
   /** The tracer scope of these spans. */
@@ -39,11 +39,12 @@ export function instrumentBinding<T extends object>(binding: T, spec: BindingOpe
     const common: Attributes = { ...spec.common, 'db.operation.name': String(prop) };
     return (...args: unknown[]) => {
       const attributes = operation.before ? { ...common, ...operation.before(args) } : common;
-      return inSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-        const result = await value.apply(target, args);
-        if (operation.after) span.setAttributes(operation.after(result, args));
-        return result;
-      });
+      return inLeafSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, (span) =>
+        value.apply(target, args).then((result) => {
+          if (operation.after) span.setAttributes(operation.after(result, args));
+          return result;
+        }),
+      );
     };
   }
 }

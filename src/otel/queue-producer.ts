@@ -1,4 +1,4 @@
-import { context, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import {
   ATTR_CF_QUEUES_BATCH_BODY_SIZES,
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
@@ -12,7 +12,7 @@ import {
 } from './messaging-attributes';
 import { withCarrier } from './queue-carrier';
 import { commonRunAttributes, labelActiveSpan } from './run-attributes';
-import { inSpan, tracerFor } from './spans';
+import { inLeafSpan, tracerFor } from './spans';
 
 /**
  * A queue producer binding, traced: each `send` / `sendBatch` is ONE PRODUCER span `send <queue>`
@@ -22,15 +22,15 @@ import { inSpan, tracerFor } from './spans';
  */
 export function instrumentQueueProducer(queue: Queue, queueName: string): Queue {
   const send: Queue['send'] = (body, options) =>
-    traced(queueName, 'send', [body], (span) => {
-      const sent = carried(body, options?.contentType);
+    traced(queueName, 'send', [body], (span, ctx) => {
+      const sent = carried(body, options?.contentType, ctx);
       span.setAttribute(ATTR_MESSAGING_MESSAGE_BODY_SIZE, bodySize(sent));
       return queue.send(sent, options);
     });
   const sendBatch: Queue['sendBatch'] = (messages, options) => {
     const list = [...messages];
-    return traced(queueName, 'sendBatch', list.map((m) => m.body), (span) => {
-      const sent = list.map((m) => ({ ...m, body: carried(m.body, m.contentType) }));
+    return traced(queueName, 'sendBatch', list.map((m) => m.body), (span, ctx) => {
+      const sent = list.map((m) => ({ ...m, body: carried(m.body, m.contentType, ctx) }));
       span.setAttribute(ATTR_CF_QUEUES_BATCH_BODY_SIZES, sent.map((m) => bodySize(m.body)));
       return queue.sendBatch(sent, options);
     });
@@ -45,7 +45,7 @@ export function instrumentQueueProducer(queue: Queue, queueName: string): Queue 
   });
 }
 
-function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: unknown[], call: (span: Span) => Promise<R>): Promise<R> {
+function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: unknown[], call: (span: Span, ctx: Context) => Promise<R>): Promise<R> {
   const run = commonRunAttributes(bodies);
   const attributes: Attributes = {
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
@@ -56,9 +56,12 @@ function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: u
     ...run,
   };
   // The span that sends a run's message (the admin request, a consumer) concerns that run as well.
-  // The send span is a leaf and carries the run's words itself: no context layer is needed for it.
+  // The send span is a leaf and carries the run's words itself: it is never made active; the
+  // carrier is written from a context holding it, so the consumer's span is its child.
   labelActiveSpan(run);
-  return inSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, (span) => call(span));
+  return inLeafSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, (span) =>
+    call(span, trace.setSpan(context.active(), span)),
+  );
 }
 
 /**
@@ -77,9 +80,9 @@ function bodySize(body: unknown): number {
 const utf8 = new TextEncoder();
 
 /** Only structured bodies (JSON or v8 objects) can carry the context; text and bytes go as they are. */
-function carried(body: unknown, contentType: QueueContentType | undefined): unknown {
+function carried(body: unknown, contentType: QueueContentType | undefined, ctx: Context): unknown {
   const structured = contentType === undefined || contentType === 'json' || contentType === 'v8';
   if (!structured || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   if (!trace.getActiveSpan()) return body;
-  return withCarrier(body, context.active());
+  return withCarrier(body, ctx);
 }

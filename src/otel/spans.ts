@@ -38,31 +38,42 @@ export function recordError(span: Span, thrown: unknown, errorType?: string): vo
  * Works for sync and async `fn`.
  */
 export function inSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn: (span: Span) => T): T {
-  return tracer.startActiveSpan(name, options, (span: Span) => {
-    let result: T;
-    try {
-      result = fn(span);
-    } catch (error) {
-      recordError(span, error);
-      span.end();
-      throw error;
-    }
-    if (result instanceof Promise) {
-      return result.then(
-        (value) => {
-          span.end();
-          return value;
-        },
-        (error: unknown) => {
-          recordError(span, error);
-          span.end();
-          throw error;
-        },
-      ) as T;
-    }
+  return tracer.startActiveSpan(name, options, (span: Span) => settle(span, fn));
+}
+
+/**
+ * The same for a leaf span (a KV, R2 or queue call): nothing runs inside it that could start a
+ * span of its own, so it is not made the active span, which spares a context switch around the
+ * awaited call on every binding operation.
+ */
+export function inLeafSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn: (span: Span) => T): T {
+  return settle(tracer.startSpan(name, options), fn);
+}
+
+function settle<T>(span: Span, fn: (span: Span) => T): T {
+  let result: T;
+  try {
+    result = fn(span);
+  } catch (error) {
+    recordError(span, error);
     span.end();
-    return result;
-  });
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        recordError(span, error);
+        span.end();
+        throw error;
+      },
+    ) as T;
+  }
+  span.end();
+  return result;
 }
 
 /** The active trace's id, for records that link back to it (image metadata); undefined when tracing is off. */

@@ -4,34 +4,19 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/generator';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
-import { FIXTURES } from '../../fixtures/forecasts';
+import { FETCHED_AT, forecastFor, landscapeJob } from './landscape-job';
 import { expectSpanTree } from '../../support/span-tree';
 import type { Env } from '../../../src/env';
-import type { Forecast } from '../../../src/domain/forecast';
 
 const TRACE_ID = '5b8aa5a2d2c872e8321cf37308d69df2';
 const PARENT = '051581bf3cb55c13';
 const RUN_ID = TRACE_ID;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-function forecastFor(zip: string, fetchedAt: string): Forecast {
-  const base = Object.values(FIXTURES)[0] as Forecast;
-  return { ...base, location: { ...base.location, zip }, source: { ...base.source, fetchedAt } };
-}
-
 /** A landscape job as the dispatcher sends it, the forecast in the body; `legacy` leaves it out (a body from before). */
-function job(zip: string, format: string, fetchedAt = '2026-06-21T12:00:00.000Z', { legacy = false } = {}) {
-  return {
-    schema_version: 1,
-    zip_code: zip,
-    format_name: format,
-    lat: 30.45,
-    lon: -97.79,
-    fetched_at: fetchedAt,
-    enqueued_at: fetchedAt,
-    ...(legacy ? {} : { forecast: forecastFor(zip, fetchedAt) }),
-    _otel: { traceparent: `00-${TRACE_ID}-${PARENT}-01` },
-  };
+function job(zip: string, format: string, fetchedAt = FETCHED_AT, { legacy = false } = {}) {
+  const { forecast, ...body } = landscapeJob(zip, format, fetchedAt);
+  return { ...body, ...(legacy ? {} : { forecast }), _otel: { traceparent: `00-${TRACE_ID}-${PARENT}-01` } };
 }
 
 /** Every KV key, to show the generator writes none. */

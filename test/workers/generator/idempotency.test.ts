@@ -5,10 +5,9 @@ import worker from '../../../src/workers/generator';
 import { clockPast } from '../clock';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch, type TestMessage } from '../queue-batch';
-import { FIXTURES } from '../../fixtures/forecasts';
+import { FETCHED_AT, forecastFor, landscapeJob } from './landscape-job';
 import { getRun, recordRunDispatched, recordRunStarted } from '../../../src/storage/run-log';
 import type { Env } from '../../../src/env';
-import type { Forecast } from '../../../src/domain/forecast';
 
 /**
  * Queues deliver at least once: the same landscape job may arrive twice (a redelivery after a lost
@@ -25,28 +24,10 @@ import type { Forecast } from '../../../src/domain/forecast';
 const TRACE_ID = '9f2e1d0c4b5a69788796a5b4c3d2e1f0';
 const RUN_ID = TRACE_ID;
 const carrier = (traceId = TRACE_ID) => ({ traceparent: `00-${traceId}-0123456789abcdef-01` });
-const FETCHED_AT = '2026-06-21T12:00:00.000Z';
-
-function forecastFor(zip: string, fetchedAt: string, fixture = 0): Forecast {
-  const base = Object.values(FIXTURES)[fixture] as Forecast;
-  return { ...base, location: { ...base.location, zip }, source: { ...base.source, fetchedAt } };
-}
 
 function job(zip: string, format: string, extra: Record<string, unknown> = {}, fixture = 0) {
   const fetchedAt = (extra.fetched_at as string | undefined) ?? FETCHED_AT;
-  return {
-    schema_version: 1,
-    zip_code: zip,
-    format_name: format,
-    lat: 30.45,
-    lon: -97.79,
-    fetched_at: fetchedAt,
-    enqueued_at: fetchedAt,
-    run_id: RUN_ID,
-    forecast: forecastFor(zip, fetchedAt, fixture),
-    _otel: carrier(),
-    ...extra,
-  };
+  return { ...landscapeJob(zip, format, fetchedAt, fixture), run_id: RUN_ID, _otel: carrier(), ...extra };
 }
 
 async function deliver(messages: TestMessage[], bucket: R2Bucket = env.WEATHER_IMAGES) {

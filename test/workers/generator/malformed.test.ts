@@ -4,11 +4,10 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/generator';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
-import { FIXTURES } from '../../fixtures/forecasts';
+import { forecastFor, landscapeJob } from './landscape-job';
 import { QUEUE_FIELDS } from '../../support/malformed-bodies';
 import { defineMalformedSuite, type SpanView, outcomeOf } from '../../support/malformed-suite';
 import type { Env } from '../../../src/env';
-import type { Forecast } from '../../../src/domain/forecast';
 
 /**
  * Malformed landscape-jobs bodies through the real generator worker in workerd: each is acked and
@@ -17,26 +16,9 @@ import type { Forecast } from '../../../src/domain/forecast';
  */
 const RUN_ID = '5b8aa5a2d2c872e8321cf37308d69df2';
 const TRACEPARENT = `00-${RUN_ID}-051581bf3cb55c13-01`;
-const FETCHED_AT = '2026-06-21T12:00:00.000Z';
-
-function forecastFor(zip: string, fetchedAt = FETCHED_AT): Forecast {
-  const base = Object.values(FIXTURES)[0] as Forecast;
-  return { ...base, location: { ...base.location, zip }, source: { ...base.source, fetchedAt } };
-}
 
 function job(zip: string, format = 'rgb_light', extra: Record<string, unknown> = {}) {
-  return {
-    schema_version: 1,
-    zip_code: zip,
-    format_name: format,
-    lat: 30.45,
-    lon: -97.79,
-    fetched_at: FETCHED_AT,
-    enqueued_at: FETCHED_AT,
-    run_id: RUN_ID,
-    forecast: forecastFor(zip),
-    ...extra,
-  };
+  return { ...landscapeJob(zip, format), run_id: RUN_ID, ...extra };
 }
 
 const spans = (): SpanView[] => memoryExporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes }));

@@ -4,9 +4,8 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/generator';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
-import { FIXTURES } from '../../fixtures/forecasts';
+import { landscapeJob } from './landscape-job';
 import type { Env } from '../../../src/env';
-import type { Forecast } from '../../../src/domain/forecast';
 
 /**
  * R2 failing: the local stack cannot make R2 fail, so the generator's real bucket is wrapped with
@@ -19,23 +18,8 @@ const TRACE_ID = '7d2c4a9b0e1f4a3c8b5d6e7f8091a2b3';
 const TRACEPARENT = `00-${TRACE_ID}-1a2b3c4d5e6f7081-01`;
 const R2_INTERNAL_ERROR = 'put: We encountered an internal error. Please try again. (10001)';
 
-function forecastFor(zip: string, fetchedAt: string, fixture = 0): Forecast {
-  const base = Object.values(FIXTURES)[fixture] as Forecast;
-  return { ...base, location: { ...base.location, zip }, source: { ...base.source, fetchedAt } };
-}
-
 function job(zip: string, format: string, fetchedAt: string, fixture = 0) {
-  return {
-    schema_version: 1,
-    zip_code: zip,
-    format_name: format,
-    lat: 30.45,
-    lon: -97.79,
-    fetched_at: fetchedAt,
-    enqueued_at: fetchedAt,
-    forecast: forecastFor(zip, fetchedAt, fixture),
-    _otel: { traceparent: TRACEPARENT },
-  };
+  return { ...landscapeJob(zip, format, fetchedAt, fixture), _otel: { traceparent: TRACEPARENT } };
 }
 
 /** The real bucket, except that `put` fails (as R2 does on an internal error) while `failing()` says so. */

@@ -5,7 +5,7 @@ import type { ReceivedSpan } from '../test/support/otlp-receiver';
 import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu, type CpuCase } from './cost-cpu';
 import type { Bundler } from './lib/bundles';
 import { mapLimit } from './lib/concurrency';
-import { ledgerFromSpans, type Ledger } from './lib/ledger';
+import { ledgerFromSpans, type Billable, type Ledger } from './lib/ledger';
 import { freePlanCapacity, paidMonth, PRICES, RUNS_PER_DAY, type Usage } from './lib/prices';
 import { benchZip } from './lib/queue-messages';
 import { startStackSession, type StackSession } from './lib/stack-session';
@@ -32,15 +32,8 @@ const RUN_TIMEOUT_MS = 60_000;
 /** The OTLP export POST each invocation makes (InvocationSpanProcessor): a subrequest no span shows. */
 const EXPORT_SUBREQUESTS = 1;
 
-export interface RunLedger {
-  kvReads: number;
-  kvWrites: number;
-  kvDeletes: number;
-  kvLists: number;
-  r2ClassA: number;
-  r2ClassB: number;
-  queueOps: number;
-  workerRequests: number;
+/** One run's line of `cost` in results.json. */
+export interface RunLedger extends Billable {
   subrequestsMax: number;
   cpuMsMax: number;
 }

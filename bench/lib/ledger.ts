@@ -58,6 +58,9 @@ export interface Ledger extends OperationCounts {
   invocations: Array<{ service: string; kind: 'http' | 'cron' | 'queue'; name: string; subrequests: number; external: number }>;
 }
 
+/** The counts Cloudflare bills per run: what the prices (prices.ts) and the results (cost.ts) are about. */
+export type Billable = Pick<Ledger, 'kvReads' | 'kvWrites' | 'kvDeletes' | 'kvLists' | 'r2ClassA' | 'r2ClassB' | 'queueOps' | 'workerRequests'>;
+
 export interface LedgerOptions {
   /** Subrequests no span shows, per invocation (the bench passes 1: the OTLP export POST). */
   extraSubrequestsPerInvocation?: number;

@@ -1,3 +1,5 @@
+import type { Billable } from './ledger';
+
 /**
  * Cloudflare's published prices and Free-plan limits the cost figure derives from. Read on
  * 2026-11-29 from the pages below (their source: github.com/cloudflare/cloudflare-docs). Prices
@@ -51,15 +53,7 @@ export const PRICES = {
 } as const;
 
 /** The billable counts of one unit of work (a ZIP-run, a cron tick). */
-export interface Usage {
-  kvReads: number;
-  kvWrites: number;
-  kvDeletes: number;
-  kvLists: number;
-  r2ClassA: number;
-  r2ClassB: number;
-  queueOps: number;
-  workerRequests: number;
+export interface Usage extends Billable {
   cpuMs: number;
 }
 

@@ -110,11 +110,13 @@ export async function getRun(kv: KVNamespace, bucket: R2Bucket, runId: string): 
   const zip = started?.zip;
   const formats = view.formats.filter(isFormatName);
   const perFormat = await Promise.all(
-    formats.map(async (format) => ({
-      format,
-      failures: await getRecord(kv, failedKey(runId, 'landscape-jobs', format), z.array(RunFailure)),
-      image: zip && dispatched ? await getImageMetadata(bucket, zip, format) : undefined,
-    })),
+    formats.map(async (format) => {
+      const [failures, image] = await Promise.all([
+        getRecord(kv, failedKey(runId, 'landscape-jobs', format), z.array(RunFailure)),
+        zip && dispatched ? getImageMetadata(bucket, zip, format) : undefined,
+      ]);
+      return { format, failures, image };
+    }),
   );
   const finished = new Set<string>();
   for (const { format, failures, image } of perFormat) {

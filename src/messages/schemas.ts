@@ -34,8 +34,6 @@ export const WeatherReady = z.object({
   run_id: RunId,
   /** Carried along from the fetch job (optional: messages from before it was added lack it). */
   trigger: Trigger.optional(),
-  /** Which weather API answered, for the run record (optional: older messages lack it). */
-  provider: z.string().min(1).max(64).optional(),
   /**
    * The normalized forecast itself, so no worker stores it in KV. Optional: a body from before it
    * rode in the message lacks it, and the generator then reads the legacy `weather:{zip}` key.

@@ -28,6 +28,6 @@ export async function dispatchJobs(env: Env, event: WeatherReady, now = new Date
       ...(event.forecast ? { forecast: event.forecast } : {}),
     })),
   );
-  await recordRunDispatched(env.CONFIG, event.run_id, { weather_fetched_at: event.fetched_at, provider: event.provider ?? event.forecast?.source.provider, formats }, now);
+  await recordRunDispatched(env.CONFIG, event.run_id, { weather_fetched_at: event.fetched_at, provider: event.forecast?.source.provider, formats }, now);
   console.info('landscape jobs dispatched', { zip: event.zip_code, formats, run_id: event.run_id });
 }

@@ -41,7 +41,6 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
     fetched_at: forecast.source.fetchedAt,
     run_id: job.run_id,
     trigger: job.trigger,
-    provider: provider.name,
     forecast,
   });
 }

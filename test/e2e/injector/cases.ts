@@ -22,7 +22,7 @@ function validBody(queue: InjectedQueue, runId: string): Record<string, unknown>
     case 'fetch-jobs':
       return { schema_version: 1, zip_code: ZIP, scheduled_at: AT, trigger: 'admin', run_id: runId };
     case 'weather-ready':
-      return { schema_version: 1, zip_code: ZIP, lat: 30.45, lon: -97.79, fetched_at: AT, run_id: runId, provider: 'open-meteo', forecast: FORECAST };
+      return { schema_version: 1, zip_code: ZIP, lat: 30.45, lon: -97.79, fetched_at: AT, run_id: runId, forecast: FORECAST };
     case 'landscape-jobs':
       return { schema_version: 1, zip_code: ZIP, format_name: 'rgb_light', lat: 30.45, lon: -97.79, fetched_at: AT, enqueued_at: AT, run_id: runId, forecast: FORECAST };
   }

@@ -87,7 +87,7 @@ describe('dispatcher', () => {
     const forecast = { ...base, location: { ...base.location, zip: '78730', name: 'Austin, Texas' }, source: { provider: 'open-meteo', fetchedAt: '2026-06-21T12:00:00.000Z' } };
     const keys = async () => (await env.CONFIG.list()).keys.map((k) => k.name).sort();
     const before = await keys();
-    const { result, landscape } = await runBatch([weatherReady('78730', { run_id: runId, trigger: 'admin', provider: 'open-meteo', forecast })]);
+    const { result, landscape } = await runBatch([weatherReady('78730', { run_id: runId, trigger: 'admin', forecast })]);
     expect(result.explicitAcks).toEqual(['m0']);
     for (const job of landscape.sent as Array<{ forecast: unknown; run_id: string }>) expect([job.forecast, job.run_id]).toEqual([forecast, runId]);
     expect((await keys()).filter((k) => !before.includes(k))).toEqual([`run:${runId}:dispatched`]);
@@ -98,7 +98,7 @@ describe('dispatcher', () => {
     });
     // A cron run has no run record: nothing written at all.
     const cronBefore = await keys();
-    await runBatch([weatherReady('78730', { trigger: 'cron', provider: 'open-meteo', forecast })]);
+    await runBatch([weatherReady('78730', { trigger: 'cron', forecast })]);
     expect(await keys()).toEqual(cronBefore);
   });
 

@@ -49,7 +49,9 @@ describe('fetcher', () => {
     const forecast = Forecast.parse(event.forecast);
     expect(forecast.hourly.length).toBeGreaterThanOrEqual(25);
     expect(forecast.location).toMatchObject({ name: 'Austin, Texas', zip: '78729' });
-    expect(event).toMatchObject({ schema_version: 1, zip_code: '78729', fetched_at: forecast.source.fetchedAt, provider: 'open-meteo' });
+    // The provider rides in the forecast itself (the dispatcher reads it from there for the run record).
+    expect(forecast.source.provider).toBe('open-meteo');
+    expect(event).toMatchObject({ schema_version: 1, zip_code: '78729', fetched_at: forecast.source.fetchedAt });
     expect((event._otel as { traceparent: string }).traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
   });
 

@@ -34,7 +34,6 @@ export class InvocationSpanProcessor implements SpanProcessor {
   constructor(
     private readonly exporters: readonly SpanExporter[],
     private readonly view: ExportView,
-    private readonly exp?: string,
   ) {}
 
   suppress(span: object): void {
@@ -73,7 +72,6 @@ export class InvocationSpanProcessor implements SpanProcessor {
     this.unsampled.clear();
     this.buffered = 0;
     if (ended.length === 0 || this.exporters.length === 0) return;
-    if (this.exp === 'noserialize') { ended.map((span) => this.view.of(span)); return; }
     const spans = ended.map((span) => this.view.of(span));
     // The export's own fetch must not be traced (it would make spans, and exports, of its own).
     await context.with(suppressTracing(context.active()), () => this.exportAll(spans));

@@ -33,6 +33,8 @@ export interface Env {
   OTEL_EXPORT_TIMEOUT_MS?: string;
   /** Comma-separated hosts (`*.example.com` allowed) that may receive traceparent/tracestate on outgoing fetches. */
   TRACE_CONTEXT_HOSTS?: string;
+  /** `true` puts each queue message's size on its send span (`messaging.message.body.size`, Opt-In in the conventions). */
+  TRACE_MESSAGE_BODY_SIZE?: string;
   JAEGER_UI_URL?: string;
   DEPLOYMENT_ENVIRONMENT?: string;
   SERVICE_VERSION?: string;

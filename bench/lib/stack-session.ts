@@ -29,6 +29,8 @@ export async function startStackSession(bundler: Bundler, tmpRoot: string): Prom
       OPEN_METEO_GEOCODING_URL: weather.url,
       OPEN_METEO_FORECAST_URL: weather.url,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // The cost ledger counts queue operations per 64 KB from the send spans' body sizes (Opt-In).
+      TRACE_MESSAGE_BODY_SIZE: 'true',
       // Only these vars reach the workers: an OTEL_SDK_DISABLED in the shell cannot switch tracing off here.
     });
     const startupSeconds = (performance.now() - started) / 1000;

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { readOtelSettings } from './config';
 import { instrumentKV } from './kv';
 import { instrumentQueueProducer } from './queue-producer';
 import { instrumentR2 } from './r2';
@@ -22,11 +23,12 @@ export function instrumentBindings(env: Env, queues: QueueBindings): Env {
   const cached = traced.get(env);
   if (cached) return cached;
   const wrapped: Record<string, unknown> = { ...env };
+  const { messageBodySize } = readOtelSettings(env);
   for (const [name, value] of Object.entries(env)) {
     if (typeof value !== 'object' || value === null) continue;
     if (isKV(value)) wrapped[name] = instrumentKV(value, name);
     else if (isR2(value)) wrapped[name] = instrumentR2(value, name);
-    else if (isQueue(value)) wrapped[name] = instrumentQueueProducer(value, queues[name as keyof Env] ?? name);
+    else if (isQueue(value)) wrapped[name] = instrumentQueueProducer(value, queues[name as keyof Env] ?? name, { bodySize: messageBodySize });
   }
   traced.set(env, wrapped as unknown as Env);
   return wrapped as unknown as Env;

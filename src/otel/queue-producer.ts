@@ -14,25 +14,31 @@ import { withCarrier } from './queue-carrier';
 import { commonRunAttributes, labelActiveSpan } from './run-attributes';
 import { inLeafSpan, tracerFor } from './spans';
 
+export interface QueueProducerOptions {
+  /** Put each body's size on the span (Opt-In, see OtelSettings.messageBodySize): `messaging.message.body.size`, or per message for a batch. */
+  bodySize?: boolean;
+}
+
 /**
  * A queue producer binding, traced: each `send` / `sendBatch` is ONE PRODUCER span `send <queue>`
  * (a batch carries `messaging.batch.message_count`), and the span's W3C context is written into
  * every object body under `_otel`, so each consumer's `process <queue>` span is its child.
  * Applied once, to the binding in `env` (see bindings.ts); application code just calls send.
  */
-export function instrumentQueueProducer(queue: Queue, queueName: string): Queue {
-  const send: Queue['send'] = (body, options) =>
+export function instrumentQueueProducer(queue: Queue, queueName: string, options: QueueProducerOptions = {}): Queue {
+  const sizes = options.bodySize === true;
+  const send: Queue['send'] = (body, sendOptions) =>
     traced(queueName, 'send', [body], (span, ctx) => {
-      const sent = carried(body, options?.contentType, ctx);
-      span.setAttribute(ATTR_MESSAGING_MESSAGE_BODY_SIZE, bodySize(sent));
-      return queue.send(sent, options);
+      const sent = carried(body, sendOptions?.contentType, ctx);
+      if (sizes) span.setAttribute(ATTR_MESSAGING_MESSAGE_BODY_SIZE, bodySize(sent));
+      return queue.send(sent, sendOptions);
     });
-  const sendBatch: Queue['sendBatch'] = (messages, options) => {
+  const sendBatch: Queue['sendBatch'] = (messages, batchOptions) => {
     const list = [...messages];
     return traced(queueName, 'sendBatch', list.map((m) => m.body), (span, ctx) => {
       const sent = list.map((m) => ({ ...m, body: carried(m.body, m.contentType, ctx) }));
-      span.setAttribute(ATTR_CF_QUEUES_BATCH_BODY_SIZES, sent.map((m) => bodySize(m.body)));
-      return queue.sendBatch(sent, options);
+      if (sizes) span.setAttribute(ATTR_CF_QUEUES_BATCH_BODY_SIZES, sent.map((m) => bodySize(m.body)));
+      return queue.sendBatch(sent, batchOptions);
     });
   };
   return new Proxy(queue, {
@@ -66,7 +72,7 @@ function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: u
 
 /**
  * The body's size in bytes as sent (UTF-8 JSON for structured bodies): queue operations are billed
- * per 64 KB of it, so the cost ledger (bench/lib/ledger.ts) reads it from the span.
+ * per 64 KB of it, so the cost ledger (bench/lib/ledger.ts) reads it from the span when it is on.
  */
 function bodySize(body: unknown): number {
   if (typeof body === 'string') return utf8.encode(body).byteLength;

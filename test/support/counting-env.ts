@@ -46,10 +46,14 @@ function counting<T extends object>(binding: T, name: string, table: Record<stri
   });
 }
 
-/** `env` with every KV namespace, R2 bucket and queue producer counted (other values as they are). */
+/**
+ * `env` with every KV namespace, R2 bucket and queue producer counted (other values as they are),
+ * and send spans asked for each message's size (TRACE_MESSAGE_BODY_SIZE, off by default), which
+ * the ledger needs to count queue operations per 64 KB.
+ */
 export function countingEnv<E extends object>(env: E): { env: E; tallies: BindingTallies } {
   const tallies: BindingTallies = { ...emptyCounts(), queueOps: 0, unpriced: [] };
-  const wrapped: Record<string, unknown> = { ...(env as Record<string, unknown>) };
+  const wrapped: Record<string, unknown> = { ...(env as Record<string, unknown>), TRACE_MESSAGE_BODY_SIZE: 'true' };
   for (const [name, value] of Object.entries(env)) {
     if (typeof value !== 'object' || value === null) continue;
     if ('getWithMetadata' in value) wrapped[name] = counting(value, name, KV, tallies);

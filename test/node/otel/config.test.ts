@@ -28,6 +28,12 @@ describe('OpenTelemetry settings from the environment', () => {
     expect(readOtelSettings(env({ OTEL_TRACES_SAMPLER_ARG: 'lots' })).samplingRatio).toBe(1);
   });
 
+  it('records message sizes on send spans only for TRACE_MESSAGE_BODY_SIZE=true (Opt-In)', () => {
+    expect(readOtelSettings(env({})).messageBodySize).toBe(false);
+    expect(readOtelSettings(env({ TRACE_MESSAGE_BODY_SIZE: ' True ' })).messageBodySize).toBe(true);
+    expect(readOtelSettings(env({ TRACE_MESSAGE_BODY_SIZE: '1' })).messageBodySize).toBe(false);
+  });
+
   it('switches tracing off only for OTEL_SDK_DISABLED=true (case-insensitive)', () => {
     expect(readOtelSettings(env({ OTEL_SDK_DISABLED: 'TRUE' })).disabled).toBe(true);
     expect(readOtelSettings(env({ OTEL_SDK_DISABLED: '1' })).disabled).toBe(false);

@@ -5,6 +5,7 @@ import worker from '../../../src/workers/dispatcher';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
 import { clearReceiver, receivedPosts, receivedSpans, setReceiverMode } from '../control';
+import { addFormat } from '../../../src/storage/format-config';
 import type { Env } from '../../../src/env';
 
 const VALID_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -17,9 +18,9 @@ function hex(n: number, seed: number): string {
   return Array.from({ length: n }, (_, i) => ((seed * 7 + i * 13) % 16).toString(16)).join('');
 }
 
-async function run(bodies: unknown[]) {
+async function run(bodies: unknown[], vars: Partial<Env> = {}) {
   const landscape = recordingQueue(env.LANDSCAPE_JOBS);
-  const testEnv = { ...env, LANDSCAPE_JOBS: landscape, DEAD_LETTERS: recordingQueue(env.DEAD_LETTERS) } as unknown as Env;
+  const testEnv = { ...env, ...vars, LANDSCAPE_JOBS: landscape, DEAD_LETTERS: recordingQueue(env.DEAD_LETTERS) } as unknown as Env;
   const result = await deliverBatch(worker, 'weather-ready', bodies.map((b) => ({ body: b })), testEnv);
   return { result, landscape };
 }
@@ -102,6 +103,37 @@ describe('queue trace propagation', () => {
     const spans = await receivedSpans();
     expect(spans.filter((s) => s.traceId === trace)).toEqual([]);
     expect(memoryExporter.getFinishedSpans().filter((s) => s.spanContext().traceId === trace)).toEqual([]);
+  });
+});
+
+describe('message sizes on send spans (Opt-In)', () => {
+  beforeEach(() => memoryExporter.reset());
+  const SIZE = 'messaging.message.body.size';
+  const SIZES = 'messaging.cloudflare_queues.batch.body_sizes';
+  const sendSpan = () => memoryExporter.getFinishedSpans().find((s) => s.name === 'send landscape-jobs')!;
+  const jsonBytes = (b: unknown) => new TextEncoder().encode(JSON.stringify(b)).byteLength;
+
+  it('leaves them out by default', async () => {
+    await run([body('78729')]);
+    expect(sendSpan().attributes['messaging.operation.name']).toBe('send');
+    expect(sendSpan().attributes).not.toHaveProperty(SIZE);
+    await addFormat(env.CONFIG, '78740', 'bw');
+    await addFormat(env.CONFIG, '78740', 'rgb_dark');
+    memoryExporter.reset();
+    await run([body('78740')]);
+    expect(sendSpan().attributes['messaging.operation.name']).toBe('sendBatch');
+    expect(sendSpan().attributes).not.toHaveProperty(SIZES);
+  });
+
+  it('with TRACE_MESSAGE_BODY_SIZE=true, records each body as sent (carrier included) in UTF-8 JSON bytes', async () => {
+    const one = await run([body('78729')], { TRACE_MESSAGE_BODY_SIZE: 'true' });
+    expect(sendSpan().attributes[SIZE]).toBe(jsonBytes(one.landscape.sent[0]));
+    await addFormat(env.CONFIG, '78741', 'bw');
+    await addFormat(env.CONFIG, '78741', 'rgb_dark');
+    memoryExporter.reset();
+    const two = await run([body('78741')], { TRACE_MESSAGE_BODY_SIZE: 'true' });
+    expect(two.landscape.sent.length).toBeGreaterThan(1);
+    expect(sendSpan().attributes[SIZES]).toEqual(two.landscape.sent.map(jsonBytes));
   });
 });
 

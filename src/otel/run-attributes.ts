@@ -38,6 +38,7 @@ export function runAttributesOfBody(body: unknown): Attributes {
 
 /** The words every body of a batch shares (a dispatcher batch shares the ZIP and run, not the format). */
 export function commonRunAttributes(bodies: readonly unknown[]): Attributes {
+  if (bodies.length === 1) return runAttributesOfBody(bodies[0]);
   const [first, ...rest] = bodies.map(runAttributesOfBody);
   if (!first) return {};
   return Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((other) => other[key] === value)));

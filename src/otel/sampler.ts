@@ -16,7 +16,10 @@ export class ParentRatioSampler implements Sampler {
 
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
     const result = this.delegate.shouldSample(context, traceId, name, kind, attributes, links);
-    return result.traceState ? result : { ...result, traceState: trace.getSpanContext(context)?.traceState };
+    if (result.traceState) return result;
+    // Runs for every span: copy the result only when there is a parent tracestate to carry.
+    const traceState = trace.getSpanContext(context)?.traceState;
+    return traceState ? { ...result, traceState } : result;
   }
 
   toString(): string {

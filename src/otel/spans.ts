@@ -1,9 +1,18 @@
 import { context, propagation, SpanStatusCode, trace, TraceFlags, type Attributes, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ERROR_TYPE_VALUE_OTHER } from '@opentelemetry/semantic-conventions';
 
-/** Our tracers, one per instrumented thing (the scope name says which instrumentation made a span). */
-export function tracerFor(scope: 'queue' | 'kv' | 'r2' | 'fetch' | 'render' | 'schedule' | 'web'): Tracer {
-  return trace.getTracer(`weather-landscape.${scope}`);
+type Scope = 'queue' | 'kv' | 'r2' | 'fetch' | 'render' | 'schedule' | 'web';
+const tracers = new Map<Scope, Tracer>();
+
+/**
+ * Our tracers, one per instrumented thing (the scope name says which instrumentation made a span).
+ * Kept: the API hands out a proxy that finds the provider's tracer on first use, and asking the
+ * API again on every span builds a key string and looks it up each time.
+ */
+export function tracerFor(scope: Scope): Tracer {
+  let tracer = tracers.get(scope);
+  if (!tracer) tracers.set(scope, (tracer = trace.getTracer(`weather-landscape.${scope}`)));
+  return tracer;
 }
 
 /** An Error for anything thrown: a string or an object thrown by other code still records its message. */

@@ -6,7 +6,7 @@ import { track } from './lib/cleanup';
 import { startOtlpRelay, type OtlpRelay } from './lib/otlp-relay';
 import { startQueueWorker, type QueueMessageInput, type QueueWorker } from './lib/miniflare-worker';
 import { benchZip, toMessages, withCarrier } from './lib/queue-messages';
-import { median, round } from './lib/stats';
+import { median, medianInterval, round } from './lib/stats';
 import { fmtMs, type FigureResult, type Row } from './table';
 
 /**
@@ -92,6 +92,13 @@ export interface OverheadRaw {
   ratio: number;
   /** Median of the per-round on/off ratios: less sensitive to drift than the ratio of medians. */
   medianPairedRatio: number;
+  /**
+   * 95 % confidence interval of that median (order statistics): how far one run's figure can be
+   * from the true one. On a 2-core VM whose speed changes from second to second, one round's ratio
+   * ranges from about 0.94 to 1.44 (10th-90th percentile of 180 dispatcher rounds), so 30 rounds
+   * place the median only within about ±0.08.
+   */
+  pairedRatioInterval: [number, number];
   addedMsPerMessage: number;
   /** Tracing on at OTEL_TRACES_SAMPLER_ARG=0.1: unsampled spans are still recorded (kept if they fail), so this is not free. */
   sampledTenthMs: number[];
@@ -189,6 +196,7 @@ async function measureCase(c: Case, bundler: Bundler, receiver: OtlpReceiver, re
         medianOnMs: round(medianOnMs),
         ratio: round(medianOnMs / medianOffMs, 4),
         medianPairedRatio: round(median(onMs.map((v, i) => v / offMs[i])), 4),
+        pairedRatioInterval: medianInterval(onMs.map((v, i) => v / offMs[i])).map((v) => round(v, 4)) as [number, number],
         addedMsPerMessage: round((medianOnMs - medianOffMs) / BATCH_SIZE, 4),
         postsPerTracedBatch: posts,
         spansPerTracedBatch: spans,
@@ -230,7 +238,8 @@ export async function benchTracingOverhead(bundler: Bundler, options: { quick: b
         figure: `tracing overhead: ${r.worker} (${r.batchSize}-msg batch)`,
         measured:
           `on ${fmtMs(r.medianOnMs)} / off ${fmtMs(r.medianOffMs)} = ${r.ratio.toFixed(3)}× ` +
-          `(${r.addedMsPerMessage >= 0 ? '+' : ''}${r.addedMsPerMessage.toFixed(3)} ms/msg; paired ${r.medianPairedRatio.toFixed(3)}×)`,
+          `(${r.addedMsPerMessage >= 0 ? '+' : ''}${r.addedMsPerMessage.toFixed(3)} ms/msg; paired ${r.medianPairedRatio.toFixed(3)}×, ` +
+          `95 % CI ${r.pairedRatioInterval[0].toFixed(2)}–${r.pairedRatioInterval[1].toFixed(2)})`,
         target: `ratio ≤ ${target.toFixed(2)}`,
         met: r.ratio <= target,
         how: `outside worker: Node timer around Miniflare queue() incl. span export, median of ${r.rounds} ABBA rounds`,

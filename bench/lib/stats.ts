@@ -24,3 +24,27 @@ export function round(value: number, digits = 3): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A distribution-free confidence interval for the median (order statistics, binomial): the k-th
+ * smallest and k-th largest value, with k the largest rank such that P(Bin(n, ½) < k) ≤ (1 − level) / 2.
+ * Too few values for the level give [min, max].
+ */
+export function medianInterval(values: readonly number[], level = 0.95): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return [Number.NaN, Number.NaN];
+  const tail = (1 - level) / 2;
+  // P(X = i) for X ~ Bin(n, ½), summed from i = 0 while the tail allows.
+  let p = 0.5 ** n;
+  let cumulative = 0;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (cumulative + p > tail) break;
+    cumulative += p;
+    k = i + 1;
+    p = (p * (n - i)) / (i + 1);
+  }
+  const lower = Math.max(0, k - 1);
+  return [sorted[lower], sorted[n - 1 - lower]];
+}

@@ -7,6 +7,8 @@ export interface OtlpRelay {
   url: string;
   /** Hands every export received so far to the receiver; resolves once it has answered them all. */
   drained(): Promise<void>;
+  /** Resolves when the relay has answered the next export (which it keeps until `drained()`); rejects after `timeoutMs`. */
+  nextExport(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,10 +33,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startOtlpRelay(targetUrl: string): Promise<OtlpRelay> {
   const held: Array<{ path: string; contentType: string; body: Buffer }> = [];
   const reading = new Set<Promise<void>>();
+  let waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
     const read = readBody(req).then((body) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       held.push({ path: req.url ?? '/v1/traces', contentType: req.headers['content-type'] ?? 'application/json', body });
+      const answered = waiters;
+      waiters = [];
+      for (const resolve of answered) resolve();
     });
     reading.add(read);
     void read.finally(() => reading.delete(read));
@@ -59,5 +65,13 @@ export async function startOtlpRelay(targetUrl: string): Promise<OtlpRelay> {
       server.closeAllConnections();
     });
   });
-  return { url: `http://127.0.0.1:${port}`, drained: forwardAll, close };
+  const nextExport = (timeoutMs = 10_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no OTLP export reached the relay within ${timeoutMs} ms`)), timeoutMs);
+      waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  return { url: `http://127.0.0.1:${port}`, drained: forwardAll, nextExport, close };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only bundle,render,overhead,export,latency,throughput,cost] [--quick]`
+ * `npm run bench [-- --only bundle,render,overhead,tracing-js,export,latency,throughput,cost] [--quick]`
  * Runs the selected figures one after another (never in parallel: they would time each other),
  * prints ONE table and writes bench/results.json. Benchmarks print figures; they assert nothing.
  */
@@ -19,6 +19,7 @@ import { machineInfo } from './machine';
 import { benchRenderFigure } from './render-figure';
 import { formatTable, type FigureResult, type Row } from './table';
 import { benchThroughput } from './throughput';
+import { benchTracingJs } from './tracing-js';
 import { benchTracingOverhead } from './tracing-overhead';
 
 const RESULTS_PATH = join(ROOT, 'bench', 'results.json');
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
     bundle: () => benchBundleSize(bundler),
     render: () => benchRenderFigure(),
     overhead: () => benchTracingOverhead(bundler, options),
+    'tracing-js': () => benchTracingJs(bundler, options),
     export: () => benchExportCost(bundler, options),
     latency: async () => benchLatency(await stackSession(), options),
     throughput: async () => benchThroughput(await stackSession(), options),

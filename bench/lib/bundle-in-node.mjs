@@ -1,0 +1,123 @@
+// A worker thread that runs ONE bundled worker's queue handler in Node, with in-memory bindings,
+// for bench/tracing-js.ts. Plain JavaScript: worker threads do not inherit tsx's loader.
+//
+// Why Node at all: inside workerd the clock stands still while JavaScript runs, and a batch's wall
+// time there is mostly Miniflare's KV/R2/queue simulators and this VM's noise. Here the same bundle's
+// JavaScript is timed alone: the bindings answer from memory, a queue send costs the structured
+// clone the runtime makes of a body, and the OTLP export is serialized but answered at once.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { mainPath, kv, r2, queues, vars } = workerData;
+
+// The bundle's one runtime import Node lacks (otel-cf-workers checks `instanceof DurableObject`).
+const CLOUDFLARE_WORKERS = 'data:text/javascript,export class DurableObject {} export class WorkerEntrypoint {} export const env = {};';
+const source = readFileSync(mainPath, 'utf8');
+if (!source.includes('from "cloudflare:workers"')) throw new Error(`${mainPath}: no cloudflare:workers import to stand in for (has the bundle changed?)`);
+const nodePath = mainPath.replace(/\.js$/, '.node.mjs');
+writeFileSync(nodePath, source.replaceAll('from "cloudflare:workers"', `from ${JSON.stringify(CLOUDFLARE_WORKERS)}`));
+
+// workerd globals the bundle uses: otel-cf-workers waits 1 ms with scheduler.wait before exporting.
+globalThis.scheduler ??= { wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+// The OTLP export (already serialized when it gets here) is answered at once; nothing else may fetch.
+globalThis.fetch = async (url) => {
+  if (String(url).endsWith('/v1/traces')) return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+  throw new Error(`bundle-in-node: unexpected fetch ${url}`);
+};
+// Log lines are still formatted (the log bridge wraps these), just not written.
+for (const method of ['debug', 'log', 'info', 'warn', 'error']) console[method] = () => {};
+
+function memoryKV() {
+  const store = new Map();
+  return {
+    async get(key) {
+      return store.get(key)?.value ?? null;
+    },
+    async getWithMetadata(key) {
+      const entry = store.get(key);
+      return { value: entry?.value ?? null, metadata: entry?.metadata ?? null, cacheStatus: null };
+    },
+    async put(key, value, options) {
+      store.set(key, { value: String(value), metadata: options?.metadata ?? null });
+    },
+    async delete(key) {
+      store.delete(key);
+    },
+    async list(options = {}) {
+      const keys = [...store.keys()].filter((k) => k.startsWith(options.prefix ?? '')).sort().map((name) => ({ name, metadata: store.get(name).metadata ?? undefined }));
+      return { keys, list_complete: true, cacheStatus: null };
+    },
+  };
+}
+
+function memoryR2() {
+  const store = new Map();
+  let version = 0;
+  const head = (key) => {
+    const o = store.get(key);
+    return o ? { key, etag: o.etag, httpEtag: `"${o.etag}"`, size: o.size, uploaded: o.uploaded, customMetadata: o.customMetadata, httpMetadata: o.httpMetadata } : null;
+  };
+  return {
+    async head(key) {
+      return head(key);
+    },
+    async get(key) {
+      const o = store.get(key);
+      return o ? { ...head(key), body: new Blob([o.bytes]).stream(), arrayBuffer: async () => o.bytes.buffer } : null;
+    },
+    // Conditional puts (`onlyIf`) always succeed here: each round writes what the last one wrote.
+    async put(key, value, options = {}) {
+      const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(String(value));
+      store.set(key, { bytes, size: bytes.byteLength, etag: `e${++version}`, uploaded: new Date(), customMetadata: options.customMetadata ?? {}, httpMetadata: options.httpMetadata ?? {} });
+      return head(key);
+    },
+    async delete(key) {
+      store.delete(key);
+    },
+    async list(options = {}) {
+      const objects = [...store.keys()].filter((k) => k.startsWith(options.prefix ?? '')).sort().map(head);
+      return { objects, truncated: false, delimitedPrefixes: [] };
+    },
+    createMultipartUpload() {
+      throw new Error('bundle-in-node: multipart uploads are not simulated');
+    },
+  };
+}
+
+function memoryQueue() {
+  return {
+    async send(body) {
+      structuredClone(body);
+    },
+    async sendBatch(messages) {
+      for (const m of messages) structuredClone(m.body);
+    },
+  };
+}
+
+const env = { ...vars };
+for (const binding of kv) env[binding] = memoryKV();
+for (const binding of r2) env[binding] = memoryR2();
+for (const binding of queues) env[binding] = memoryQueue();
+
+const worker = (await import(nodePath)).default;
+
+parentPort.on('message', async ({ queue, bodies, idPrefix }) => {
+  try {
+    let acked = 0;
+    let retried = 0;
+    const timestamp = new Date();
+    const messages = bodies.map((body, i) => ({ id: `${idPrefix}-${i}`, timestamp, attempts: 1, body, ack: () => void acked++, retry: () => void retried++ }));
+    const batch = { queue, messages, ackAll: () => void (acked = messages.length), retryAll: () => void (retried = messages.length) };
+    const waits = [];
+    const ctx = { waitUntil: (p) => void waits.push(p), passThroughOnException() {}, props: {} };
+    const start = performance.now();
+    await worker.queue(batch, env, ctx);
+    while (waits.length > 0) await Promise.allSettled(waits.splice(0));
+    const ms = performance.now() - start;
+    parentPort.postMessage({ ms, acked, retried });
+  } catch (error) {
+    parentPort.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});
+parentPort.postMessage({ ready: true });

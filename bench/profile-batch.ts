@@ -278,7 +278,6 @@ async function profileMode(
   const port = await freePort();
   const worker = await startQueueWorker(bundle, vars, { inspectorPort: port });
   try {
-    await c.seed(worker);
     let n = 0;
     for (let i = 0; i < options.warmup; i++) {
       await runBatch(worker, c, mode === 'on', `warm-${n++}`);

@@ -26,8 +26,7 @@ const SAMPLED_RATIO = 0.1;
 export interface Case {
   worker: 'dispatcher' | 'generator';
   queue: 'weather-ready' | 'landscape-jobs';
-  /** Stores what the handler reads (nothing since the forecast rides in the bodies). */
-  seed(worker: QueueWorker): Promise<void>;
+  /** The batch: everything the handler reads rides in the bodies (the forecast too), so nothing is seeded. */
   bodies(): object[];
 }
 
@@ -46,20 +45,18 @@ export const CASES: Case[] = [
     worker: 'dispatcher',
     queue: 'weather-ready',
     // No formats configured (no `formats:{zip}:*` keys): each ZIP gets the default (rgb_light only), one job per message.
-    seed: async () => {},
     bodies: () =>
       Array.from({ length: BATCH_SIZE }, (_, i) => {
         const f = forecastFor(i);
         // As the fetcher sends it: the forecast in the body (~4.5 KB), which the dispatcher copies into each job.
-        return { schema_version: 1, zip_code: benchZip(DISPATCH_ZIP_BASE, i), lat: f.location.lat, lon: f.location.lon, fetched_at: f.source.fetchedAt, provider: f.source.provider, forecast: f };
+        return { schema_version: 1, zip_code: benchZip(DISPATCH_ZIP_BASE, i), lat: f.location.lat, lon: f.location.lon, fetched_at: f.source.fetchedAt, forecast: f };
       }),
   },
   {
     worker: 'generator',
     queue: 'landscape-jobs',
-    // The forecast rides in each job: nothing to seed. Each round stores over the last round's image
-    // (same weather time, so the head + conditional put stores again: the same work every round).
-    seed: async () => {},
+    // Each round stores over the last round's image (same weather time, so the head + conditional
+    // put stores again: the same work every round).
     bodies: () => {
       const enqueuedAt = new Date().toISOString();
       return Array.from({ length: BATCH_SIZE }, (_, i) => {
@@ -134,9 +131,6 @@ async function measureCase(c: Case, bundler: Bundler, receiver: OtlpReceiver, re
     const on = await startQueueWorker(bundle, { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl });
     const tenth = await startQueueWorker(bundle, { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) });
     try {
-      await c.seed(off);
-      await c.seed(on);
-      await c.seed(tenth);
       const offMs: number[] = [];
       const onMs: number[] = [];
       const tenthMs: number[] = [];

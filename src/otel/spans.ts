@@ -6,8 +6,9 @@ const tracers = new Map<Scope, Tracer>();
 
 /**
  * Our tracers, one per instrumented thing (the scope name says which instrumentation made a span).
- * Kept: the API hands out a proxy that finds the provider's tracer on first use, and asking the
- * API again on every span builds a key string and looks it up each time.
+ * Kept per scope: otel-cf-workers' provider builds a key string and looks it up on every getTracer
+ * call, and a tracer once handed out stays valid (asked before the provider is registered, the API
+ * returns a proxy that finds the provider's tracer on first use).
  */
 export function tracerFor(scope: Scope): Tracer {
   let tracer = tracers.get(scope);

@@ -52,9 +52,9 @@ export function inSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn
 }
 
 /**
- * The same for a leaf span (a KV, R2 or queue call): nothing runs inside it that could start a
- * span of its own, so it is not made the active span, which spares a context switch around the
- * awaited call on every binding operation.
+ * The same for a leaf span (a KV, R2 or queue call, the renderer): nothing runs inside it that
+ * could start a span or write a log line, so it is not made the active span, which spares a
+ * context switch (an AsyncLocalStorage run) per operation.
  */
 export function inLeafSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn: (span: Span) => T): T {
   return settle(tracer.startSpan(name, options), fn);

@@ -67,11 +67,15 @@ export async function startOtlpRelay(targetUrl: string): Promise<OtlpRelay> {
   });
   const nextExport = (timeoutMs = 10_000) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no OTLP export reached the relay within ${timeoutMs} ms`)), timeoutMs);
-      waiters.push(() => {
+      const answered = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = setTimeout(() => {
+        waiters = waiters.filter((waiter) => waiter !== answered);
+        reject(new Error(`no OTLP export reached the relay within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiters.push(answered);
     });
   return { url: `http://127.0.0.1:${port}`, drained: forwardAll, nextExport, close };
 }

@@ -13,9 +13,10 @@ import { fmtMs, type FigureResult, type Row } from './table';
  * Figure 1: wall time of one 100-message queue batch with tracing on vs. off, for the dispatcher
  * (weather-ready) and the generator (landscape-jobs). Same bundle, three Miniflare instances per
  * block: one with OTEL_SDK_DISABLED=true, one exporting to a local OTLP receiver (through a relay
- * that answers at once, see lib/otlp-relay.ts), one exporting at sampling 0.1. Timed in Node around `Fetcher.queue()`, which resolves
- * only after the invocation's waitUntil work, i.e. after the span export POST has been answered:
- * building and sending the export is part of the traced time, as in production.
+ * that answers at once, see lib/otlp-relay.ts), one exporting at sampling 0.1. Timed in Node
+ * around `Fetcher.queue()`, which resolves only after the invocation's waitUntil work, i.e. after
+ * the span export POST has been answered: building and sending the export is part of the traced
+ * time, as in production.
  */
 export const BATCH_SIZE = 100;
 /** Issue 13: tracing may cost at most 5 % on a generator batch and 15 % on a dispatcher batch, also at sampling 0.1. */
@@ -23,11 +24,11 @@ const TARGET_RATIO: Record<Case['worker'], number> = { generator: 1.05, dispatch
 /** Head sampling of the third variant: as with OTEL_TRACES_SAMPLER_ARG=0.1, one run in ten was sampled upstream. */
 const SAMPLED_RATIO = 0.1;
 /**
- * The rounds are split into blocks, each with fresh Miniflare instances. Runs of the same code minutes
- * apart gave a generator ratio of 1.04 and of 1.12, each with a within-run 95 % interval of about
- * ±0.05 (2026-11-29): a run's figure depends on the instances and the machine's state, more than the
- * per-round interval says. Blocks spread the rounds over three sets of instances and over time, and
- * the per-block ratios printed beside the figure show that spread.
+ * The rounds are split into blocks, each with fresh Miniflare instances. Two runs of the same code
+ * minutes apart gave a dispatcher ratio of 1.03 and of 1.32, each with a within-run 95 % interval of
+ * about ±0.08 (2026-11-29): a run's figure depends on the instances and the machine's state more
+ * than the per-round interval says. Blocks spread the rounds over three sets of instances and over
+ * time, and the per-block ratios printed beside the figure show that spread.
  */
 const BLOCKS = 3;
 const ROUNDS_PER_BLOCK = 10;

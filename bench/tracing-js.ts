@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Bundle, Bundler } from './lib/bundles';
 import { track } from './lib/cleanup';
@@ -39,7 +40,7 @@ class BundleThread {
 
   static async start(bundle: Bundle, vars: Record<string, string>): Promise<BundleThread> {
     const { config } = bundle;
-    const worker = new Worker(new URL('./lib/bundle-in-node.mjs', import.meta.url), {
+    const worker = new Worker(join(import.meta.dirname, 'lib/bundle-in-node.mjs'), {
       workerData: {
         mainPath: bundle.mainPath,
         kv: (config.kv_namespaces ?? []).map((k) => k.binding),

@@ -5,7 +5,7 @@
  *   npm run golden:update
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FORMAT_NAMES } from '../src/domain/formats';
 import { renderLandscape } from '../src/render/index';
 import { FIXTURE_NAMES, FIXTURES } from '../test/fixtures/forecasts';
@@ -13,13 +13,13 @@ import { GOLDEN_DIR, goldenFile } from '../test/node/render/goldens';
 
 /** The fixture shown in the README: it has clouds, rain, sun, moon and the trees turning with the wind. */
 const README_FIXTURE = 'chicago-wind-shift';
-const DOCS_DIR = new URL('../docs/images/', import.meta.url);
+const DOCS_DIR = join(import.meta.dirname, '../docs/images');
 
 mkdirSync(GOLDEN_DIR, { recursive: true });
 // Drop goldens of fixtures or formats that no longer exist, so the folder matches the tests.
-const expected = new Set(FIXTURE_NAMES.flatMap((f) => FORMAT_NAMES.map((fmt) => fileURLToPath(goldenFile(f, fmt)))));
+const expected = new Set(FIXTURE_NAMES.flatMap((f) => FORMAT_NAMES.map((fmt) => goldenFile(f, fmt))));
 for (const name of readdirSync(GOLDEN_DIR)) {
-  const path = fileURLToPath(new URL(name, GOLDEN_DIR));
+  const path = join(GOLDEN_DIR, name);
   if (/\.(png|bmp)$/.test(name) && !expected.has(path)) {
     rmSync(path);
     console.log(`removed ${path}`);
@@ -34,11 +34,11 @@ for (const fixture of FIXTURE_NAMES) {
     total += bytes.length;
   }
 }
-console.log(`wrote ${FIXTURE_NAMES.length * FORMAT_NAMES.length} goldens (${total} bytes) in ${fileURLToPath(GOLDEN_DIR)}`);
+console.log(`wrote ${FIXTURE_NAMES.length * FORMAT_NAMES.length} goldens (${total} bytes) in ${GOLDEN_DIR}`);
 
 mkdirSync(DOCS_DIR, { recursive: true });
 for (const format of ['rgb_light', 'rgb_dark'] as const) {
-  const path = new URL(`example-${format}.png`, DOCS_DIR);
+  const path = join(DOCS_DIR, `example-${format}.png`);
   writeFileSync(path, renderLandscape(FIXTURES[README_FIXTURE], format).bytes);
-  console.log(`wrote ${fileURLToPath(path)}`);
+  console.log(`wrote ${path}`);
 }

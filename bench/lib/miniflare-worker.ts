@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { Miniflare } from 'miniflare';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import type { Bundle } from './bundles';
 import { track } from './cleanup';
 
@@ -41,7 +41,7 @@ const KEPT_LOG_LINES = 40;
 export async function startQueueWorker(bundle: Bundle, vars: Record<string, string>, options: { inspectorPort?: number } = {}): Promise<QueueWorker> {
   const { config } = bundle;
   const logs: string[] = [];
-  const mf = new Miniflare({
+  const mf = new Miniflare(convertV4MiniflareOptions({
     name: config.name,
     modules: true,
     scriptPath: bundle.mainPath,
@@ -60,7 +60,7 @@ export async function startQueueWorker(bundle: Bundle, vars: Record<string, stri
       logs.push(message);
       if (logs.length > KEPT_LOG_LINES) logs.shift();
     },
-  });
+  }));
   const release = track(`miniflare ${bundle.name}`, () => mf.dispose());
   try {
     const worker = await mf.getWorker();

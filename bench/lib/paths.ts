@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 
 /** The repository root (bench/lib/ is two levels down). */
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = resolve(import.meta.dirname, '../..');
 export const WORKERS = ['web', 'fetcher', 'dispatcher', 'generator'] as const;
 export type WorkerName = (typeof WORKERS)[number];

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -16,7 +15,7 @@ declare const window: any;
 declare const document: any;
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = resolve(import.meta.dirname, '../..');
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
 export const DOCS_IMAGES = join(ROOT, 'docs', 'images');
 

@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../support/image-decode';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver';
@@ -20,7 +19,7 @@ import { startStack, waitFor, type Stack } from './stack';
  * wrangler delivered is accounted for by an ack or one of our own retry decisions.
  * The fault matrix (expected vs observed) goes to test-results/fault-matrix.md.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = resolve(import.meta.dirname, '../..');
 const WEATHER_TIMEOUT_MS = 1500;
 const EXPORT_TIMEOUT_MS = 1000;
 

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { freePort } from '../support/free-port';
 import { logsNamed, parseLogLines } from '../support/stack-logs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface Stack {
   baseUrl: string;

@@ -60,7 +60,7 @@ export async function startZipRouter(fallback: string): Promise<ZipRouter> {
 
   const forward = (req: IncomingMessage, res: ServerResponse, target: string) => {
     const url = new URL(req.url ?? '/', target);
-    const upstream = httpRequest(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
+    const upstream = httpRequest(url.href, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });

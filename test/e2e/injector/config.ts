@@ -1,9 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ROOT = resolve(import.meta.dirname, '../../..');
 
 /**
  * Writes the injector's wrangler config into a stack's config directory (test/e2e/stack.ts

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Forecast } from '../../../src/domain/forecast';
 import { FORMAT_NAMES } from '../../../src/domain/formats';
@@ -19,7 +18,7 @@ describe('golden images (byte for byte)', () => {
   for (const fixture of FIXTURE_NAMES) {
     for (const format of FORMAT_NAMES) {
       it(`${fixture} ${format}`, () => {
-        const path = fileURLToPath(goldenFile(fixture, format));
+        const path = goldenFile(fixture, format);
         if (!existsSync(path)) expect.fail(`missing golden ${path}. ${HINT}`);
         const actual = renderLandscape(FIXTURES[fixture], format).bytes;
         const expected = new Uint8Array(readFileSync(path));

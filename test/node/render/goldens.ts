@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { FORMATS, type FormatName } from '../../../src/domain/formats';
 
 /** Where the golden image of one fixture and format lives (shared by the test and the updater). */
-export const GOLDEN_DIR = new URL('../../golden/', import.meta.url);
+export const GOLDEN_DIR = join(import.meta.dirname, '../../golden');
 
-export function goldenFile(fixture: string, format: FormatName): URL {
-  return new URL(`${fixture}.${format}.${FORMATS[format].ext}`, GOLDEN_DIR);
+export function goldenFile(fixture: string, format: FormatName): string {
+  return join(GOLDEN_DIR, `${fixture}.${format}.${FORMATS[format].ext}`);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
+import { unstable_readConfig } from 'wrangler';
 import { MAX_RETRIES } from '../../../src/queue/retry-policy';
 import { QUEUES } from '../../../src/queue/queues';
 import { SERVICE_NAMES } from '../../../src/otel/service-names';
@@ -59,7 +60,7 @@ describe('wrangler configs', () => {
 });
 
 describe('wrangler deploy --dry-run', () => {
-  it.each(WORKERS)('bundles the %s worker', async (w) => {
+  it.each(WORKERS)('bundles the %s worker with its source map, Workers Logs and traces on', async (w) => {
     const outdir = mkdtempSync(join(tmpdir(), `dry-${w}-`));
     await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '-c', `wrangler.${w}.toml`], {
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
@@ -68,5 +69,18 @@ describe('wrangler deploy --dry-run', () => {
     const bundle = join(outdir, `${w}.js`);
     expect(existsSync(bundle)).toBe(true);
     expect(statSync(bundle).size).toBeGreaterThan(1000);
+    // upload_source_maps: the map wrangler uploads beside the bundle, pointing into src/.
+    const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
+    expect(map.sources.some((source) => source.endsWith(`src/workers/${w}.ts`))).toBe(true);
+    // The dry run prints no upload metadata: read the config the way wrangler deploy does (its own
+    // reader, defaults applied), which is what it puts in the upload's `observability` field.
+    const deployed = unstable_readConfig({ config: `wrangler.${w}.toml` });
+    expect(deployed.upload_source_maps).toBe(true);
+    expect(deployed.compatibility_date >= '2026-11-01').toBe(true);
+    expect(deployed.observability).toMatchObject({
+      enabled: true,
+      logs: { enabled: true, head_sampling_rate: expect.any(Number), invocation_logs: true },
+      traces: { enabled: true, head_sampling_rate: expect.any(Number) },
+    });
   }, 120_000);
 });

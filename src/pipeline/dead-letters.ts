@@ -114,7 +114,9 @@ export async function replayDeadLetter(env: Env, id: string, requestId?: string)
     const job = body as QueueBody<'landscape-jobs'>;
     await recordRunDispatched(env.CONFIG, runId, { weather_fetched_at: job.fetched_at, provider: job.forecast?.source.provider, formats: [job.format_name] });
   }
-  await sendMessage(env, letter.queue, { ...body, run_id: runId, request_id: requestId, trigger: 'replay' } as never);
+  // The replay request's id, if any, replaces the original run's: this run was asked for by this request.
+  const { request_id: _original, ...rest } = body;
+  await sendMessage(env, letter.queue, { ...rest, run_id: runId, ...(requestId ? { request_id: requestId } : {}), trigger: 'replay' } as never);
   await deleteDeadLetter(env.CONFIG, id);
   console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id, run_id: runId });
   return { queue: letter.queue, message_id: letter.message_id, run_id: runId };

@@ -59,7 +59,7 @@ describe('X-Request-ID on a run', () => {
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
     expect(res.headers.get('x-request-id')).toBe(runId);
     expect(serverSpan('POST /admin/generate').attributes[ATTR]).toBeUndefined();
-    expect(fetchJobs.sent[0]).not.toHaveProperty('request_id', expect.anything());
+    expect(fetchJobs.sent[0]).not.toHaveProperty('request_id');
     expect(await (await send(`/admin/runs/${runId}`, { headers: bearer() })).json()).not.toHaveProperty('request_id');
   });
 
@@ -77,7 +77,7 @@ describe('X-Request-ID on a run', () => {
     const { run_id: runId } = (await res.json()) as { run_id: string };
     expect(res.headers.get('x-request-id')).toBe(runId);
     for (const span of memoryExporter.getFinishedSpans()) expect(span.attributes[ATTR]).toBeUndefined();
-    expect(fetchJobs.sent[0]).not.toHaveProperty('request_id', expect.anything());
+    expect(fetchJobs.sent[0]).not.toHaveProperty('request_id');
     expect(await (await send(`/admin/runs/${runId}`, { headers: bearer() })).json()).not.toHaveProperty('request_id');
   });
 
@@ -87,7 +87,10 @@ describe('X-Request-ID on a run', () => {
     expect((await generate('  spaced id  ')).headers.get('x-request-id')).toBe('spaced id');
   });
 
-  it('carries the replay request id into a replayed run, not the original run one', async () => {
+  it.each([
+    ['with its own X-Request-ID', 'replay-request'],
+    ['without one', undefined],
+  ])("a replay %s: the replayed run carries the replay request's id, never the original run's", async (_label, replayId) => {
     const original = { schema_version: 1, zip_code: '78729', scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'admin', request_id: 'original-request' };
     const letter = {
       schema_version: 1,
@@ -107,13 +110,15 @@ describe('X-Request-ID on a run', () => {
     const id = listed.dead_letters.find((d) => d.message_id === 'msg-req')!.id;
     const e = runEnv();
     memoryExporter.reset();
-    const res = await send(`/admin/dlq/replay?id=${encodeURIComponent(id)}`, { method: 'POST', headers: { ...bearer(), 'x-request-id': 'replay-request' } }, e);
+    const headers: Record<string, string> = { ...bearer(), ...(replayId ? { 'x-request-id': replayId } : {}) };
+    const res = await send(`/admin/dlq/replay?id=${encodeURIComponent(id)}`, { method: 'POST', headers }, e);
     expect(res.status).toBe(202);
-    expect(res.headers.get('x-request-id')).toBe('replay-request');
     const { run_id: runId } = (await res.json()) as { run_id: string };
-    expect(fetchJobs.sent).toEqual([expect.objectContaining({ run_id: runId, trigger: 'replay', request_id: 'replay-request' })]);
-    expect(serverSpan('POST /admin/dlq/replay').attributes[ATTR]).toBe('replay-request');
-    expect(await (await send(`/admin/runs/${runId}`, { headers: bearer() })).json()).toMatchObject({ request_id: 'replay-request' });
+    expect(res.headers.get('x-request-id')).toBe(replayId ?? runId);
+    expect(fetchJobs.sent).toEqual([expect.objectContaining({ run_id: runId, trigger: 'replay' })]);
+    expect((fetchJobs.sent[0] as Record<string, unknown>).request_id).toBe(replayId);
+    expect(serverSpan('POST /admin/dlq/replay').attributes[ATTR]).toBe(replayId);
+    expect(((await (await send(`/admin/runs/${runId}`, { headers: bearer() })).json()) as Record<string, unknown>).request_id).toBe(replayId);
   });
 });
 

@@ -14,9 +14,10 @@ export interface RequestIdVariables {
 
 /**
  * `X-Request-ID`: a valid incoming one (RequestId: 1-128 printable ASCII characters) goes on the
- * request's SERVER span and, as a run word, on every span and log line under it (and so into the
- * bodies of the run it starts); it is echoed on the response, whatever answers (a handler,
- * notFound, onError's 500). An invalid one is ignored: never reflected, never recorded.
+ * request's SERVER span and into the context as a run word (so on every span under it, where the
+ * log bridge can read it too); handlers hand it to the run they start (`c.get('requestId')`), whose
+ * queue bodies carry it on. It is echoed on the response, whatever answers (a handler, notFound,
+ * onError's 500). An invalid one is ignored: never reflected, never recorded.
  * Without a valid one, a request that started a run answers with the run id, which every span of
  * the run carries as `weather_landscape.run.id`; other requests get no `X-Request-ID`.
  */

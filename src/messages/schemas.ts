@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ZipCode } from '../domain/zip';
 import { FORMAT_NAMES } from '../domain/formats';
 import { Forecast } from '../domain/forecast';
+import { RequestId } from '../domain/request-id';
 
 /**
  * One zod schema per queue, versioned by `schema_version`. Producers build bodies of these
@@ -15,6 +16,8 @@ const Longitude = z.number().min(-180).max(180);
 const RunId = z.string().regex(/^[0-9a-f]{32}$/).optional();
 /** What started the run: an admin click, the cron, or a dead-letter replay. */
 const Trigger = z.enum(['admin', 'cron', 'replay']);
+/** The `X-Request-ID` of the request that started the run, when its caller sent a valid one; carried like run_id. */
+const RunRequestId = RequestId.optional();
 
 export const FetchJob = z.object({
   schema_version: z.literal(1),
@@ -22,6 +25,7 @@ export const FetchJob = z.object({
   scheduled_at: Instant,
   trigger: Trigger,
   run_id: RunId,
+  request_id: RunRequestId,
 });
 export type FetchJob = z.infer<typeof FetchJob>;
 
@@ -34,6 +38,7 @@ export const WeatherReady = z.object({
   run_id: RunId,
   /** Carried along from the fetch job (optional: messages from before it was added lack it). */
   trigger: Trigger.optional(),
+  request_id: RunRequestId,
   /**
    * The normalized forecast itself, so no worker stores it in KV. Optional: a body from before it
    * rode in the message lacks it, and the generator then reads the legacy `weather:{zip}` key.
@@ -55,6 +60,7 @@ export const LandscapeJob = z.object({
   enqueued_at: Instant,
   run_id: RunId,
   trigger: Trigger.optional(),
+  request_id: RunRequestId,
   /** The forecast to draw (see WeatherReady.forecast); absent in older bodies: legacy `weather:{zip}`. */
   forecast: Forecast.optional(),
 });

@@ -9,6 +9,14 @@ export const ATTR_ZIP = 'weather_landscape.zip';
 export const ATTR_FORMAT = 'weather_landscape.format';
 export const ATTR_RUN_ID = 'weather_landscape.run.id';
 export const ATTR_RUN_TRIGGER = 'weather_landscape.run.trigger';
+/** The caller's `X-Request-ID`, on every span of the request and of the run it started. */
+export const ATTR_REQUEST_ID = 'weather_landscape.request_id';
+
+/**
+ * What a request id may be: 1 to 128 printable ASCII characters (0x20-0x7E). Nothing else is
+ * copied into telemetry, a body or a response header (no control characters, so no CR/LF).
+ */
+export const REQUEST_ID_PATTERN = /^[\x20-\x7E]{1,128}$/;
 
 /** Where each word is found in a queue body (our message schemas, src/messages/schemas.ts). */
 const BODY_FIELDS: ReadonlyArray<[field: string, attribute: string, valid: RegExp]> = [
@@ -16,6 +24,7 @@ const BODY_FIELDS: ReadonlyArray<[field: string, attribute: string, valid: RegEx
   ['format_name', ATTR_FORMAT, /^[a-z_]{1,16}$/],
   ['run_id', ATTR_RUN_ID, /^[0-9a-f]{32}$/],
   ['trigger', ATTR_RUN_TRIGGER, /^(admin|cron|replay)$/],
+  ['request_id', ATTR_REQUEST_ID, REQUEST_ID_PATTERN],
 ];
 
 /**

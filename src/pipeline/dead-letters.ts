@@ -90,9 +90,10 @@ export class ReplayError extends PermanentError {}
 /**
  * Sends a dead letter's body back to its queue, in the current trace, linked to the trace in
  * which it failed. A replay is a person's action, so it is a new run with a record of its own
- * (the admin follows it in the run view). The dead letter is deleted only once the message is sent.
+ * (the admin follows it in the run view), carrying the replay request's id (`requestId`) instead of
+ * the original run's. The dead letter is deleted only once the message is sent.
  */
-export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: string; message_id: string; run_id: string }> {
+export async function replayDeadLetter(env: Env, id: string, requestId?: string): Promise<{ queue: string; message_id: string; run_id: string }> {
   const letter = await getDeadLetter(env.CONFIG, id);
   if (!letter) throw new ReplayError(`no dead letter ${id}`, 'not_found');
   if (letter.replayable === false) {
@@ -107,13 +108,15 @@ export async function replayDeadLetter(env: Env, id: string): Promise<{ queue: s
   linkActiveSpan(letter.trace_id, letter.span_id, { 'weather_landscape.link': 'replay_of_dead_letter', 'weather_landscape.dead_letter.id': id });
   // A replayed run is a new run: its own run record, and trigger `replay` on every span of it.
   const body = parsed.data as QueueBody<typeof letter.queue>;
-  const runId = await openRunRecord(env, body.zip_code, 'replay');
+  const runId = await openRunRecord(env, body.zip_code, 'replay', { requestId });
   // A replayed landscape job skips the dispatcher: its record says which image the run view awaits.
   if (letter.queue === 'landscape-jobs') {
     const job = body as QueueBody<'landscape-jobs'>;
     await recordRunDispatched(env.CONFIG, runId, { weather_fetched_at: job.fetched_at, provider: job.forecast?.source.provider, formats: [job.format_name] });
   }
-  await sendMessage(env, letter.queue, { ...body, run_id: runId, trigger: 'replay' } as never);
+  // The replay request's id, if any, replaces the original run's: this run was asked for by this request.
+  const { request_id: _original, ...rest } = body;
+  await sendMessage(env, letter.queue, { ...rest, run_id: runId, ...(requestId ? { request_id: requestId } : {}), trigger: 'replay' } as never);
   await deleteDeadLetter(env.CONFIG, id);
   console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id, run_id: runId });
   return { queue: letter.queue, message_id: letter.message_id, run_id: runId };

@@ -24,6 +24,7 @@ export async function dispatchJobs(env: Env, event: WeatherReady, now = new Date
       fetched_at: event.fetched_at,
       enqueued_at: enqueuedAt,
       run_id: event.run_id,
+      ...(event.request_id ? { request_id: event.request_id } : {}),
       ...(event.trigger ? { trigger: event.trigger } : {}),
       ...(event.forecast ? { forecast: event.forecast } : {}),
     })),

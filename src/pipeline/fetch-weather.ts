@@ -40,6 +40,7 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
     lon: geo.lon,
     fetched_at: forecast.source.fetchedAt,
     run_id: job.run_id,
+    ...(job.request_id ? { request_id: job.request_id } : {}),
     trigger: job.trigger,
     forecast,
   });

@@ -17,23 +17,29 @@ function randomRunId(): string {
   return crypto.randomUUID().replaceAll('-', '');
 }
 
+/** How a run was asked for: the caller's request id (a valid `X-Request-ID`), and the time. */
+export interface RunRequest {
+  requestId?: string;
+  now?: Date;
+}
+
 /**
  * Opens the run record of a run a person started (an admin click, a replay): its id is the active
  * trace id, so the run view links to the trace, or a random one when no trace is propagated.
  */
-export async function openRunRecord(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<string> {
+export async function openRunRecord(env: Env, zip: string, trigger: FetchJob['trigger'], { requestId, now = new Date() }: RunRequest = {}): Promise<string> {
   const runId = activeTraceparent()?.traceId || randomRunId();
-  await recordRunStarted(env.CONFIG, runId, { zip, trigger }, now);
+  await recordRunStarted(env.CONFIG, runId, { zip, trigger, request_id: requestId }, now);
   return runId;
 }
 
 /** Starts one pipeline run for a ZIP: a fetch job, under the caller's active trace. */
-export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger'], now = new Date()): Promise<StartedRun> {
+export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger'], { requestId, now = new Date() }: RunRequest = {}): Promise<StartedRun> {
   const traced = activeTraceparent();
   const traceId = traced?.traceId ?? '';
   // Only runs a person started get a run record: the cron would cost KV writes nobody reads.
-  const runId = trigger === 'admin' ? await openRunRecord(env, zip, trigger, now) : undefined;
-  await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId });
+  const runId = trigger === 'admin' ? await openRunRecord(env, zip, trigger, { requestId, now }) : undefined;
+  await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId, ...(requestId ? { request_id: requestId } : {}) });
   console.info('run started', { zip, trigger, run_id: runId });
   return { zip, traceId, traceparent: traced?.traceparent, runId };
 }

@@ -6,7 +6,7 @@ import { getImageMetadata } from './image-store';
  * The record of one run a person started (an admin "Generate now", a replay), for the live run
  * view. A handful of KV keys at fixed names, each with one writer, so the view reads them with gets
  * (no KV list per poll) and concurrent writers never overwrite each other:
- * - `run:{id}` → started (web: zip, trigger);
+ * - `run:{id}` → started (web: zip, trigger, and the caller's request id when it sent one);
  * - `run:{id}:dispatched` → the weather's fetch time and provider, and the formats (dispatcher);
  * - `run:{id}:failed:{queue}` and, for landscape jobs, `run:{id}:failed:landscape-jobs:{format}` →
  *   that message's failures, attempt by attempt (the consumer's onFailure appends: deliveries of
@@ -17,7 +17,7 @@ import { getImageMetadata } from './image-store';
  */
 export const RUN_TTL_SECONDS = 24 * 3600;
 
-const Started = z.object({ at: z.string(), zip: z.string(), trigger: z.string() });
+const Started = z.object({ at: z.string(), zip: z.string(), trigger: z.string(), request_id: z.string().optional() });
 const Dispatched = z.object({ at: z.string(), weather_fetched_at: z.string(), provider: z.string().optional(), formats: z.array(z.string()) });
 export type Dispatched = z.infer<typeof Dispatched>;
 const RunFailure = z.object({
@@ -39,7 +39,7 @@ async function getRecord<T>(kv: KVNamespace, key: string, schema: z.ZodType<T>):
   return parsed.success ? parsed.data : undefined;
 }
 
-export async function recordRunStarted(kv: KVNamespace, runId: string, run: { zip: string; trigger: string }, now = new Date()): Promise<void> {
+export async function recordRunStarted(kv: KVNamespace, runId: string, run: Omit<z.infer<typeof Started>, 'at'>, now = new Date()): Promise<void> {
   await putRecord(kv, startedKey(runId), { at: now.toISOString(), ...run });
 }
 
@@ -66,6 +66,8 @@ export interface RunView {
   zip?: string;
   /** `admin` or `replay`. */
   trigger?: string;
+  /** The `X-Request-ID` of the request that started the run, when its caller sent one. */
+  request_id?: string;
   status: RunStatus;
   started_at?: string;
   /** When the weather this run draws from was fetched (its images' `weather-fetched-at`). */
@@ -98,6 +100,7 @@ export async function getRun(kv: KVNamespace, bucket: R2Bucket, runId: string): 
     run_id: runId,
     zip: started?.zip,
     trigger: started?.trigger,
+    request_id: started?.request_id,
     status: 'queued',
     started_at: started?.at,
     weather_fetched_at: dispatched?.weather_fetched_at,

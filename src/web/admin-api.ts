@@ -11,10 +11,12 @@ import { registerZip, setZipActive } from '../storage/zip-registry';
 import { requireAdmin } from './admin-auth';
 import { dlqApi } from './dlq-api';
 import { parseQuery, ZipFormatQuery, ZipQuery } from './http-input';
+import { answeredWithRun } from './request-id';
 import { answerWrongMethods } from './methods';
 import { revokeAllSessions } from './session';
 import { zipOverview } from './site-data';
 import { runStages } from './pages/run';
+import type { WebEnv } from './web-env';
 
 export const DEFAULT_JAEGER_UI_URL = 'http://localhost:16686';
 
@@ -40,7 +42,7 @@ export function jaegerZipSearchUrl(env: Env, zip: string): string {
  * a ZIP makes it known to the admin (listed in /admin and /admin/status, inactive unless activated):
  * activate/deactivate set its flag; generate and formats/add|remove register it.
  */
-export const adminApi = new Hono<{ Bindings: Env }>({ strict: true });
+export const adminApi = new Hono<WebEnv>({ strict: true });
 
 adminApi.use('*', requireAdmin());
 adminApi.route('/dlq', dlqApi);
@@ -49,7 +51,8 @@ adminApi.post('/generate', async (c) => {
   const q = parseQuery(c, ZipQuery);
   if (!q.ok) return q.response;
   await registerZip(c.env.CONFIG, q.value.zip);
-  const run = await startRun(c.env, q.value.zip, 'admin');
+  const run = await startRun(c.env, q.value.zip, 'admin', { requestId: c.get('requestId') });
+  answeredWithRun(c, run.runId);
   if (run.traceparent) c.header('traceparent', run.traceparent);
   return c.json(
     {

@@ -7,6 +7,7 @@ import { sameOriginWrites } from './csrf';
 import { assetRoutes } from './assets';
 import { imageRoutes } from './image-routes';
 import { publicPages } from './public-pages';
+import { requestId } from './request-id';
 import { noStore, rawPath, resourcePolicy, securityHeaders } from './security';
 import type { WebEnv } from './web-env';
 
@@ -19,7 +20,7 @@ import type { WebEnv } from './web-env';
  */
 export function createApp(): Hono<WebEnv> {
   const app = new Hono<WebEnv>({ strict: true, getPath: rawPath });
-  app.use('*', traceRoute, securityHeaders, resourcePolicy);
+  app.use('*', traceRoute, requestId, securityHeaders, resourcePolicy);
   app.use('/admin', noStore, sameOriginWrites);
   app.use('/admin/*', noStore, sameOriginWrites);
 

@@ -16,6 +16,8 @@ let receiver: OtlpReceiver;
 let stack: Stack;
 
 const FORMATS = ['rgb_light', 'rgb_dark', 'bw', 'bwi', 'eink'];
+/** The X-Request-ID the traced run is started with: fixed, so the trace snapshot shows it as it is. */
+const REQUEST_ID = 'e2e-generate 78729';
 
 beforeAll(async () => {
   ({ weather, receiver, stack } = await startTestbed({
@@ -41,8 +43,9 @@ const countOf = (spans: ReceivedSpan[], traceId: string, name: string) => spans.
 /** Generates for `zip` with every format and waits until its whole trace has arrived. */
 async function generateTraced(zip: string): Promise<{ traceId: string; spans: ReceivedSpan[]; body: Record<string, string> }> {
   for (const format of FORMATS.slice(1)) expect((await stack.admin(`/admin/formats/add?zip=${zip}&format=${format}`, { method: 'POST' })).status).toBe(200);
-  const res = await stack.admin(`/admin/generate?zip=${zip}`, { method: 'POST' });
+  const res = await stack.admin(`/admin/generate?zip=${zip}`, { method: 'POST', headers: { 'X-Request-ID': REQUEST_ID } });
   expect(res.status).toBe(202);
+  expect(res.headers.get('x-request-id')).toBe(REQUEST_ID);
   const body = (await res.json()) as Record<string, string>;
   await receiver.waitForSpans((spans) => runExported(spans, body.trace_id), 20_000);
   return { traceId: body.trace_id, spans: receiver.spansOfTrace(body.trace_id), body };
@@ -136,9 +139,11 @@ describe('end-to-end trace', () => {
     expect(run.spans.filter((s) => /^(Queues |fetchHandler|queueHandler|fetch (GET|POST) )/.test(s.name)).map((s) => s.name)).toEqual([]);
   });
 
-  it("puts the run's ZIP, trigger and id on every span, and a distinct format on each of the five branches", () => {
+  it("puts the run's ZIP, trigger, id and request id on every span, and a distinct format on each of the five branches", () => {
     for (const span of run.spans) {
       expect({ span: span.name, zip: span.attributes['weather_landscape.zip'] }).toEqual({ span: span.name, zip: '78729' });
+      // The caller's X-Request-ID reaches every hop: web, fetcher, dispatcher, each generator.
+      expect({ span: span.name, service: span.serviceName, id: span.attributes['weather_landscape.request_id'] }).toEqual({ span: span.name, service: span.serviceName, id: REQUEST_ID });
     }
     const root = run.spans.find((s) => s.name === 'POST /admin/generate')!;
     expect(root.attributes).toMatchObject({ 'weather_landscape.run.trigger': 'admin', 'weather_landscape.run.id': run.traceId });
@@ -194,6 +199,8 @@ describe('end-to-end trace', () => {
     const res = await stack.admin('/admin/generate?zip=78729', { method: 'POST' });
     expect(res.status).toBe(202);
     const { trace_id: traceId } = (await res.json()) as { trace_id: string };
+    // No X-Request-ID sent: the run id (here the trace id) answers as one.
+    expect(res.headers.get('x-request-id')).toBe(traceId);
     await receiver.waitForSpans((spans) => runExported(spans, traceId), 20_000);
     expect(kvWrites(receiver.spansOfTrace(traceId)).sort()).toEqual([`put run:${traceId}`, `put run:${traceId}:dispatched`].sort());
   });

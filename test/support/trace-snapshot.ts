@@ -16,6 +16,7 @@ const SHOWN: Array<[key: string, show?: (value: unknown) => string]> = [
   ['weather_landscape.format'],
   ['weather_landscape.run.trigger'],
   ['weather_landscape.run.id', (v) => (/^[0-9a-f]{32}$/.test(String(v)) ? '<32 hex>' : JSON.stringify(v))],
+  ['weather_landscape.request_id'],
   ['messaging.destination.name'],
   ['messaging.operation.name'],
   ['messaging.batch.message_count'],
@@ -31,7 +32,7 @@ const SHOWN: Array<[key: string, show?: (value: unknown) => string]> = [
 ];
 
 /** The run's words are on every span (asserted elsewhere); shown only where they change, to keep the text readable. */
-const INHERITED = new Set(['weather_landscape.zip', 'weather_landscape.format', 'weather_landscape.run.trigger', 'weather_landscape.run.id']);
+const INHERITED = new Set(['weather_landscape.zip', 'weather_landscape.format', 'weather_landscape.run.trigger', 'weather_landscape.run.id', 'weather_landscape.request_id']);
 
 function line(node: SpanNode, parent?: SpanNode): string {
   const { span } = node;

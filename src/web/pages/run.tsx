@@ -118,6 +118,11 @@ export function RunPage(props: { run: RunView; jaegerUrl?: string; jaegerSearchU
             </span>
           )}
         </div>
+        {run.request_id ? (
+          <p>
+            Request ID <code id="request-id">{run.request_id}</code>
+          </p>
+        ) : null}
         <p id="admin-status" class="status-line" role="status" aria-live="polite"></p>
 
         <h2>Progress</h2>

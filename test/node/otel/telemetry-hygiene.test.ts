@@ -3,6 +3,8 @@ import { cleanAttributes } from '../../../src/otel/attribute-hygiene';
 import { describeExportFailure, exportFailureNotice, resetExportWarnings } from '../../../src/otel/export-warnings';
 import { mayPropagateTo, setPropagationHosts, urlTemplate } from '../../../src/otel/fetch';
 import { commonRunAttributes, runAttributesOfBody, runAttributesOfRequest } from '../../../src/otel/run-attributes';
+import { RequestId } from '../../../src/domain/request-id';
+import { FetchJob } from '../../../src/messages/schemas';
 
 describe('attribute hygiene', () => {
   it('drops empty, null and undefined values and normalizes the shapes otel-cf-workers writes', () => {
@@ -55,6 +57,32 @@ describe('run attributes', () => {
     expect(commonRunAttributes([{ zip_code: '78729', format_name: 'bw' }, { zip_code: '78729', format_name: 'eink' }])).toEqual({
       'weather_landscape.zip': '78729',
     });
+  });
+
+  // The header value, the queue bodies and the run word share one rule: 1-128 printable ASCII.
+  it.each([
+    ['CR/LF (header injection)', 'a\r\nSet-Cookie: x=1'],
+    ['LF', 'a\nb'],
+    ['NUL', 'a\u0000b'],
+    ['a tab', 'a\tb'],
+    ['non-ASCII', 'caf\u00e9'],
+    ['DEL', 'a\u007f'],
+    ['empty', ''],
+    ['129 characters', 'x'.repeat(129)],
+  ])('refuses a request id with %s as header value, in a queue body and as a run word', (_label, value) => {
+    expect(RequestId.safeParse(value).success).toBe(false);
+    const job = { schema_version: 1, zip_code: '78729', scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'admin', request_id: value };
+    expect(FetchJob.safeParse(job).success).toBe(false);
+    expect(runAttributesOfBody(job)).toEqual({ 'weather_landscape.zip': '78729', 'weather_landscape.run.trigger': 'admin' });
+  });
+
+  it('accepts a request id of 1 to 128 printable ASCII characters, spaces included, everywhere', () => {
+    for (const value of ['a', ' ', '~'.repeat(128), 'req 7f3a: "build" <42>/retry;1']) {
+      expect(RequestId.safeParse(value)).toEqual({ success: true, data: value });
+      const job = { schema_version: 1, zip_code: '78729', scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'admin', request_id: value };
+      expect(FetchJob.parse(job).request_id).toBe(value);
+      expect(runAttributesOfBody(job)['weather_landscape.request_id']).toBe(value);
+    }
   });
 
   it('finds the ZIP of a request in its query or first path segment', () => {

@@ -55,14 +55,14 @@ function parseJsonObject(text: string): LogLine | undefined {
 
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
 
-/** `19:58:07.631  weather-fetcher      info   fetch_weather        weather fetched  78729` (local time). */
+/** `19:58:07.631  weather-fetcher        info   fetch_weather         weather fetched  78729` (local time; columns fit the longest worker name and action). */
 export function formatReadable(line: LogLine): string {
   const at = new Date(String(line.time));
   const time = Number.isNaN(at.getTime())
     ? pad(String(line.time ?? ''), 12)
     : `${at.toTimeString().slice(0, 8)}.${String(at.getMilliseconds()).padStart(3, '0')}`;
   const where = [line.zip_code, line.format_name].filter((v) => typeof v === 'string' && v).join('/');
-  return [time, pad(String(line.worker ?? line.service ?? ''), 20), pad(String(line.level ?? ''), 5), pad(String(line.action ?? ''), 20), line.message, where]
+  return [time, pad(String(line.worker ?? line.service ?? ''), 21), pad(String(line.level ?? ''), 5), pad(String(line.action ?? ''), 20), line.message, where]
     .join('  ')
     .trimEnd();
 }

@@ -172,7 +172,7 @@ async function deadLetter(
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
   await requireBinding(env, 'DEAD_LETTERS').send(letter);
   await fail({ outcome: 'dead_letter', errorType, message: reason, letter });
-  console.error('queue message dead-lettered', { action: 'dead_letter', queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
+  console.error('queue message dead-lettered', { action: 'error', queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
   message.ack();
   return 'dead_letter';
 }

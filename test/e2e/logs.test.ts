@@ -94,6 +94,28 @@ describe('npm run logs', () => {
     expect(printed).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} {2}weather-fetcher +info +fetch_weather +weather fetched {2}78729$/));
   });
 
+  it("finds a failed run's error lines by ZIP and action, in the worker that gave up and in the dead letter's record", async () => {
+    const started = await stack.admin('/admin/generate?zip=00000');
+    expect(started.status).toBe(202);
+    const { trace_id: traceId } = (await started.json()) as { trace_id: string };
+    const lines = await waitFor(
+      'the dead letter to be recorded',
+      async () => {
+        const { code, stdout } = await npmRunLogs(traceId, '--json');
+        if (code !== 0) return undefined;
+        const parsed = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        return parsed.some((l) => l.action === 'record_dead_letter') ? parsed : undefined;
+      },
+      30_000,
+      500,
+    );
+    // The unknown ZIP is permanent: the fetcher dead-letters it at once, with the run's words from the context.
+    expect(lines.filter((l) => l.action === 'error')).toEqual([
+      expect.objectContaining({ worker: 'weather-fetcher', level: 'error', message: 'queue message dead-lettered', zip_code: '00000', run_id: traceId, trigger: 'admin' }),
+    ]);
+    expect(lines.find((l) => l.action === 'record_dead_letter')).toMatchObject({ worker: 'weather-landscape-web', zip_code: '00000', run_id: traceId });
+  });
+
   it('says so, and fails, for a trace it has no line of', async () => {
     const { code, stderr } = await npmRunLogs('0123456789abcdef0123456789abcdef');
     expect(code).toBe(1);

@@ -45,7 +45,7 @@ describe('npm run logs --remote', () => {
         ['weather-fetcher', 'fetch_weather', null],
         ['job-dispatcher', 'dispatch_jobs', null],
         ['landscape-generator', 'generate_image', 'rgb_light'],
-        ['landscape-generator', 'dead_letter', 'eink'],
+        ['landscape-generator', 'error', 'eink'],
       ]),
     );
     expect(lines).toHaveLength(5);

@@ -110,9 +110,9 @@ async function runPhase(session: StackSession, phase: Phase): Promise<PhaseRaw> 
   for (;;) {
     for (const log of logs.next()) {
       const message = messageOf(log);
-      // Dead-letter lines carry no ZIP; in a phase every message is the phase's own.
+      // A dead-lettered body need not hold a valid ZIP, so its line may carry none; in a phase every message is the phase's own.
       if (message === 'queue message dead-lettered') deadLettered++;
-      const zip = String(log.zip ?? '');
+      const zip = String(log.zip_code ?? '');
       if (STAGE_MESSAGES.includes(message) && zipSet.has(zip)) {
         const at = round((performance.now() - start) / 1000, 3);
         const stage = (stages[message] ??= { count: 0, firstSeconds: at, lastSeconds: at });
@@ -120,7 +120,7 @@ async function runPhase(session: StackSession, phase: Phase): Promise<PhaseRaw> 
         stage.lastSeconds = at;
       }
       if (message === 'image stored' && zipSet.has(zip)) {
-        const key = `${zip}/${String(log.format)}`;
+        const key = `${zip}/${String(log.format_name)}`;
         if (!stored.has(key)) {
           stored.add(key);
           storedAt.push(performance.now() - start);

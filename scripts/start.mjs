@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV_ENV, devArgs, ROOT, writeLocalConfigs } from './local-config.mjs';
 import { probeOtlpEndpoint } from './otlp-probe.mjs';
+import { keepStackLog, STACK_LOG_ENV } from './stack-log.mjs';
 
 const env = { ...process.env };
 mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
@@ -29,9 +30,11 @@ const wrangler = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
   cwd: ROOT,
   // Its own process group, so stopping it also stops workerd and esbuild.
   detached: true,
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...env, ...DEV_ENV },
+  stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...env, ...DEV_ENV, ...STACK_LOG_ENV },
 });
+// Shown as before, and the workers' JSON lines kept for `npm run logs` (scripts/stack-log.mjs).
+keepStackLog(wrangler, { persistDir: persistTo, port });
 
 let stopping = false;
 function stop(signal) {

@@ -36,6 +36,7 @@ export function exportFailureNotice(error: unknown, spans: number, now = Date.no
   droppedSinceWarning += spans;
   if (now - lastWarnedAt < QUIET_MS) return;
   console.warn(`span export to ${endpoint || 'the OTLP endpoint'} failed: ${describeExportFailure(error)}; spans dropped. ${EXPORT_ADVICE}`, {
+    action: 'error',
     failed_exports: failuresSinceWarning,
     dropped_spans: droppedSinceWarning,
     quiet_for_seconds: QUIET_MS / 1000,

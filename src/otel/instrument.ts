@@ -27,6 +27,8 @@ export interface InstrumentOptions {
   acceptTraceContext?: (request: Request, env: Env) => boolean;
   /** The queue behind each producer binding, for span names (`send <queue>`). */
   queues?: QueueBindings;
+  /** The run's words every log line carries: context attribute name → log field name (log-bridge.ts). */
+  logFields?: Readonly<Record<string, string>>;
 }
 
 let processor: InvocationSpanProcessor | undefined;
@@ -65,7 +67,7 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
  * OTEL_SDK_DISABLED=true the plain handlers run with the plain env: no spans, no exports.
  */
 export function instrumentWorker(service: ServiceName, handler: ExportedHandler<Env>, options: InstrumentOptions = {}): ExportedHandler<Env> {
-  installLogBridge(service);
+  installLogBridge(service, { contextFields: options.logFields });
   const queues = options.queues ?? {};
   const env = () => instrumentBindings(invocation.getStore()!.env, queues);
   // otel-cf-workers passes its own env proxy (which traces KV and queue sends a second time) and

@@ -1,5 +1,6 @@
-import { trace, type Attributes } from '@opentelemetry/api';
+import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { redactString, redactUnknown } from '../redact';
+import { runAttributesOf } from './run-attributes';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const METHODS: Array<[keyof Console & Level | 'log', Level]> = [
@@ -10,37 +11,62 @@ const METHODS: Array<[keyof Console & Level | 'log', Level]> = [
   ['error', 'error'],
 ];
 /** Keys a caller's fields can never overwrite, so input cannot forge them. */
-const RESERVED = new Set(['time', 'level', 'message', 'service', 'trace_id', 'span_id']);
+const RESERVED = new Set(['time', 'level', 'message', 'worker', 'service', 'trace_id', 'span_id', 'parent_span_id']);
+
+export interface LogBridgeOptions {
+  /**
+   * The run's words kept in the context (run-attributes.ts) that every line carries: attribute
+   * name → log field name, e.g. `{ 'weather_landscape.zip': 'zip_code' }`. Given by the
+   * application, which names both.
+   */
+  contextFields?: Readonly<Record<string, string>>;
+  /** The console whose methods are replaced (tests pass their own). */
+  target?: Console;
+}
 
 let installedFor: string | undefined;
 
 /**
- * Makes every console line of the worker one JSON object: level, message, service, the active
- * span's trace_id/span_id, and the structured fields passed as plain objects, e.g.
- * `console.info('image stored', { zip, format })`. Inside a queue handler each message runs
- * in its own span context, so its lines carry that message's trace. Installed once per isolate.
+ * Makes every console line of the worker one JSON object: level, message, worker (and service,
+ * its OpenTelemetry name, the same value), the active span's trace_id/span_id/parent_span_id,
+ * the run's words from the context (`contextFields`), and the structured fields passed as plain
+ * objects, e.g. `console.info('image stored', { action: 'generate_image' })`. Inside a queue
+ * handler each message runs in its own span context, so its lines carry that message's trace and
+ * run. Installed once per isolate.
  */
-export function installLogBridge(service: string, target: Console = console): void {
+export function installLogBridge(service: string, options: LogBridgeOptions = {}): void {
   if (installedFor) return;
   installedFor = service;
+  const target = options.target ?? console;
   const methods = target as unknown as Record<string, (...args: unknown[]) => void>;
   for (const [method, level] of METHODS) {
     // Each line still goes out through its own method, so the runtime keeps the level too.
     const out = methods[method].bind(target);
     methods[method] = (...args: unknown[]) => {
-      const record = logRecord(service, level, args);
+      const record = logRecord(service, level, args, options.contextFields);
       if (level === 'warn' || level === 'error') addLogEvent(level, record);
       out(safeStringify(record));
     };
   }
 }
 
-export function formatLogLine(service: string, level: Level, args: unknown[], now: Date = new Date()): string {
-  return safeStringify(logRecord(service, level, args, now));
+export function formatLogLine(
+  service: string,
+  level: Level,
+  args: unknown[],
+  options: { now?: Date; contextFields?: Readonly<Record<string, string>> } = {},
+): string {
+  return safeStringify(logRecord(service, level, args, options.contextFields, options.now));
 }
 
 /** The line as an object: what is written (as JSON) and what a warning's span event carries. */
-function logRecord(service: string, level: Level, args: unknown[], now: Date = new Date()): Record<string, unknown> {
+function logRecord(
+  service: string,
+  level: Level,
+  args: unknown[],
+  contextFields: Readonly<Record<string, string>> = {},
+  now: Date = new Date(),
+): Record<string, unknown> {
   const texts: string[] = [];
   const fields: Record<string, unknown> = {};
   for (const arg of args) {
@@ -48,16 +74,34 @@ function logRecord(service: string, level: Level, args: unknown[], now: Date = n
     else if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) Object.assign(fields, arg);
     else texts.push(typeof arg === 'string' ? arg : safeStringify(arg));
   }
-  const line: Record<string, unknown> = { time: now.toISOString(), level, message: redactString(texts.join(' ')), service };
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  if (spanContext) {
+  const line: Record<string, unknown> = { time: now.toISOString(), level, message: redactString(texts.join(' ')), worker: service, service };
+  const span = trace.getActiveSpan();
+  if (span) {
+    const spanContext = span.spanContext();
     line.trace_id = spanContext.traceId;
     line.span_id = spanContext.spanId;
+    const parentSpanId = parentSpanIdOf(span);
+    if (parentSpanId) line.parent_span_id = parentSpanId;
   }
   for (const [key, value] of Object.entries(redactUnknown(fields) as Record<string, unknown>)) {
     line[RESERVED.has(key) ? `field.${key}` : key] = value;
   }
+  // What a call passes is what it says; the context fills in the rest.
+  const run = runAttributesOf(context.active()) ?? {};
+  for (const [attribute, field] of Object.entries(contextFields)) {
+    if (run[attribute] !== undefined && line[field] === undefined) line[field] = run[attribute];
+  }
   return line;
+}
+
+/**
+ * The active span's parent, read from the SDK span (2.x: `parentSpanContext`); the API's Span
+ * interface does not expose it, so it is looked up rather than assumed.
+ */
+function parentSpanIdOf(span: Span): string | undefined {
+  if (!('parentSpanContext' in span)) return undefined;
+  const parent = span.parentSpanContext;
+  return typeof parent === 'object' && parent !== null && 'spanId' in parent && typeof parent.spanId === 'string' ? parent.spanId : undefined;
 }
 
 function safeStringify(value: unknown): string {

@@ -26,7 +26,7 @@ export async function recordDeadLetter(env: Env, dlqName: string, body: unknown,
   const letter = deadLetterFrom(dlqName, body, info, now);
   try {
     const id = await storeDeadLetter(env.CONFIG, letter);
-    console.warn('dead letter recorded', { id, queue: letter.queue, error_type: letter.error_type, reason: letter.reason, original_trace_id: letter.trace_id });
+    console.warn('dead letter recorded', { action: 'record_dead_letter', id, queue: letter.queue, error_type: letter.error_type, reason: letter.reason, original_trace_id: letter.trace_id });
     return id;
   } catch (error) {
     if (info.attempts < MAX_DELIVERY_ATTEMPTS) throw error;
@@ -69,11 +69,12 @@ async function recordLastResort(env: Env, letter: DeadLetter, original: unknown,
   };
   try {
     const id = await storeDeadLetter(env.CONFIG, minimal);
-    console.error('dead letter recorded in short form', { id, queue: letter.queue, message_id: letter.message_id, record_error: recordError });
+    console.error('dead letter recorded in short form', { action: 'error', id, queue: letter.queue, message_id: letter.message_id, record_error: recordError });
     return id;
   } catch (lastError) {
     // The runtime drops the message after this delivery whatever we answer: this line is what is left of it.
     console.error('dead letter lost: it could not be stored', {
+      action: 'error',
       queue: letter.queue,
       message_id: letter.message_id,
       reason: minimal.reason,
@@ -118,6 +119,6 @@ export async function replayDeadLetter(env: Env, id: string, requestId?: string)
   const { request_id: _original, ...rest } = body;
   await sendMessage(env, letter.queue, { ...rest, run_id: runId, ...(requestId ? { request_id: requestId } : {}), trigger: 'replay' } as never);
   await deleteDeadLetter(env.CONFIG, id);
-  console.info('dead letter replayed', { id, queue: letter.queue, original_trace_id: letter.trace_id, run_id: runId });
+  console.info('dead letter replayed', { action: 'replay_dead_letter', id, queue: letter.queue, original_trace_id: letter.trace_id, zip_code: body.zip_code, run_id: runId, trigger: 'replay' });
   return { queue: letter.queue, message_id: letter.message_id, run_id: runId };
 }

@@ -30,5 +30,5 @@ export async function dispatchJobs(env: Env, event: WeatherReady, now = new Date
     })),
   );
   await recordRunDispatched(env.CONFIG, event.run_id, { weather_fetched_at: event.fetched_at, provider: event.forecast?.source.provider, formats }, now);
-  console.info('landscape jobs dispatched', { zip: event.zip_code, formats, run_id: event.run_id });
+  console.info('landscape jobs dispatched', { action: 'dispatch_jobs', formats });
 }

@@ -32,7 +32,7 @@ export async function fetchWeather(env: Env, job: FetchJob, now = new Date()): P
     'weather.provider': provider.name,
     'weather.hours': forecast.hourly.length,
   });
-  console.info('weather fetched', { zip: job.zip_code, provider: provider.name, lat: geo.lat, lon: geo.lon, trigger: job.trigger, run_id: job.run_id });
+  console.info('weather fetched', { action: 'fetch_weather', provider: provider.name, lat: geo.lat, lon: geo.lon });
   await sendMessage(env, 'weather-ready', {
     schema_version: 1,
     zip_code: job.zip_code,

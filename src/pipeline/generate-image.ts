@@ -30,6 +30,6 @@ export async function generateImage(env: Env, job: LandscapeJob): Promise<void> 
     runId: job.run_id,
     place: forecast.location.name,
   });
-  if (result.stored) console.info('image stored', { zip: job.zip_code, format, bytes: image.bytes.byteLength, run_id: job.run_id });
-  else console.info('image skipped: a newer one is stored', { zip: job.zip_code, format, existing_fetched_at: result.existing.weatherFetchedAt, run_id: job.run_id });
+  if (result.stored) console.info('image stored', { action: 'generate_image', bytes: image.bytes.byteLength });
+  else console.info('image skipped: a newer one is stored', { action: 'skip_image', existing_fetched_at: result.existing.weatherFetchedAt });
 }

@@ -11,7 +11,7 @@ export async function runScheduled(env: Env, now = new Date()): Promise<string[]
   const zips = await listActiveZips(env.CONFIG);
   const results = await Promise.allSettled(zips.map((zip) => inScheduledRunSpan(zip, () => startRun(env, zip, 'cron', { now }))));
   const failed = results.filter((r) => r.status === 'rejected');
-  for (const failure of failed) console.error('scheduled run could not be enqueued', { error: String((failure as PromiseRejectedResult).reason) });
-  console.info('scheduled runs enqueued', { zips: zips.length, failed: failed.length });
+  for (const failure of failed) console.error('scheduled run could not be enqueued', { action: 'error', error: String((failure as PromiseRejectedResult).reason) });
+  console.info('scheduled runs enqueued', { action: 'schedule_runs', zips: zips.length, failed: failed.length });
   return zips;
 }

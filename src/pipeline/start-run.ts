@@ -40,6 +40,6 @@ export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger
   // Only runs a person started get a run record: the cron would cost KV writes nobody reads.
   const runId = trigger === 'admin' ? await openRunRecord(env, zip, trigger, { requestId, now }) : undefined;
   await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId, ...(requestId ? { request_id: requestId } : {}) });
-  console.info('run started', { zip, trigger, run_id: runId });
+  console.info('run started', { action: 'enqueue_fetch_job', zip_code: zip, trigger, run_id: runId });
   return { zip, traceId, traceparent: traced?.traceparent, runId };
 }

@@ -71,7 +71,7 @@ export async function consumeBatch<T>(
     }),
   );
   outsideBatchSpan((invocationId) =>
-    console.info('queue batch settled', { queue: queue.name, messages: batch.messages.length, ...result, invocation_id: invocationId }),
+    console.info('queue batch settled', { action: 'settle_batch', queue: queue.name, messages: batch.messages.length, ...result, invocation_id: invocationId }),
   );
   return result;
 }
@@ -92,7 +92,7 @@ async function consumeMessage<T>(
     } catch (error) {
       // Only a failure of the settling itself lands here (e.g. the DLQ send failed): retry is the safe fate.
       recordError(processing.span, error);
-      console.error('queue message could not be settled; retrying it', { queue: queue.name, message_id: message.id, error: String(error) });
+      console.error('queue message could not be settled; retrying it', { action: 'error', queue: queue.name, message_id: message.id, error: String(error) });
       message.retry();
       outcome = 'retry';
     }
@@ -131,6 +131,7 @@ async function settle<T>(
     const delaySeconds = retryDelaySeconds(message.attempts, failure.retryAfterSeconds);
     markRetry(span, failure.errorType, failure.message, delaySeconds);
     console.warn('queue message failed; retrying', {
+      action: 'retry',
       queue: queue.name,
       message_id: message.id,
       attempts: message.attempts,
@@ -171,14 +172,14 @@ async function deadLetter(
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
   await requireBinding(env, 'DEAD_LETTERS').send(letter);
   await fail({ outcome: 'dead_letter', errorType, message: reason, letter });
-  console.error('queue message dead-lettered', { queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
+  console.error('queue message dead-lettered', { action: 'error', queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
   message.ack();
   return 'dead_letter';
 }
 
 async function notify(options: ConsumeOptions, failure: Failure): Promise<void> {
   if (!options.onFailure) return;
-  await options.onFailure(failure).catch((error) => console.warn('failure not recorded', { queue: failure.queue, error: String(error) }));
+  await options.onFailure(failure).catch((error) => console.warn('failure not recorded', { action: 'error', queue: failure.queue, error: String(error) }));
 }
 
 function summarizeIssues(error: z.ZodError): string {

@@ -146,7 +146,7 @@ export async function recordZipFailure(bucket: R2Bucket | undefined, letter: Dea
       customMetadata: toMetadata(failure),
     });
   } catch (error) {
-    console.warn('ZIP failure not recorded', { zip: failure.zip, error: String(error) });
+    console.warn('ZIP failure not recorded', { action: 'error', zip_code: failure.zip, error: String(error) });
   }
 }
 

@@ -58,7 +58,7 @@ export async function verifyAccessJwt(token: string | undefined, config: AccessC
     if (!subject) return undefined;
     return { subject, email: typeof payload.email === 'string' ? payload.email : undefined };
   } catch (error) {
-    console.warn('access jwt rejected', { error_type: (error as Error).name });
+    console.warn('access jwt rejected', { action: 'reject_access_jwt', error_type: (error as Error).name });
     return undefined;
   }
 }

@@ -36,7 +36,7 @@ export function createApp(): Hono<WebEnv> {
   app.onError((error, c) => {
     // Middleware refusals (e.g. csrf()'s 403) carry their own response.
     if (error instanceof HTTPException) return error.getResponse();
-    console.error('request failed', { path: c.req.path, error: error.message });
+    console.error('request failed', { action: 'error', path: c.req.path, error: error.message });
     return c.json({ error: 'Internal error.' }, 500);
   });
   return app;

@@ -8,6 +8,7 @@ import { consumeBatch } from '../queue/consumer';
 import { queueBindings } from '../queue/queues';
 import { createApp } from '../web/app';
 import { isAdminRequest } from '../web/admin-auth';
+import { LOG_FIELDS } from './log-fields';
 
 const app = createApp();
 /** Anything may arrive on a dead-letter queue: it is recorded as it is. */
@@ -32,5 +33,5 @@ export default instrumentWorker(
     },
   },
   // An incoming traceparent becomes the parent only for authenticated admin requests.
-  { acceptTraceContext: (request, env) => isAdminRequest(request, env), queues: queueBindings() },
+  { acceptTraceContext: (request, env) => isAdminRequest(request, env), queues: queueBindings(), logFields: LOG_FIELDS },
 );

@@ -2,45 +2,16 @@
  * Reading the output of the `npm start` stack (test/e2e/stack.ts collects it as `lines`):
  * the workers' JSON log lines, and wrangler's own per-batch `QUEUE <name> <acked>/<total>` lines.
  *
- * Unlike `stack.logs()`, a JSON line that reached the test in two chunks (a pipe read can end in
- * the middle of a long line) is joined again rather than dropped, so counts made from these logs
- * do not miss lines under load.
+ * The JSON lines are parsed by the same reader `npm start` uses for its log file
+ * (scripts/stack-log.mjs): a line that arrived in pieces is joined again rather than dropped, so
+ * counts made from these logs do not miss lines under load.
  */
 
+import { parseLogLines, type LogLine } from '../../scripts/stack-log.mjs';
+
+export { parseLogLines, type LogLine };
+
 const ANSI = /\x1b\[[0-9;]*m/g;
-
-export type LogLine = Record<string, unknown> & { message: string; service?: string; trace_id?: string };
-
-function jsonObjectIn(line: string): Record<string, unknown> | undefined {
-  const start = line.indexOf('{"time"');
-  const end = line.lastIndexOf('}');
-  if (start < 0 || end < start) return undefined;
-  try {
-    const value = JSON.parse(line.slice(start, end + 1)) as unknown;
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every worker JSON log line, parsed; `message` without wrangler's `[worker-name] ` prefix. */
-export function parseLogLines(lines: readonly string[]): LogLine[] {
-  const out: LogLine[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].replace(ANSI, '');
-    if (!line.includes('{"time"')) continue;
-    let parsed = jsonObjectIn(line);
-    // A line split across two reads: join it with what follows (at most a few pieces).
-    for (let j = 1; !parsed && j <= 3 && i + j < lines.length; j++) {
-      const joined = line + lines.slice(i + 1, i + j + 1).map((l) => l.replace(ANSI, '')).join('');
-      parsed = jsonObjectIn(joined);
-      if (parsed) i += j;
-    }
-    if (!parsed || typeof parsed.message !== 'string') continue;
-    out.push({ ...parsed, message: parsed.message.replace(/^\[[\w-]+\] /, '') } as LogLine);
-  }
-  return out;
-}
 
 export function logsNamed(lines: readonly string[], message: string): LogLine[] {
   return parseLogLines(lines).filter((l) => l.message === message);

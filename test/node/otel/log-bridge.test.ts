@@ -1,11 +1,44 @@
-import { context, trace, TraceFlags } from '@opentelemetry/api';
-import { describe, expect, it } from 'vitest';
+import { context, ROOT_CONTEXT, trace, TraceFlags, type Context, type ContextManager } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLogLine, installLogBridge } from '../../../src/otel/log-bridge';
+import { ATTR_FORMAT, ATTR_RUN_ID, ATTR_ZIP, withRunAttributes } from '../../../src/otel/run-attributes';
+import { LOG_FIELDS } from '../../../src/workers/log-fields';
+
+/** The context manager workerd gets from otel-cf-workers (AsyncLocalStorage), for Node. */
+class StorageContextManager implements ContextManager {
+  private readonly storage = new AsyncLocalStorage<Context>();
+  active(): Context {
+    return this.storage.getStore() ?? ROOT_CONTEXT;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    return this.storage.run(ctx, () => fn.call(thisArg, ...args));
+  }
+  bind<T>(_ctx: Context, target: T): T {
+    return target;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    this.storage.disable();
+    return this;
+  }
+}
 
 describe('log bridge', () => {
   it('writes one JSON object with level, message, service and fields', () => {
-    const line = JSON.parse(formatLogLine('weather-fetcher', 'info', ['weather stored', { zip: '78729', hours: 26 }], new Date(0)));
-    expect(line).toEqual({ time: '1970-01-01T00:00:00.000Z', level: 'info', message: 'weather stored', service: 'weather-fetcher', zip: '78729', hours: 26 });
+    const line = JSON.parse(formatLogLine('weather-fetcher', 'info', ['weather stored', { action: 'fetch_weather', hours: 26 }], { now: new Date(0) }));
+    expect(line).toEqual({
+      time: '1970-01-01T00:00:00.000Z',
+      level: 'info',
+      message: 'weather stored',
+      worker: 'weather-fetcher',
+      service: 'weather-fetcher',
+      action: 'fetch_weather',
+      hours: 26,
+    });
   });
 
   it("stamps the active span's trace_id and span_id", () => {
@@ -25,13 +58,15 @@ describe('log bridge', () => {
 
   it('cannot be forged by input: user text stays inside one JSON string, reserved keys are kept apart', () => {
     const evil = 'zip 12345\n{"level":"error","message":"fake","trace_id":"deadbeef"}';
-    const out = formatLogLine('weather-landscape-web', 'info', [evil, { level: 'debug', trace_id: 'forged' }]);
+    const out = formatLogLine('weather-landscape-web', 'info', [evil, { level: 'debug', trace_id: 'forged', worker: 'other' }]);
     expect(out.split('\n')).toHaveLength(1);
     const line = JSON.parse(out);
     expect(line.message).toBe(evil);
     expect(line.level).toBe('info');
     expect(line.trace_id).toBeUndefined();
     expect(line['field.trace_id']).toBe('forged');
+    expect(line.worker).toBe('weather-landscape-web');
+    expect(line['field.worker']).toBe('other');
   });
 
   it('redacts secrets and serializes errors', () => {
@@ -49,12 +84,54 @@ describe('log bridge', () => {
       error: (s: string) => calls.push(['error', s]),
       debug: (s: string) => calls.push(['debug', s]),
     } as unknown as Console;
-    installLogBridge('svc', target);
+    installLogBridge('svc', { target });
     target.warn('careful', { n: 1 });
     target.log('hello');
     expect(calls.map(([m, s]) => [m, JSON.parse(s).level, JSON.parse(s).message])).toEqual([
       ['warn', 'warn', 'careful'],
       ['log', 'info', 'hello'],
     ]);
+  });
+
+  describe('in a run (a real SDK span under a context manager, as in workerd)', () => {
+    const manager = new StorageContextManager();
+    const tracer = new BasicTracerProvider().getTracer('test');
+    beforeAll(() => context.setGlobalContextManager(manager));
+    afterAll(() => context.disable());
+
+    it("stamps parent_span_id and the run's words from the context under the application's field names", () => {
+      const run = withRunAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729', [ATTR_FORMAT]: 'eink', [ATTR_RUN_ID]: '4bf92f3577b34da6a3ce929d0e0e4736' });
+      const parent = tracer.startSpan('send landscape-jobs', {}, run);
+      const child = tracer.startSpan('process landscape-jobs', {}, trace.setSpan(run, parent));
+      const line = context.with(trace.setSpan(run, child), () => JSON.parse(formatLogLine('landscape-generator', 'info', ['image stored', { action: 'generate_image' }], { contextFields: LOG_FIELDS })));
+      expect(line).toMatchObject({
+        worker: 'landscape-generator',
+        action: 'generate_image',
+        trace_id: parent.spanContext().traceId,
+        span_id: child.spanContext().spanId,
+        parent_span_id: parent.spanContext().spanId,
+        zip_code: '78729',
+        format_name: 'eink',
+        run_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      });
+      expect(line).not.toHaveProperty('trigger');
+    });
+
+    it('leaves parent_span_id out for a root span, and lets a field the call passes win over the context', () => {
+      const run = withRunAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
+      const root = tracer.startSpan('POST /admin/dlq/replay', {}, run);
+      const line = context.with(trace.setSpan(run, root), () =>
+        JSON.parse(formatLogLine('weather-landscape-web', 'info', ['dead letter replayed', { action: 'replay_dead_letter', zip_code: '99701' }], { contextFields: LOG_FIELDS })),
+      );
+      expect(line).not.toHaveProperty('parent_span_id');
+      expect(line).toMatchObject({ span_id: root.spanContext().spanId, zip_code: '99701' });
+    });
+
+    it('stamps nothing from the context without a mapping (src/otel names no field itself)', () => {
+      const run = withRunAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
+      const line = context.with(run, () => JSON.parse(formatLogLine('weather-fetcher', 'info', ['x'])));
+      expect(line).not.toHaveProperty('zip_code');
+      expect(Object.values(line)).not.toContain('78729');
+    });
   });
 });

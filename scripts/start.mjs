@@ -75,6 +75,6 @@ waitReady().then((ready) => {
     '',
   ].join('\n'));
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
-    probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318').then((advice) => advice && console.log(advice));
+    probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318', { otlpHeaders: env.OTEL_EXPORTER_OTLP_HEADERS }).then((advice) => advice && console.log(advice));
   }
 });

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { adminTokenProblem } from './admin-token.mjs';
 import { DEV_ENV, devArgs, ROOT, writeLocalConfigs } from './local-config.mjs';
 import { probeOtlpEndpoint } from './otlp-probe.mjs';
 
@@ -14,9 +15,17 @@ const port = Number(env.PORT || 8787);
 const host = '127.0.0.1';
 let generatedToken = false;
 if (!env.ADMIN_TOKEN) {
-  env.ADMIN_TOKEN = `dev-${randomBytes(18).toString('base64url')}`;
+  env.ADMIN_TOKEN = `dev-${randomBytes(24).toString('base64url')}`;
   generatedToken = true;
 }
+
+// Before anything is written or started: a guessable token is refused, not run with.
+const tokenProblem = adminTokenProblem(env.ADMIN_TOKEN);
+if (tokenProblem) {
+  console.error(`[start] refusing to start: ${tokenProblem}`);
+  process.exit(1);
+}
+
 const persistTo = env.PERSIST_DIR || join(ROOT, '.wrangler', 'state');
 // A config directory per run, so two stacks started side by side (tests, benchmarks) never share one.
 const configDir = mkdtempSync(join(ROOT, '.wrangler', 'local-'));

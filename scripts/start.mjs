@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { adminTokenProblem } from './admin-token.mjs';
 import { DEV_ENV, devArgs, ROOT, writeLocalConfigs } from './local-config.mjs';
 import { probeOtlpEndpoint } from './otlp-probe.mjs';
+import { whenParentExits } from './parent-watch.mjs';
 
 const env = { ...process.env };
 mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
@@ -51,6 +52,12 @@ function stop(signal) {
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+// `npm start &` stopped with `kill <npm's pid>` reaches no one here (see parent-watch.mjs).
+whenParentExits(() => {
+  if (stopping) return;
+  console.error('[start] the process that started npm start is gone: stopping the stack');
+  stop('parent exited');
+});
 process.on('exit', () => { try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {} removeConfigs(); });
 wrangler.on('exit', (code) => {
   if (!stopping) console.error(`[start] wrangler exited with code ${code}`);

@@ -1,7 +1,8 @@
-// Lets `npm start` stop its stack when whatever started it is gone without passing a signal on.
-// Checked with npm 11 and dash: for `npm start &` killed with SIGTERM, npm forwards the signal only
-// to the `sh -c` it runs the script in; that shell dies without passing it on, and this script was
-// left running with wrangler, workerd and the port.
+// Lets `npm start` stop its stack when whatever started it exits without passing a signal on: npm
+// killed with SIGKILL, or a wrapper in between that dies first. (Checked with npm 11 and dash: without
+// the `exec` in package.json's start script, npm forwards SIGTERM only to the `sh -c` it runs the
+// script in; that shell dies without passing it on, and this script was left running with wrangler,
+// workerd and the port.)
 
 /**
  * Calls `onGone` once, within `intervalMs`, after this process's parent exits.

@@ -52,7 +52,7 @@ function stop(signal) {
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
-// `npm start &` stopped with `kill <npm's pid>` reaches no one here (see parent-watch.mjs).
+// A parent that exits without passing a signal on (npm killed with SIGKILL) would leave it all running.
 whenParentExits(() => {
   if (stopping) return;
   console.error('[start] the process that started npm start is gone: stopping the stack');

@@ -40,14 +40,19 @@ describe('npm start', () => {
 /** The process group of `pid`, and its parent (`ps`; undefined once the process is gone). */
 function psField(pid: number, field: 'pgid' | 'ppid'): number | undefined {
   const result = spawnSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8' });
-  const value = Number(result.stdout.trim());
-  return result.status === 0 && value > 0 ? value : undefined;
+  if (result.error) throw result.error;
+  if (result.status === 1) return undefined; // ps exits 1 when no such process
+  if (result.status !== 0) throw new Error(`ps failed (exit ${result.status}): ${result.stderr}`);
+  return Number(result.stdout.trim());
 }
 
-/** The PIDs in process group `pgid` (wrangler dev's group holds its workerd and esbuild). */
+/** The PIDs in process group `pgid` (wrangler dev's group: wrangler, its workerd and esbuild). */
 function processesInGroup(pgid: number): string[] {
   const result = spawnSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.split('\n').filter(Boolean) : [];
+  if (result.error) throw result.error;
+  if (result.status === 1) return [];
+  if (result.status !== 0) throw new Error(`pgrep failed (exit ${result.status}): ${result.stderr}`);
+  return result.stdout.split('\n').filter(Boolean);
 }
 
 describe('npm start & (a background job of a non-interactive shell)', () => {

@@ -6,6 +6,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 W="npx wrangler"
+# Before anything is created or deployed: a guessable ADMIN_TOKEN is refused (scripts/admin-token.mjs).
+if [ -n "${ADMIN_TOKEN:-}" ]; then
+  node --input-type=module -e '
+    import { adminTokenProblem } from "./scripts/admin-token.mjs";
+    const problem = adminTokenProblem(process.env.ADMIN_TOKEN);
+    if (problem) { console.error(`[deploy] refusing to deploy: ${problem}`); process.exit(1); }
+  ' || exit 1
+fi
 for q in fetch-jobs weather-ready landscape-jobs fetch-jobs-dlq weather-ready-dlq landscape-jobs-dlq; do
   $W queues create "$q" || echo "(queue $q: exists or failed, continuing)"
 done

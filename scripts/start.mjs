@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: the whole pipeline locally in ONE wrangler dev process (four workers sharing
-// local queues, KV and R2; two processes would not share a queue). Ctrl-C / SIGTERM stop it all.
+// local queues, KV and R2; two processes would not share a queue). Ctrl-C, SIGTERM, SIGHUP, or the
+// exit of the process that started it stop it all.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { adminTokenProblem } from './admin-token.mjs';
 import { DEV_ENV, devArgs, ROOT, writeLocalConfigs } from './local-config.mjs';
 import { probeOtlpEndpoint } from './otlp-probe.mjs';
+import { whenParentExits } from './parent-watch.mjs';
 import { keepStackLog, STACK_LOG_ENV } from './stack-log.mjs';
 
 const env = { ...process.env };
@@ -15,9 +18,17 @@ const port = Number(env.PORT || 8787);
 const host = '127.0.0.1';
 let generatedToken = false;
 if (!env.ADMIN_TOKEN) {
-  env.ADMIN_TOKEN = `dev-${randomBytes(18).toString('base64url')}`;
+  env.ADMIN_TOKEN = `dev-${randomBytes(24).toString('base64url')}`;
   generatedToken = true;
 }
+
+// Before anything is written or started: a guessable token is refused, not run with.
+const tokenProblem = adminTokenProblem(env.ADMIN_TOKEN);
+if (tokenProblem) {
+  console.error(`[start] refusing to start: ${tokenProblem}`);
+  process.exit(1);
+}
+
 const persistTo = env.PERSIST_DIR || join(ROOT, '.wrangler', 'state');
 // A config directory per run, so two stacks started side by side (tests, benchmarks) never share one.
 const configDir = mkdtempSync(join(ROOT, '.wrangler', 'local-'));
@@ -45,6 +56,14 @@ function stop(signal) {
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+// A closed terminal: wrangler runs in its own session and would not get the hangup itself.
+process.on('SIGHUP', () => stop('SIGHUP'));
+// A parent that exits without passing a signal on (npm killed with SIGKILL) would leave it all running.
+whenParentExits(() => {
+  if (stopping) return;
+  console.error('[start] the process that started npm start is gone: stopping the stack');
+  stop('parent exited');
+});
 process.on('exit', () => { try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {} removeConfigs(); });
 wrangler.on('exit', (code) => {
   if (!stopping) console.error(`[start] wrangler exited with code ${code}`);
@@ -78,6 +97,6 @@ waitReady().then((ready) => {
     '',
   ].join('\n'));
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
-    probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318').then((advice) => advice && console.log(advice));
+    probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318', { otlpHeaders: env.OTEL_EXPORTER_OTLP_HEADERS }).then((advice) => advice && console.log(advice));
   }
 });

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { parseOtlpHeaders } from './otlp-headers.mjs';
 
 /** Tracing settings read from the standard OpenTelemetry environment variables. */
 export interface OtelSettings {
@@ -23,24 +24,6 @@ export interface OtelSettings {
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 export const DEFAULT_EXPORT_TIMEOUT_MS = 5_000;
-
-/** `k=v,k2=v2` as in the OTel spec: values are URL-encoded, blanks around entries ignored. */
-export function parseOtlpHeaders(raw: string | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const entry of (raw ?? '').split(',')) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) continue;
-    const key = entry.slice(0, eq).trim().toLowerCase();
-    const value = entry.slice(eq + 1).trim();
-    if (!key) continue;
-    try {
-      headers[key] = decodeURIComponent(value);
-    } catch {
-      headers[key] = value;
-    }
-  }
-  return headers;
-}
 
 function parseRatio(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === '') return 1;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseOtlpHeaders, readOtelSettings } from '../../../src/otel/config';
+import { readOtelSettings } from '../../../src/otel/config';
+import { parseOtlpHeaders } from '../../../src/otel/otlp-headers.mjs';
 import type { Env } from '../../../src/env';
 
 const env = (vars: Partial<Env>) => vars as Env;

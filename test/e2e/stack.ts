@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,8 @@ export async function startStack(vars: Record<string, string>, options: StackOpt
   const port = await freePort();
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'wl-state-'));
-  const token = `e2e-${Math.random().toString(36).slice(2)}`;
+  // Long enough for the worker's token rule (scripts/admin-token.mjs: 32 characters or more).
+  const token = `e2e-${randomBytes(24).toString('base64url')}`;
   const lines: string[] = [];
   const env = { ...process.env, PORT: String(port), INSPECTOR_PORT: String(inspector), PERSIST_DIR: persist, ADMIN_TOKEN: token, ...vars };
   let configDir: string | undefined;

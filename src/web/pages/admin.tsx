@@ -8,8 +8,8 @@ export interface LoginProps {
   /** Where to go after logging in (an /admin path, checked by the caller). */
   next?: string;
   error?: string;
-  /** No ADMIN_TOKEN configured: admin is off, there is nothing to log in to. */
-  disabled?: boolean;
+  /** Why admin is off (no ADMIN_TOKEN, or one too weak): there is nothing to log in to. */
+  disabled?: string;
   accessConfigured?: boolean;
 }
 
@@ -21,7 +21,7 @@ export function LoginPage(props: LoginProps) {
         <h1>Admin</h1>
         {props.disabled ? (
           <p class="error" role="alert">
-            Admin is disabled: no ADMIN_TOKEN is configured for this worker.
+            {props.disabled}
           </p>
         ) : (
           <form method="post" action="/admin/login">

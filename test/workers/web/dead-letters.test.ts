@@ -27,7 +27,7 @@ function ourLetter(body: unknown, id = 'msg-1') {
 
 async function admin(path: string, e: Env, method = 'GET') {
   const ctx = createExecutionContext();
-  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token' } }) as Request<
+  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } }) as Request<
     unknown,
     IncomingRequestCfProperties
   >;

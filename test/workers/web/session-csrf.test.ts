@@ -66,6 +66,25 @@ describe('token login', () => {
     expect((await login('anything', { e })).cookie).toBeUndefined();
   });
 
+  it('is disabled (503, saying why) with an ADMIN_TOKEN too short to resist guessing, even to that token', async () => {
+    const weak = 'short-admin-token-31-characters';
+    expect(weak).toHaveLength(31);
+    const e = webEnv({ ADMIN_TOKEN: weak });
+    const api = await send('/admin/status', { headers: bearer(weak) }, e);
+    expect(api.status).toBe(503);
+    expect(await api.json()).toEqual({
+      error: 'Admin is disabled: ADMIN_TOKEN is 31 characters; it must be at least 32 to resist guessing (e.g. `openssl rand -hex 16`).',
+    });
+    const page = await send('/admin', {}, e);
+    expect(page.status).toBe(503);
+    expect(await page.text()).toContain('ADMIN_TOKEN is 31 characters');
+    const { response, cookie } = await login(weak, { e });
+    expect(response.status).toBe(503);
+    expect(cookie).toBeUndefined();
+    // One more character and it works.
+    expect((await send('/admin/status', { headers: bearer(`${weak}x`) }, webEnv({ ADMIN_TOKEN: `${weak}x` }))).status).toBe(200);
+  });
+
   it('logs out by expiring the cookie', async () => {
     const response = await send('/admin/logout', { method: 'POST', headers: sameOrigin({ 'content-type': 'application/x-www-form-urlencoded' }) });
     expect(response.status).toBe(303);

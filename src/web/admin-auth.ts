@@ -5,7 +5,7 @@ import type { Env } from '../env';
 import { ACCESS_JWT_HEADER, accessConfig, verifyAccessJwt } from './access-jwt';
 import { AUTH_RATE_PERIOD_SECONDS, countFailedAuthentication, isClientRefused } from './auth-rate-limit';
 import { csrfTokenRejection } from './csrf';
-import { currentSessionSecret, readSession, SESSION_COOKIE, type SessionSecret } from './session';
+import { currentSessionSecret, isSessionRevoked, readSession, SESSION_COOKIE, type SessionSecret } from './session';
 import type { WebEnv } from './web-env';
 
 const encoder = new TextEncoder();
@@ -94,7 +94,7 @@ async function authenticate(c: Context<WebEnv>): Promise<AdminIdentity | undefin
   if (!cookie && !(access && jwt)) return undefined;
   const secret = await currentSessionSecret(c.env.CONFIG, token);
   const session = await readSession(cookie, secret);
-  if (session) return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt, secret };
+  if (session && !(await isSessionRevoked(c.env.CONFIG, session))) return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt, secret };
   if (access && jwt) {
     const identity = await verifyAccessJwt(jwt, access);
     if (identity) return { via: 'access', principal: `access:${identity.subject}`, email: identity.email, secret };

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { isTracingDisabled } from '../otel/config';
 import { listDeadLetters } from '../storage/dead-letter-store';
@@ -14,7 +14,7 @@ import { DeadLettersPage } from './pages/dead-letters';
 import { RunPage } from './pages/run';
 import { AUTH_RATE_PERIOD_SECONDS, loginAttemptAllowed } from './auth-rate-limit';
 import { answerWrongMethods } from './methods';
-import { createSession, csrfToken, currentSessionSecret, SESSION_COOKIE, SESSION_COOKIE_PATH, SESSION_TTL_SECONDS } from './session';
+import { createSession, csrfToken, currentSessionSecret, readSession, revokeSession, SESSION_COOKIE, SESSION_COOKIE_PATH, SESSION_TTL_SECONDS } from './session';
 import { adminZips } from './site-data';
 import type { WebEnv } from './web-env';
 
@@ -95,7 +95,15 @@ adminPages.post('/admin/login', csrf(), async (c) => {
   return c.redirect(next, 303);
 });
 
-adminPages.post('/admin/logout', csrf(), (c) => {
+// Ends the session on the server as well: a copy of the cookie (a stolen one, or one the browser
+// kept) is refused from now on. Only a genuine session costs the KV write.
+adminPages.post('/admin/logout', csrf(), async (c) => {
+  const token = adminToken(c.env);
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (token && cookie) {
+    const session = await readSession(cookie, await currentSessionSecret(c.env.CONFIG, token));
+    if (session) await revokeSession(c.env.CONFIG, session);
+  }
   deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
   return c.redirect('/admin', 303);
 });

@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Env } from '../env';
 import { replayDeadLetter, ReplayError } from '../pipeline/dead-letters';
-import { listDeadLetters } from '../storage/dead-letter-store';
+import { DeadLetterId, listDeadLetters } from '../storage/dead-letter-store';
 import { parseQuery } from './http-input';
 import { answerWrongMethods } from './methods';
 
 /** Dead letters for the admin: list them, replay one. Mounted under the guarded admin API. */
 export const dlqApi = new Hono<{ Bindings: Env }>({ strict: true });
 
-const ReplayQuery = z.object({ id: z.string().min(1).max(300) });
+const ReplayQuery = z.object({ id: DeadLetterId });
 
 dlqApi.get('/', async (c) => {
   const letters = await listDeadLetters(c.env.CONFIG);

@@ -54,8 +54,8 @@ export interface AdminZip {
   formats: FormatName[];
   /** generatedAt of the newest picture, if any. */
   latest?: string;
-  /** The last run failed after that picture (or with none drawn yet). */
-  failure?: { at: string; summary: string };
+  /** The last run failed after that picture (or with none drawn yet): in words, and the details (for the admin only). */
+  failure?: { at: string; summary: string; reason: string };
 }
 
 function who(identity: AdminIdentity): string {
@@ -123,6 +123,11 @@ function ZipCard(props: { entry: AdminZip; nowMs: number; jaegerSearchUrl?: stri
           <p class="meta failure-line" data-failure={entry.zip}>
             <strong>Last run failed</strong> {ago(entry.failure.at, props.nowMs)}: {entry.failure.summary} ·{' '}
             <a href="/admin/dead-letters">dead letters</a>
+          </p>
+        ) : null}
+        {entry.failure ? (
+          <p class="meta failure-reason" data-failure-reason={entry.zip}>
+            {entry.failure.reason}
           </p>
         ) : null}
         <button type="button" class="js-only" hidden data-action="generate" data-zip={entry.zip}>

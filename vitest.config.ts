@@ -17,7 +17,7 @@ function workerProject(name: 'web' | 'fetcher' | 'dispatcher' | 'generator'): Te
         wrangler: { configPath: `./wrangler.${name}.toml` },
         miniflare: {
           bindings: {
-            ADMIN_TOKEN: 'test-admin-token',
+            ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
             OTEL_EXPORTER_OTLP_ENDPOINT: inject('otlpUrl'),
             OTEL_EXPORT_TIMEOUT_MS: '1000',
             OPEN_METEO_GEOCODING_URL: inject('weatherStubUrl'),

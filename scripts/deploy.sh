@@ -6,10 +6,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 W="npx wrangler"
-# Before anything is created or deployed: a guessable ADMIN_TOKEN is refused (scripts/admin-token.mjs).
+# Before anything is created or deployed: a guessable ADMIN_TOKEN is refused (src/web/admin-token.mjs).
 if [ -n "${ADMIN_TOKEN:-}" ]; then
   node --input-type=module -e '
-    import { adminTokenProblem } from "./scripts/admin-token.mjs";
+    import { adminTokenProblem } from "./src/web/admin-token.mjs";
     const problem = adminTokenProblem(process.env.ADMIN_TOKEN);
     if (problem) { console.error(`[deploy] refusing to deploy: ${problem}`); process.exit(1); }
   ' || exit 1

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { adminTokenProblem } from './admin-token.mjs';
+import { adminTokenProblem } from '../src/web/admin-token.mjs';
 import { DEV_ENV, devArgs, ROOT, writeLocalConfigs } from './local-config.mjs';
 import { probeOtlpEndpoint } from './otlp-probe.mjs';
 import { whenParentExits } from './parent-watch.mjs';

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { DeadLetter } from '../messages/dead-letter';
+import { QUEUES } from '../queue/queues';
 import { listAllKeys } from './kv-list';
 
 /**
@@ -7,6 +9,21 @@ import { listAllKeys } from './kv-list';
  */
 const PREFIX = 'dlq:';
 const TTL_SECONDS = 30 * 24 * 3600;
+
+const ISO_TIME = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
+const QUEUE_NAMES = Object.keys(QUEUES).join('|');
+
+/**
+ * A dead letter's id as storeDeadLetter makes it: `dead_lettered_at` (Date.toISOString), one of the
+ * pipeline's queues, and the runtime's message id (32 hex characters locally; any visible ASCII up
+ * to the 200 characters a dead letter may hold). ASCII throughout, so an id that passes always makes
+ * a key within KV's 512-byte limit: an id outside the format is a 400, never a failed KV call.
+ */
+export const DeadLetterId = z
+  .string()
+  .regex(new RegExp(`^${ISO_TIME}:(${QUEUE_NAMES}):[\\x21-\\x7e]{1,200}$`), {
+    message: `Not a dead-letter id: expected <ISO time>:<queue>:<message id> (queue one of ${Object.keys(QUEUES).join(', ')}), as GET /admin/dlq lists them.`,
+  });
 
 export type StoredDeadLetter = DeadLetter & { id: string };
 

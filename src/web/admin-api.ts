@@ -125,6 +125,8 @@ adminApi.get('/status', async (c) => {
     updated_at: entry.updated_at ?? null,
     formats: entry.formats,
     images: entry.images.map((m) => ({ format: m.format, generated_at: m.generatedAt, bytes: m.fileSize })),
+    // The whole record, reason and trace included (the public answers say it in words only).
+    last_failure: entry.failure ?? null,
   }));
   return c.json({ zips: entries, active_zips: entries.filter((e) => e.active).map((e) => e.zip), available_formats: FORMAT_NAMES });
 });

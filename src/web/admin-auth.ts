@@ -1,9 +1,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { adminTokenProblem } from './admin-token.mjs';
 import type { Env } from '../env';
 import { ACCESS_JWT_HEADER, accessConfig, verifyAccessJwt } from './access-jwt';
+import { AUTH_RATE_PERIOD_SECONDS, countFailedAuthentication, isClientRefused } from './auth-rate-limit';
 import { csrfTokenRejection } from './csrf';
-import { currentSessionSecret, readSession, SESSION_COOKIE, type SessionSecret } from './session';
+import { currentSessionSecret, isSessionRevoked, readSession, SESSION_COOKIE, type SessionSecret } from './session';
 import type { WebEnv } from './web-env';
 
 const encoder = new TextEncoder();
@@ -31,9 +33,18 @@ function bearerToken(request: Request): string | undefined {
   return match?.[1];
 }
 
-/** The configured admin token, or undefined: then admin is disabled (never open). */
+/**
+ * The configured admin token, or undefined: then admin is disabled (never open). A token too weak to
+ * resist guessing (admin-token.mjs: under 32 characters) disables admin too: the secret can
+ * be set without our scripts (`wrangler secret put`, the dashboard), and the worker is what holds.
+ */
 export function adminToken(env: Pick<Env, 'ADMIN_TOKEN'>): string | undefined {
-  return env.ADMIN_TOKEN?.trim() || undefined;
+  return adminTokenProblem(env.ADMIN_TOKEN) ? undefined : env.ADMIN_TOKEN!.trim();
+}
+
+/** Why admin is disabled, for the 503 answers. */
+export function adminDisabledReason(env: Pick<Env, 'ADMIN_TOKEN'>): string {
+  return `Admin is disabled: ${adminTokenProblem(env.ADMIN_TOKEN) ?? 'no ADMIN_TOKEN is configured.'}`;
 }
 
 /** True when the request carries `Authorization: Bearer <ADMIN_TOKEN>` and a token is configured. Synchronous on purpose: the tracing hook that decides whether to trust an incoming traceparent must be. */
@@ -49,11 +60,31 @@ export type AdminIdentity =
   | { via: 'session'; principal: string; expiresAt: number; secret: SessionSecret }
   | { via: 'access'; principal: string; email?: string; secret: SessionSecret };
 
+/** Who is calling; else why not: no credentials at all, credentials that failed, or a client over the guess limit. */
+export type AdminAuthentication = { ok: true; identity: AdminIdentity } | { ok: false; refusal: 'none' | 'invalid' | 'rate_limited' };
+
+/**
+ * authenticate(), with every failure counted against the client's guess limit (auth-rate-limit.ts):
+ * a client over it is refused before its credentials are checked. A request without credentials
+ * is no guess and is not counted.
+ */
+export async function authenticateAdmin(c: Context<WebEnv>): Promise<AdminAuthentication> {
+  if (!adminToken(c.env) || !hasCredentials(c)) return { ok: false, refusal: 'none' };
+  if (isClientRefused(c)) return { ok: false, refusal: 'rate_limited' };
+  const identity = await authenticate(c);
+  if (identity) return { ok: true, identity };
+  return { ok: false, refusal: (await countFailedAuthentication(c)) ? 'invalid' : 'rate_limited' };
+}
+
+function hasCredentials(c: Context<WebEnv>): boolean {
+  return c.req.header('authorization') !== undefined || getCookie(c, SESSION_COOKIE) !== undefined || (accessConfig(c.env) !== undefined && c.req.header(ACCESS_JWT_HEADER) !== undefined);
+}
+
 /**
  * Bearer token, else session cookie, else Access JWT (when ACCESS_* are configured). A request that
  * sends an Authorization header is judged on it alone: a wrong token is not rescued by a cookie.
  */
-export async function authenticateAdmin(c: Context<WebEnv>): Promise<AdminIdentity | undefined> {
+async function authenticate(c: Context<WebEnv>): Promise<AdminIdentity | undefined> {
   const token = adminToken(c.env);
   if (!token) return undefined;
   if (c.req.header('authorization') !== undefined) return isAdminRequest(c.req.raw, c.env) ? { via: 'bearer' } : undefined;
@@ -63,7 +94,7 @@ export async function authenticateAdmin(c: Context<WebEnv>): Promise<AdminIdenti
   if (!cookie && !(access && jwt)) return undefined;
   const secret = await currentSessionSecret(c.env.CONFIG, token);
   const session = await readSession(cookie, secret);
-  if (session) return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt, secret };
+  if (session && !(await isSessionRevoked(c.env.CONFIG, session))) return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt, secret };
   if (access && jwt) {
     const identity = await verifyAccessJwt(jwt, access);
     if (identity) return { via: 'access', principal: `access:${identity.subject}`, email: identity.email, secret };
@@ -73,20 +104,22 @@ export async function authenticateAdmin(c: Context<WebEnv>): Promise<AdminIdenti
 
 /**
  * Guards the admin API: 503 when no token is configured (never open), 401 unless authenticated,
- * 403 for a state-changing cookie- or Access-authenticated request without its CSRF token (the
+ * 429 with Retry-After to a client over the guess limit, 403 for a state-changing cookie- or Access-authenticated request without its CSRF token (the
  * origin check for every admin write is sameOriginWrites, in app.ts).
  */
 export function requireAdmin(): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
-    const token = adminToken(c.env);
-    if (!token) {
-      return c.json({ error: 'Admin is disabled: no ADMIN_TOKEN is configured for this worker.' }, 503);
+    if (!adminToken(c.env)) return c.json({ error: adminDisabledReason(c.env) }, 503);
+    const auth = await authenticateAdmin(c);
+    if (!auth.ok && auth.refusal === 'rate_limited') {
+      c.header('Retry-After', String(AUTH_RATE_PERIOD_SECONDS));
+      return c.json({ error: 'Too many failed admin authentications from your address. Try again in a minute.' }, 429);
     }
-    const identity = await authenticateAdmin(c);
-    if (!identity) {
+    if (!auth.ok) {
       c.header('WWW-Authenticate', 'Bearer realm="admin"');
       return c.json({ error: 'Unauthorized: send Authorization: Bearer <ADMIN_TOKEN>, or log in at /admin.' }, 401);
     }
+    const identity = auth.identity;
     if (identity.via !== 'bearer') {
       const rejection = await csrfTokenRejection(c, identity.secret, identity.principal);
       if (rejection) return rejection;

@@ -1,20 +1,20 @@
 import { Hono, type Context } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { isTracingDisabled } from '../otel/config';
 import { listDeadLetters } from '../storage/dead-letter-store';
 import { getRun } from '../storage/run-log';
 import { accessConfig } from './access-jwt';
-import { adminToken, authenticateAdmin, tokensMatch, type AdminIdentity } from './admin-auth';
+import { adminDisabledReason, adminToken, authenticateAdmin, tokensMatch, type AdminIdentity } from './admin-auth';
 import { jaegerTraceUrl, jaegerZipSearchUrl } from './admin-api';
 import { AdminPage, LoginPage } from './pages/admin';
 import { documentOf } from './pages/document';
 import { Layout } from './pages/layout';
 import { DeadLettersPage } from './pages/dead-letters';
 import { RunPage } from './pages/run';
-import { LOGIN_RATE_PERIOD_SECONDS, loginAttemptAllowed } from './login-rate-limit';
+import { AUTH_RATE_PERIOD_SECONDS, loginAttemptAllowed } from './auth-rate-limit';
 import { answerWrongMethods } from './methods';
-import { createSession, csrfToken, currentSessionSecret, SESSION_COOKIE, SESSION_COOKIE_PATH, SESSION_TTL_SECONDS } from './session';
+import { createSession, csrfToken, currentSessionSecret, readSession, revokeSession, SESSION_COOKIE, SESSION_COOKIE_PATH, SESSION_TTL_SECONDS } from './session';
 import { adminZips } from './site-data';
 import type { WebEnv } from './web-env';
 
@@ -41,9 +41,19 @@ function cookieOptions(c: Context<WebEnv>) {
   };
 }
 
+const TOO_MANY = 'Too many failed attempts from your address. Try again in a minute.';
+
 function loginPage(c: Context<WebEnv>, props: { next?: string; error?: string } = {}, status: 200 | 401 | 429 = 200) {
-  if (!adminToken(c.env)) return c.html(documentOf(<LoginPage disabled />), 503);
+  if (!adminToken(c.env)) return c.html(documentOf(<LoginPage disabled={adminDisabledReason(c.env)} />), 503);
+  if (status === 429) c.header('Retry-After', String(AUTH_RATE_PERIOD_SECONDS));
   return c.html(documentOf(<LoginPage {...props} accessConfigured={accessConfig(c.env) !== undefined} />), status);
+}
+
+/** The admin, or the login form to answer instead (429 to a client over the guess limit). */
+async function adminOrLogin(c: Context<WebEnv>, next?: string): Promise<AdminIdentity | Response> {
+  const auth = await authenticateAdmin(c);
+  if (auth.ok) return auth.identity;
+  return auth.refusal === 'rate_limited' ? loginPage(c, { next, error: TOO_MANY }, 429) : loginPage(c, { next });
 }
 
 async function pageCsrf(identity: AdminIdentity): Promise<string | undefined> {
@@ -51,8 +61,8 @@ async function pageCsrf(identity: AdminIdentity): Promise<string | undefined> {
 }
 
 adminPages.get('/admin', async (c) => {
-  const identity = await authenticateAdmin(c);
-  if (!identity) return loginPage(c);
+  const identity = await adminOrLogin(c);
+  if (identity instanceof Response) return identity;
   const added = c.req.query('added');
   const zips = await adminZips(c.env.CONFIG, c.env.WEATHER_IMAGES);
   return c.html(
@@ -75,10 +85,7 @@ adminPages.post('/admin/login', csrf(), async (c) => {
   if (!expected) return loginPage(c);
   const form = await c.req.parseBody();
   const next = typeof form.next === 'string' && NEXT_PATH.test(form.next) ? form.next : '/admin';
-  if (!(await loginAttemptAllowed(c))) {
-    c.header('Retry-After', String(LOGIN_RATE_PERIOD_SECONDS));
-    return loginPage(c, { next: next === '/admin' ? undefined : next, error: 'Too many login attempts from your address. Try again in a minute.' }, 429);
-  }
+  if (!(await loginAttemptAllowed(c))) return loginPage(c, { next: next === '/admin' ? undefined : next, error: TOO_MANY }, 429);
   const given = typeof form.token === 'string' ? form.token.trim() : '';
   if (!given || !tokensMatch(given, expected)) {
     return loginPage(c, { next: next === '/admin' ? undefined : next, error: 'That is not the admin token.' }, 401);
@@ -88,14 +95,22 @@ adminPages.post('/admin/login', csrf(), async (c) => {
   return c.redirect(next, 303);
 });
 
-adminPages.post('/admin/logout', csrf(), (c) => {
+// Ends the session on the server as well: a copy of the cookie (a stolen one, or one the browser
+// kept) is refused from now on. Only a genuine session costs the KV write.
+adminPages.post('/admin/logout', csrf(), async (c) => {
+  const token = adminToken(c.env);
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (token && cookie) {
+    const session = await readSession(cookie, await currentSessionSecret(c.env.CONFIG, token));
+    if (session) await revokeSession(c.env.CONFIG, session);
+  }
   deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
   return c.redirect('/admin', 303);
 });
 
 adminPages.get(RUN_PATH, async (c) => {
-  const identity = await authenticateAdmin(c);
-  if (!identity) return loginPage(c, { next: c.req.path });
+  const identity = await adminOrLogin(c, c.req.path);
+  if (identity instanceof Response) return identity;
   const run = await getRun(c.env.CONFIG, c.env.WEATHER_IMAGES, c.req.param('runId'));
   if (!run) {
     return c.html(
@@ -115,8 +130,8 @@ adminPages.get(RUN_PATH, async (c) => {
 });
 
 adminPages.get('/admin/dead-letters', async (c) => {
-  const identity = await authenticateAdmin(c);
-  if (!identity) return loginPage(c, { next: c.req.path });
+  const identity = await adminOrLogin(c, c.req.path);
+  if (identity instanceof Response) return identity;
   const letters = (await listDeadLetters(c.env.CONFIG)).reverse();
   const tracing = !isTracingDisabled(c.env);
   const rows = letters.map((letter) => ({ letter, traceUrl: tracing ? jaegerTraceUrl(c.env, letter.trace_id) : undefined }));

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { replayDeadLetter, ReplayError } from '../pipeline/dead-letters';
-import { listDeadLetters } from '../storage/dead-letter-store';
+import { DeadLetterId, listDeadLetters } from '../storage/dead-letter-store';
 import { parseQuery } from './http-input';
 import { answerWrongMethods } from './methods';
 import { answeredWithRun } from './request-id';
@@ -10,7 +10,7 @@ import type { WebEnv } from './web-env';
 /** Dead letters for the admin: list them, replay one. Mounted under the guarded admin API. */
 export const dlqApi = new Hono<WebEnv>({ strict: true });
 
-const ReplayQuery = z.object({ id: z.string().min(1).max(300) });
+const ReplayQuery = z.object({ id: DeadLetterId });
 
 dlqApi.get('/', async (c) => {
   const letters = await listDeadLetters(c.env.CONFIG);

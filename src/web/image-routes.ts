@@ -38,11 +38,11 @@ function formatFromFile(file: string): FormatName | undefined {
   return isFormatName(name) ? name : DEFAULT_FORMAT;
 }
 
-/** Header values must be ISO-8859-1 and one line: the reason may quote anything upstream said. */
-function headerSafe(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 300);
-}
-
+/**
+ * What anyone may read about a failed run: what went wrong in words, when, how often it was tried.
+ * Not the recorded reason (it may quote the weather API's request URL and its answer) nor the
+ * trace: those are the admin's (/admin, /admin/status, /admin/dead-letters).
+ */
 function failureBody(zip: string, format: FormatName, failure: ZipFailure) {
   return {
     error: `No image: the last generation failed (${failureSummary(failure)}).`,
@@ -53,9 +53,8 @@ function failureBody(zip: string, format: FormatName, failure: ZipFailure) {
       at: failure.at,
       stage: failure.stage,
       error_type: failure.error_type,
-      reason: failure.reason,
+      reason: failureSummary(failure),
       attempts: failure.attempts,
-      trace_id: failure.trace_id,
     },
     serving_older_image: false,
   };
@@ -81,7 +80,7 @@ async function serveImage(c: Context<{ Bindings: Env }>, zip: string, format: Fo
   // The picture is older than the last failed run: still served, and the failure said alongside.
   if (isCurrentFailure(failure, format, generatedAt)) {
     headers.set('x-last-failure-at', failure.at);
-    headers.set('x-last-failure-reason', headerSafe(`${failureSummary(failure)}: ${failure.reason}`));
+    headers.set('x-last-failure-reason', failureSummary(failure));
   }
   const ifNoneMatch = c.req.header('if-none-match');
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === object.httpEtag || tag.trim() === '*')) {

@@ -7,7 +7,11 @@ import { base64url, jwtVerify, SignJWT } from 'jose';
  * - rotating ADMIN_TOKEN ends every session (there is no second secret to provision);
  * - "log out everywhere" (POST /admin/sessions/revoke) writes a new generation, which ends every
  *   session at once (KV is eventually consistent: other locations see it within about a minute);
- * - the expiry is inside the signed value, so a client cannot extend it.
+ * - the expiry is inside the signed value, so a client cannot extend it;
+ * - "Log out" ends its one session on the server too: a revocation record `admin:session-revoked:<id>`
+ *   (the cookie's `jti`) that KV deletes when the session would have expired anyway. Checking it
+ *   costs one KV read per cookie-authenticated request (bearer and Access requests read nothing
+ *   more); the record is visible at once where it was written, elsewhere within about a minute.
  *
  * CSRF tokens are HMACs of the principal (`session:<id>` or `access:<subject>`) under the same key:
  * bound to one session, nothing to store, useless to anyone who cannot read our pages, and
@@ -19,6 +23,9 @@ export const SESSION_TTL_SECONDS = 12 * 3600;
 /** Only /admin needs it: the public pages never see the cookie. */
 export const SESSION_COOKIE_PATH = '/admin';
 const SESSION_GENERATION_KEY = 'admin:session-generation';
+const REVOKED_SESSION_PREFIX = 'admin:session-revoked:';
+/** KV's smallest expirationTtl. */
+const KV_MIN_TTL_SECONDS = 60;
 /** The generation before anyone has revoked: a constant, so a fresh deployment needs no KV write. */
 const INITIAL_GENERATION = 'initial';
 const AUDIENCE = 'weather-landscape/admin-session';
@@ -44,6 +51,17 @@ export async function currentSessionSecret(kv: KVNamespace, adminToken: string):
 /** Ends every session and CSRF token: a new random generation (no read-modify-write, so concurrent revocations agree). */
 export async function revokeAllSessions(kv: KVNamespace): Promise<void> {
   await kv.put(SESSION_GENERATION_KEY, crypto.randomUUID());
+}
+
+/** Ends one session (log out): one KV write, kept only as long as the session could still be used. */
+export async function revokeSession(kv: KVNamespace, session: Session, nowMs = Date.now()): Promise<void> {
+  const remaining = session.expiresAt - Math.floor(nowMs / 1000);
+  if (remaining <= 0) return;
+  await kv.put(`${REVOKED_SESSION_PREFIX}${session.id}`, '1', { expirationTtl: Math.max(KV_MIN_TTL_SECONDS, remaining) });
+}
+
+export async function isSessionRevoked(kv: KVNamespace, session: Session): Promise<boolean> {
+  return (await kv.get(`${REVOKED_SESSION_PREFIX}${session.id}`)) !== null;
 }
 
 let cached: { id: string; key: Promise<CryptoKey> } | undefined;

@@ -55,7 +55,8 @@ function forecastCard({ zip, images, failure }: ZipObjects): ForecastCard {
     zip,
     place: placeOf(images),
     images: shown.map((m) => ({ format: m.format, generatedAt: m.generatedAt, fileSize: m.fileSize })),
-    ...(current ? { failure: { at: current.at, summary: failureSummary(current), reason: current.reason, format: current.format } } : {}),
+    // In words only: the reason may quote the weather API's request and answer, which is for the admin.
+    ...(current ? { failure: { at: current.at, summary: failureSummary(current), format: current.format } } : {}),
   };
 }
 
@@ -119,7 +120,7 @@ export async function adminZips(kv: KVNamespace, bucket: R2Bucket): Promise<Admi
       place: entry.place,
       formats: entry.formats,
       latest,
-      ...(isCurrentFailure(failure, failure?.format ?? '', latest) ? { failure: { at: failure.at, summary: failureSummary(failure) } } : {}),
+      ...(isCurrentFailure(failure, failure?.format ?? '', latest) ? { failure: { at: failure.at, summary: failureSummary(failure), reason: failure.reason } } : {}),
     };
   });
 }

@@ -1,8 +1,16 @@
 import type { ZipFailure } from '../storage/zip-status';
 
+/** What each stage of the pipeline does, for a failure no error type explains. */
+const STAGE_FAILED: Record<string, string> = {
+  'fetch-jobs': 'fetching the weather failed',
+  'weather-ready': 'planning the pictures failed',
+  'landscape-jobs': 'drawing the picture failed',
+};
+
 /**
- * A ZIP's last failure in a few words, for people: the image route's JSON and headers, and the
- * /forecasts badge. The details (the reason, with the weather API's own cause) follow it.
+ * A ZIP's last failure in a few fixed words, for anyone: the image route's JSON and headers, and the
+ * /forecasts badge. Never the recorded reason, which may quote the weather API's request and answer:
+ * that is shown to the admin only (the dashboard, /admin/status, the dead letters).
  */
 export function failureSummary(failure: Pick<ZipFailure, 'error_type' | 'stage'>): string {
   switch (failure.error_type) {
@@ -15,8 +23,8 @@ export function failureSummary(failure: Pick<ZipFailure, 'error_type' | 'stage'>
     case 'weather_missing':
       return 'weather expired before the picture was drawn';
     case 'invalid_message':
-      return `malformed ${failure.stage} message`;
+      return 'a malformed message inside the pipeline';
     default:
-      return `${failure.stage} failed`;
+      return STAGE_FAILED[failure.stage] ?? 'the run failed';
   }
 }

@@ -86,6 +86,12 @@ afterAll(async () => {
 });
 
 const bearer = () => ({ authorization: `Bearer ${stack.token}` });
+/**
+ * Attackers' addresses (CF-Connecting-IP; miniflare sets it from the socket only when a request has
+ * none): failed authentications are counted per client, and the admin (127.0.0.1) is another client.
+ */
+let attackers = 0;
+const attacker = () => ({ 'cf-connecting-ip': `203.0.113.${++attackers}` });
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 
 async function adminGet(path: string): Promise<unknown> {
@@ -217,18 +223,19 @@ describe('admin auth fuzzing', () => {
     const requestsBefore = router.requests.length;
 
     const answers: Array<{ what: string; status: number; leaked: string[] }> = [];
+    const from = attacker();
     for (const [name, headers, query] of tokenVariants()) {
       for (const [method, route] of ROUTES) {
         const path = route.replace('__DLQ_ID__', dlqId);
         const full = query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path;
-        const res = await rawRequest(method, full, headers);
+        const res = await rawRequest(method, full, { ...headers, ...from });
         answers.push({ what: `${name}: ${method} ${path}`, status: res.status, leaked: adminDataIn(res.body) });
       }
     }
     for (const path of PATH_TRICKS) {
       for (const [name, headers] of [['no auth', {}], ['wrong token', { authorization: 'Bearer wrong-token' }]] as const) {
         for (const method of ['GET', 'POST']) {
-          const res = await rawRequest(method, path, headers);
+          const res = await rawRequest(method, path, { ...headers, ...from });
           answers.push({ what: `${name}: ${method} ${path}`, status: res.status, leaked: adminDataIn(res.body) });
         }
       }
@@ -270,13 +277,14 @@ describe('admin HTTP hygiene under wrangler dev', () => {
   });
 
   it('login attempts are rate-limited by the local Rate Limiting binding: 429 with Retry-After', async () => {
+    const from = attacker();
     const statuses: number[] = [];
     let limited: Response | undefined;
     // 10 per 60 s window; the window may roll over once while we count, so allow up to two windows.
     for (let attempt = 0; attempt < 25 && !limited; attempt++) {
       const res = await fetch(`${stack.baseUrl}/admin/login`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: stack.baseUrl, 'sec-fetch-site': 'same-origin' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: stack.baseUrl, 'sec-fetch-site': 'same-origin', ...from },
         body: new URLSearchParams({ token: 'a-wrong-guess' }),
         redirect: 'manual',
       });
@@ -287,6 +295,65 @@ describe('admin HTTP hygiene under wrangler dev', () => {
     expect(limited, `statuses: ${statuses.join(',')}`).toBeDefined();
     expect(statuses.indexOf(429)).toBeGreaterThanOrEqual(10);
     expect(limited!.headers.get('retry-after')).toBe('60');
+
+    // Issue 19, item 10: with the login limit answering 429, 200 bearer guesses from the same client,
+    // all at once, get 429 (not 401); so does the right token from there. The admin elsewhere gets in.
+    const guesses = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const res = await fetch(`${stack.baseUrl}/admin/status`, { headers: { authorization: `Bearer guess-${i}`, ...from } });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+    expect(new Set(guesses)).toEqual(new Set([429]));
+    expect((await fetch(`${stack.baseUrl}/admin/status`, { headers: { ...bearer(), ...from } })).status).toBe(429);
+    expect((await fetch(`${stack.baseUrl}/admin/status`, { headers: bearer() })).status).toBe(200);
+  });
+
+  it('bearer guesses alone are limited too: 401, then 429', async () => {
+    const from = attacker();
+    const statuses: number[] = [];
+    for (let i = 0; i < 25 && !statuses.includes(429); i++) {
+      const res = await fetch(`${stack.baseUrl}/admin/status`, { headers: { authorization: `Bearer guess-${i}`, ...from } });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    expect(statuses.indexOf(429), statuses.join(',')).toBeGreaterThanOrEqual(10);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+  });
+
+  it('logging out ends the session: the same cookie replayed afterwards gets 401', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded', origin: stack.baseUrl, 'sec-fetch-site': 'same-origin' };
+    const login = await fetch(`${stack.baseUrl}/admin/login`, { method: 'POST', headers: form, body: new URLSearchParams({ token: stack.token }), redirect: 'manual' });
+    expect(login.status).toBe(303);
+    const cookie = /^(wl_session=[^;]+)/.exec(login.headers.get('set-cookie') ?? '')![1];
+    expect((await fetch(`${stack.baseUrl}/admin/status`, { headers: { cookie } })).status).toBe(200);
+    const logout = await fetch(`${stack.baseUrl}/admin/logout`, { method: 'POST', headers: { ...form, cookie }, redirect: 'manual' });
+    expect(logout.status).toBe(303);
+    expect((await fetch(`${stack.baseUrl}/admin/status`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('a dead-letter replay id KV could not hold (150 emoji) is a 400, not a 500', async () => {
+    const res = await fetch(`${stack.baseUrl}/admin/dlq/replay?id=${encodeURIComponent('\u{1F600}'.repeat(150))}`, { method: 'POST', headers: bearer() });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^Not a dead-letter id/);
+  });
+
+  it("anonymous visitors see a failure in words, not the weather API's request or answer; the admin sees those", async () => {
+    const host = new URL(router.url).host;
+    const pub = await fetch(`${stack.baseUrl}/${ZIP_ECHO_400}/rgb_light.png`);
+    const json = await pub.text();
+    expect(pub.status).toBe(404);
+    expect(JSON.parse(json)).toMatchObject({ status: 'failed', last_attempt: { reason: 'weather service unreachable or refusing' } });
+    const forecasts = await (await fetch(`${stack.baseUrl}/forecasts`)).text();
+    expect(forecasts).toContain(`id="zip-${ZIP_ECHO_400}"`);
+    for (const text of [json, forecasts]) {
+      for (const secret of [host, 'bad request for appid', MARK, OWM_KEY]) expect(text, secret).not.toContain(secret);
+    }
+    const status = (await adminGet('/admin/status')) as { zips: Array<{ zip: string; last_failure: { reason: string } | null }> };
+    const reason = status.zips.find((z) => z.zip === ZIP_ECHO_400)!.last_failure!.reason;
+    expect(reason).toContain('400');
+    expect(reason).not.toBe('weather service unreachable or refusing');
   });
 });
 

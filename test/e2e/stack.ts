@@ -45,7 +45,7 @@ export async function startStack(vars: Record<string, string>, options: StackOpt
   const port = await freePort();
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'wl-state-'));
-  // Long enough for `npm start`'s ADMIN_TOKEN rule (scripts/admin-token.mjs: 32 characters or more).
+  // Long enough for the ADMIN_TOKEN rule of the worker and npm start (src/web/admin-token.mjs: 32 characters or more).
   const token = `e2e-${randomBytes(24).toString('base64url')}`;
   const lines: string[] = [];
   const env = { ...process.env, PORT: String(port), INSPECTOR_PORT: String(inspector), PERSIST_DIR: persist, ADMIN_TOKEN: token, ...vars };

@@ -92,7 +92,7 @@ tr:last-child td { border-bottom: 0; }
 .dead-letter .facts dd { margin: 0; }
 .dead-letter .links { display: flex; flex-wrap: wrap; gap: .75rem; margin: 0; }
 .dead-letter pre { white-space: pre-wrap; font-size: .8rem; max-height: 16rem; overflow: auto; background: var(--paper); padding: .5rem; }
-.failure .reason, .dead-letter pre, .errors div { overflow-wrap: anywhere; }
+.failure-reason, .dead-letter pre, .errors div { overflow-wrap: anywhere; }
 .note { border-left: 3px solid var(--accent); background: var(--card); padding: .75rem 1rem; margin: 0 0 1rem; border-radius: 0 var(--radius) var(--radius) 0; }
 .empty { text-align: center; padding: 2.5rem 1rem; background: var(--card); border: 1px dashed var(--line); border-radius: var(--radius); }
 .pager { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 1rem; margin: 1.5rem 0 0; }

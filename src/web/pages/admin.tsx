@@ -8,8 +8,8 @@ export interface LoginProps {
   /** Where to go after logging in (an /admin path, checked by the caller). */
   next?: string;
   error?: string;
-  /** No ADMIN_TOKEN configured: admin is off, there is nothing to log in to. */
-  disabled?: boolean;
+  /** Why admin is off (no ADMIN_TOKEN, or one too weak): there is nothing to log in to. */
+  disabled?: string;
   accessConfigured?: boolean;
 }
 
@@ -21,7 +21,7 @@ export function LoginPage(props: LoginProps) {
         <h1>Admin</h1>
         {props.disabled ? (
           <p class="error" role="alert">
-            Admin is disabled: no ADMIN_TOKEN is configured for this worker.
+            {props.disabled}
           </p>
         ) : (
           <form method="post" action="/admin/login">
@@ -54,8 +54,8 @@ export interface AdminZip {
   formats: FormatName[];
   /** generatedAt of the newest picture, if any. */
   latest?: string;
-  /** The last run failed after that picture (or with none drawn yet). */
-  failure?: { at: string; summary: string };
+  /** The last run failed after that picture (or with none drawn yet): in words, and the details (for the admin only). */
+  failure?: { at: string; summary: string; reason: string };
 }
 
 function who(identity: AdminIdentity): string {
@@ -123,6 +123,11 @@ function ZipCard(props: { entry: AdminZip; nowMs: number; jaegerSearchUrl?: stri
           <p class="meta failure-line" data-failure={entry.zip}>
             <strong>Last run failed</strong> {ago(entry.failure.at, props.nowMs)}: {entry.failure.summary} ·{' '}
             <a href="/admin/dead-letters">dead letters</a>
+          </p>
+        ) : null}
+        {entry.failure ? (
+          <p class="meta failure-reason" data-failure-reason={entry.zip}>
+            {entry.failure.reason}
           </p>
         ) : null}
         <button type="button" class="js-only" hidden data-action="generate" data-zip={entry.zip}>

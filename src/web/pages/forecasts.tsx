@@ -8,8 +8,8 @@ export interface ForecastCard {
   place?: string;
   /** Every stored picture of the ZIP, in format order (none when its only run failed). */
   images: Array<{ format: string; generatedAt: string; fileSize: number }>;
-  /** The last run failed after the newest picture was drawn (format: only that format's job failed). */
-  failure?: { at: string; summary: string; reason: string; format?: string };
+  /** The last run failed after the newest picture was drawn (format: only that format's job failed); in words, no details. */
+  failure?: { at: string; summary: string; format?: string };
 }
 
 function newest(card: ForecastCard): string | undefined {
@@ -26,7 +26,6 @@ function FailureNote(props: { zip: string; failure: NonNullable<ForecastCard['fa
         {failure.format ? ` (${failure.format})` : ''} {ago(failure.at, props.nowMs)}, <time datetime={failure.at}>{dateTimeUtc(failure.at)}</time>:{' '}
         {failure.summary}.
       </p>
-      <p class="reason">{failure.reason}</p>
       <p class="meta">{props.hasPicture ? 'Showing the last good picture until a run succeeds.' : 'No picture has been drawn for this ZIP code.'}</p>
     </div>
   );
@@ -119,7 +118,7 @@ export function ForecastsPage(props: { cards: ForecastCard[]; after?: string; ne
         <strong>Up to date</strong> means the newest picture is less than {FRESH_FOR_MINUTES} minutes old. Active ZIP
         codes are redrawn every {CRON_PERIOD_MINUTES} minutes, so {FRESH_FOR_MINUTES} minutes allows one missed or slow
         run; after two in a row the card says <strong>Not updating</strong> (the ZIP was deactivated, or the weather
-        service is failing). <strong>Failed</strong> means the last run gave up, with the reason on the card.
+        service is failing). <strong>Failed</strong> means the last run gave up, with what went wrong on the card.
       </p>
       {props.after ? <p class="meta">ZIP codes after {props.after}.</p> : null}
       {props.cards.length === 0 && props.after ? (

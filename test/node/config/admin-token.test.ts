@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adminTokenProblem, MIN_ADMIN_TOKEN_LENGTH } from '../../../scripts/admin-token.mjs';
+import { randomBytes } from 'node:crypto';
+import { ADMIN_TOKEN_MIN_LENGTH, adminTokenProblem } from '../../../src/web/admin-token.mjs';
 import { freePort } from '../../support/free-port';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -30,25 +31,35 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs 
   });
 }
 
-describe('ADMIN_TOKEN: too short to resist guessing is refused', () => {
-  it(`needs at least ${MIN_ADMIN_TOKEN_LENGTH} characters, blanks around it not counted`, () => {
-    expect(MIN_ADMIN_TOKEN_LENGTH).toBe(32);
-    expect(adminTokenProblem(SHORT)).toMatch(/^ADMIN_TOKEN is 31 characters long; at least 32 are needed/);
-    expect(adminTokenProblem(`  ${SHORT}  `)).toMatch(/is 31 characters long/);
-    expect(adminTokenProblem(undefined)).toMatch(/is 0 characters long/);
-    expect(adminTokenProblem(`${SHORT}x`)).toBeUndefined();
-    // What the README suggests: `openssl rand -hex 16` prints 32 hex digits.
-    expect(adminTokenProblem('0123456789abcdef'.repeat(2))).toBeUndefined();
+describe('the ADMIN_TOKEN strength rule (shared by the worker, npm start and deploy)', () => {
+  it('accepts what the usual generators give: 128 bits or more in 32+ visible characters', () => {
+    expect(ADMIN_TOKEN_MIN_LENGTH).toBe(32);
+    for (const token of [randomBytes(16).toString('hex'), randomBytes(24).toString('base64'), randomBytes(24).toString('base64url'), `  ${'k'.repeat(40)}\n`]) {
+      expect(adminTokenProblem(token), token).toBeUndefined();
+    }
   });
 
+  it('refuses a missing, short or unsendable token, saying why and what to do', () => {
+    expect(adminTokenProblem(undefined)).toBe('ADMIN_TOKEN is not set.');
+    expect(adminTokenProblem('   ')).toBe('ADMIN_TOKEN is not set.');
+    expect(adminTokenProblem('test-admin-token')).toBe(
+      'ADMIN_TOKEN is 16 characters; it must be at least 32 to resist guessing (e.g. `openssl rand -hex 16`).',
+    );
+    // 31 after trimming: surrounding whitespace does not count.
+    expect(adminTokenProblem(` ${'x'.repeat(31)} `)).toMatch(/^ADMIN_TOKEN is 31 characters/);
+    expect(adminTokenProblem(`${'x'.repeat(20)} ${'x'.repeat(20)}`)).toMatch(/visible ASCII/);
+    expect(adminTokenProblem(`${'é'.repeat(40)}`)).toMatch(/visible ASCII/);
+  });
+});
+
+describe('npm start and npm run deploy refuse a token too short to resist guessing', () => {
   it('npm start refuses it with a clear message and a non-zero exit, before starting wrangler', async () => {
     const persist = mkdtempSync(join(tmpdir(), 'wl-state-'));
     try {
       const env = { ...process.env, ADMIN_TOKEN: SHORT, PORT: String(await freePort()), PERSIST_DIR: persist, OTEL_SDK_DISABLED: 'true' };
       const result = await run('npm', ['start', '--silent'], env);
       expect(result.stderr.trim()).toBe(
-        '[start] refusing to start: ADMIN_TOKEN is 31 characters long; at least 32 are needed so that it cannot be guessed. ' +
-          'Choose a random one, e.g. export ADMIN_TOKEN=$(openssl rand -hex 16)',
+        '[start] refusing to start: ADMIN_TOKEN is 31 characters; it must be at least 32 to resist guessing (e.g. `openssl rand -hex 16`).',
       );
       // Nothing else ran: wrangler would have printed its banner here (it shares npm start's stdout).
       expect(result.stdout).toBe('');
@@ -68,7 +79,7 @@ describe('ADMIN_TOKEN: too short to resist guessing is refused', () => {
       chmodSync(join(bin, 'npx'), 0o755);
       const env = { ...process.env, ADMIN_TOKEN: SHORT, PATH: [bin, dirname(process.execPath), process.env.PATH].join(delimiter) };
       const result = await run('bash', ['scripts/deploy.sh'], env);
-      expect(result.stderr).toContain('[deploy] refusing to deploy: ADMIN_TOKEN is 31 characters long; at least 32 are needed');
+      expect(result.stderr).toContain('[deploy] refusing to deploy: ADMIN_TOKEN is 31 characters; it must be at least 32');
       expect(result.code).not.toBe(0);
       expect(readFileSync(calls, 'utf8')).toBe('');
     } finally {

@@ -7,7 +7,7 @@ import { recordingQueue, type RecordingQueue } from '../recording-queue';
 import type { Env } from '../../../src/env';
 import { expectSpanTree } from '../../support/span-tree';
 
-const TOKEN = 'test-admin-token';
+const TOKEN = 'test-admin-token-0123456789abcdef';
 let fetchJobs: RecordingQueue;
 
 function testEnv(overrides: Partial<Env> = {}): Env {

@@ -27,7 +27,7 @@ function ourLetter(body: unknown, id = 'msg-1') {
 
 async function admin(path: string, e: Env, method = 'GET') {
   const ctx = createExecutionContext();
-  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token' } }) as Request<
+  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } }) as Request<
     unknown,
     IncomingRequestCfProperties
   >;
@@ -98,7 +98,24 @@ describe('dead-letter queues', () => {
     const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, env, 'POST');
     expect(res.status).toBe(422);
     expect(((await (await admin('/admin/dlq', env)).json()) as { count: number }).count).toBe(1);
-    expect((await admin('/admin/dlq/replay?id=missing', env, 'POST')).status).toBe(404);
+    // Well formed, but no such dead letter.
+    expect((await admin(`/admin/dlq/replay?id=${encodeURIComponent('2026-11-24T05:00:00.000Z:fetch-jobs:gone')}`, env, 'POST')).status).toBe(404);
+  });
+
+  it('answers 400 to a replay id outside the format ids are made in, before KV is asked (its keys hold 512 bytes)', async () => {
+    const emoji = '\u{1F600}'.repeat(150); // 150 characters in the old check, 600 bytes
+    for (const id of [
+      emoji,
+      `2026-11-24T05:00:00.000Z:fetch-jobs:${emoji}`,
+      `2026-11-24T05:00:00.000Z:fetch-jobs:${'a'.repeat(201)}`,
+      '2026-11-24T05:00:00.000Z:other-queue:msg-1',
+      '2026-11-24:fetch-jobs:msg-1',
+      'missing',
+    ]) {
+      const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(id)}`, env, 'POST');
+      expect(res.status, id).toBe(400);
+      expect(await res.json(), id).toEqual({ error: expect.stringMatching(/^Not a dead-letter id: expected <ISO time>:<queue>:<message id>/) });
+    }
   });
 
   it('keeps the dead-letter API behind the admin token', async () => {

@@ -76,12 +76,67 @@ describe('login attempts', () => {
     expect(statuses.indexOf(429)).toBeGreaterThanOrEqual(10);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(limited!.headers.get('retry-after')).toBe('60');
-    expect(await limited!.text()).toContain('Too many login attempts');
+    expect(await limited!.text()).toContain('Too many failed attempts');
     // Even the right token is refused while limited: no session for a brute-forcer who guessed it.
     const right = await login(TOKEN, { headers: { 'cf-connecting-ip': ip } });
     if (right.response.status === 429) expect(right.cookie).toBeUndefined();
     // Another client is not affected.
     expect((await login(TOKEN, { headers: { 'cf-connecting-ip': clientIp() } })).response.status).toBe(303);
+  });
+});
+
+describe('failed admin authentications', () => {
+  /** Sends `attempt` from one client until it answers 429 (at most two 10-per-60 s windows); the statuses seen. */
+  async function untilLimited(attempt: (ip: string) => Promise<Response>, ip: string): Promise<{ statuses: number[]; limited?: Response }> {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const res = await attempt(ip);
+      statuses.push(res.status);
+      if (res.status === 429) return { statuses, limited: res };
+      await res.arrayBuffer();
+    }
+    return { statuses };
+  }
+  const status = (ip: string, headers: Record<string, string>, e?: Parameters<typeof send>[2]) =>
+    send('/admin/status', { headers: { 'cf-connecting-ip': ip, ...headers } }, e);
+
+  it('wrong bearer tokens count against the client: 401 ten times, then 429 with Retry-After, even for the right token', async () => {
+    const ip = clientIp();
+    const { statuses, limited } = await untilLimited((client) => status(client, bearer(`guess-${Math.random()}`)), ip);
+    expect(limited, `statuses: ${statuses.join(',')}`).toBeDefined();
+    expect(statuses.indexOf(429)).toBeGreaterThanOrEqual(10);
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(limited!.headers.get('retry-after')).toBe('60');
+    expect(await limited!.json()).toEqual({ error: 'Too many failed admin authentications from your address. Try again in a minute.' });
+    // Refused unchecked while limited: otherwise a right guess would stand out (200) among the 429s.
+    expect((await status(ip, bearer())).status).toBe(429);
+    const page = await send('/admin', { headers: { 'cf-connecting-ip': ip, ...bearer() } });
+    expect(page.status).toBe(429);
+    expect(await page.text()).toContain('Too many failed attempts');
+    // The admin elsewhere is not affected.
+    expect((await status(clientIp(), bearer())).status).toBe(200);
+  });
+
+  it('forged session cookies and Access JWTs count too, and so does the login form: one budget per client', async () => {
+    const forged = await untilLimited((ip) => status(ip, { cookie: `wl_session=forged-${Math.random()}` }), clientIp());
+    expect(forged.limited, `statuses: ${forged.statuses.join(',')}`).toBeDefined();
+    const accessEnv = webEnv({ ACCESS_TEAM_DOMAIN: 'https://team.cloudflareaccess.com', ACCESS_AUD: 'a'.repeat(64) });
+    const jwts = await untilLimited((ip) => status(ip, { 'cf-access-jwt-assertion': 'not.a.jwt' }, accessEnv), clientIp());
+    expect(jwts.limited, `statuses: ${jwts.statuses.join(',')}`).toBeDefined();
+    // The issue's attacker: the login form already answers 429, and a bearer guess from the same client gets 429 too.
+    const ip = clientIp();
+    const logins = await untilLimited(async (client) => (await login('a-wrong-guess', { headers: { 'cf-connecting-ip': client } })).response, ip);
+    expect(logins.limited).toBeDefined();
+    expect((await status(ip, bearer('guess-1'))).status).toBe(429);
+  });
+
+  it('right credentials and requests without credentials are not counted', async () => {
+    const ip = clientIp();
+    for (let i = 0; i < 15; i++) {
+      expect((await status(ip, bearer())).status).toBe(200);
+      expect((await status(ip, {})).status).toBe(401);
+    }
+    expect((await status(ip, bearer('one-wrong-guess'))).status).toBe(401);
   });
 });
 
@@ -113,7 +168,7 @@ describe('sessions are revocable', () => {
   it('rotating ADMIN_TOKEN ends every session', async () => {
     const { cookie } = await login();
     expect((await send('/admin/status', { headers: { cookie: cookie! } })).status).toBe(200);
-    const rotated = webEnv({ ADMIN_TOKEN: 'a-new-admin-token' });
+    const rotated = webEnv({ ADMIN_TOKEN: 'a-new-admin-token-0123456789abcdef' });
     expect((await send('/admin/status', { headers: { cookie: cookie! } }, rotated)).status).toBe(401);
   });
 });

@@ -27,7 +27,7 @@ interface Listed {
 
 async function admin(path: string, e: Env = env, method = 'GET') {
   const ctx = createExecutionContext();
-  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token' } }) as Request<unknown, IncomingRequestCfProperties>;
+  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } }) as Request<unknown, IncomingRequestCfProperties>;
   const res = await worker.fetch!(request, e, ctx);
   await waitOnExecutionContext(ctx);
   return res;

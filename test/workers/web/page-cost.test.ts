@@ -73,7 +73,7 @@ describe(`page views with ${ZIPS} ZIPs × ${FORMAT_NAMES.length} formats`, () =>
         expect(html).toContain('Place 7');
         const failed = html.slice(html.indexOf(`id="zip-${FAILED[0]}"`), html.indexOf('</li>', html.indexOf(`data-zip="${FAILED[0]}"`)));
         expect(failed).toContain('class="badge failed"');
-        expect(failed).toContain('HTTP 503 Service Unavailable');
+        expect(failed).toContain('weather service unreachable or refusing');
       }
       after = nextAfter(html);
       pages++;

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSession, csrfToken, currentSessionSecret, readSession, SESSION_TTL_SECONDS } from '../../../src/web/session';
+import { OpCounter } from '../../support/binding-ops';
 import { bearer, clearKv, csrfFromPage, login, sameOrigin, send, TOKEN, webEnv } from './web-client';
 
 beforeEach(() => clearKv(['zip:', 'admin:']));
@@ -66,6 +67,25 @@ describe('token login', () => {
     expect((await login('anything', { e })).cookie).toBeUndefined();
   });
 
+  it('is disabled (503, saying why) with an ADMIN_TOKEN too short to resist guessing, even to that token', async () => {
+    const weak = 'short-admin-token-31-characters';
+    expect(weak).toHaveLength(31);
+    const e = webEnv({ ADMIN_TOKEN: weak });
+    const api = await send('/admin/status', { headers: bearer(weak) }, e);
+    expect(api.status).toBe(503);
+    expect(await api.json()).toEqual({
+      error: 'Admin is disabled: ADMIN_TOKEN is 31 characters; it must be at least 32 to resist guessing (e.g. `openssl rand -hex 16`).',
+    });
+    const page = await send('/admin', {}, e);
+    expect(page.status).toBe(503);
+    expect(await page.text()).toContain('ADMIN_TOKEN is 31 characters');
+    const { response, cookie } = await login(weak, { e });
+    expect(response.status).toBe(503);
+    expect(cookie).toBeUndefined();
+    // One more character and it works.
+    expect((await send('/admin/status', { headers: bearer(`${weak}x`) }, webEnv({ ADMIN_TOKEN: `${weak}x` }))).status).toBe(200);
+  });
+
   it('logs out by expiring the cookie', async () => {
     const response = await send('/admin/logout', { method: 'POST', headers: sameOrigin({ 'content-type': 'application/x-www-form-urlencoded' }) });
     expect(response.status).toBe(303);
@@ -74,6 +94,50 @@ describe('token login', () => {
     expect(cleared).toMatch(/^wl_session=;/);
     expect(cleared).toMatch(/; Max-Age=0/);
     expect(cleared).toMatch(/; Path=\/admin/);
+  });
+});
+
+describe('logging out', () => {
+  it('ends the session on the server: the same cookie replayed afterwards is refused; other sessions go on', async () => {
+    const mine = await login();
+    const other = await login();
+    expect((await send('/admin/status', { headers: { cookie: mine.cookie! } })).status).toBe(200);
+    const loggedOutAt = Date.now();
+    const out = await send('/admin/logout', { method: 'POST', headers: sameOrigin({ cookie: mine.cookie!, 'content-type': 'application/x-www-form-urlencoded' }) });
+    expect(out.status).toBe(303);
+    // The replay: a copy of the cookie the browser no longer sends.
+    expect((await send('/admin/status', { headers: { cookie: mine.cookie! } })).status).toBe(401);
+    expect(await (await send('/admin', { headers: { cookie: mine.cookie! } })).text()).toContain('id="token"');
+    expect((await send('/admin/status', { headers: { cookie: other.cookie! } })).status).toBe(200);
+    // One record, gone from KV when the session would have expired anyway.
+    const { keys } = await env.CONFIG.list({ prefix: 'admin:session-revoked:' });
+    expect(keys).toHaveLength(1);
+    const session = await readSession(mine.cookie!.slice('wl_session='.length), await currentSessionSecret(env.CONFIG, TOKEN));
+    expect(keys[0].name).toBe(`admin:session-revoked:${session!.id}`);
+    expect(keys[0].expiration).toBeGreaterThanOrEqual(session!.expiresAt - 1);
+    expect(keys[0].expiration! * 1000).toBeLessThanOrEqual(loggedOutAt + SESSION_TTL_SECONDS * 1000 + 1000);
+  });
+
+  it('costs one KV read per cookie-authenticated request (the revocation record), none per bearer request', async () => {
+    const { cookie } = await login();
+    const kvOps = async (headers: Record<string, string>) => {
+      const ops = new OpCounter();
+      const res = await send('/admin/runs/0123456789abcdef0123456789abcdef', { headers }, webEnv({ CONFIG: ops.wrap(env.CONFIG, 'KV CONFIG') }));
+      expect(res.status).toBe(404); // past the guard: an unknown run
+      return ops.counts;
+    };
+    const byBearer = await kvOps(bearer());
+    const byCookie = await kvOps({ cookie: cookie! });
+    // The session generation (before this change too) and the revocation record.
+    expect(byCookie['KV CONFIG get']! - (byBearer['KV CONFIG get'] ?? 0)).toBe(2);
+  });
+
+  it('writes nothing for a forged or missing cookie', async () => {
+    for (const cookie of ['wl_session=forged', '']) {
+      const out = await send('/admin/logout', { method: 'POST', headers: sameOrigin({ cookie, 'content-type': 'application/x-www-form-urlencoded' }) });
+      expect(out.status).toBe(303);
+    }
+    expect((await env.CONFIG.list({ prefix: 'admin:session-revoked:' })).keys).toEqual([]);
   });
 });
 

@@ -3,17 +3,23 @@ import worker from '../../../src/workers/web';
 import type { Env } from '../../../src/env';
 
 /** Helpers for calling the web worker as a browser or an API client would. */
-export const TOKEN = 'test-admin-token';
+export const TOKEN = 'test-admin-token-0123456789abcdef';
 export const ORIGIN = 'http://localhost';
 
 export function webEnv(overrides: Partial<Env> = {}): Env {
   return { ...env, ...overrides } as unknown as Env;
 }
 
-/** Calls the worker with `path` appended to `base` verbatim (no URL resolution by us). */
+/**
+ * Calls the worker with `path` appended to `base` verbatim (no URL resolution by us). Each call is a
+ * client of its own (CF-Connecting-IP) unless it names one, so a test's wrong credentials never
+ * count against another request's limit (src/web/auth-rate-limit.ts).
+ */
 export async function send(path: string, init: RequestInit = {}, e: Env = webEnv(), base = ORIGIN): Promise<Response> {
   const ctx = createExecutionContext();
-  const request = new Request(`${base}${path}`, { redirect: 'manual', ...init }) as Request<unknown, IncomingRequestCfProperties>;
+  const headers = new Headers(init.headers);
+  if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', clientIp());
+  const request = new Request(`${base}${path}`, { redirect: 'manual', ...init, headers }) as Request<unknown, IncomingRequestCfProperties>;
   const response = await worker.fetch!(request, e, ctx);
   await waitOnExecutionContext(ctx);
   return response;

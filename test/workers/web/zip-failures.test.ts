@@ -35,7 +35,7 @@ beforeEach(async () => {
 });
 
 describe('a ZIP whose last run failed', () => {
-  it('with no picture: the image route answers 404 JSON saying it failed, when and why', async () => {
+  it('with no picture: the image route answers 404 JSON saying it failed, when and why in words', async () => {
     await recordZipFailure(images(), letter('99999', '2026-11-28T10:00:00.000Z'));
     const res = await send('/99999/rgb_light.png');
     expect(res.status).toBe(404);
@@ -48,9 +48,8 @@ describe('a ZIP whose last run failed', () => {
         at: '2026-11-28T10:00:00.000Z',
         stage: 'fetch-jobs',
         error_type: 'UnknownZipError',
-        reason: 'Unknown ZIP 99999: no US result from the geocoder',
+        reason: 'unknown ZIP code',
         attempts: 1,
-        trace_id: TRACE,
       },
       serving_older_image: false,
     });
@@ -69,7 +68,7 @@ describe('a ZIP whose last run failed', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-generated-at')).toBe('2026-11-28T09:00:00.000Z');
     expect(res.headers.get('x-last-failure-at')).toBe('2026-11-28T10:00:00.000Z');
-    expect(res.headers.get('x-last-failure-reason')).toMatch(/^weather service unreachable or refusing: gave up after 4 attempts: .*connection refused/);
+    expect(res.headers.get('x-last-failure-reason')).toBe('weather service unreachable or refusing');
 
     await storePicture('78729', 'rgb_light', '2026-11-28T10:15:00.000Z');
     const later = await send('/78729/rgb_light.png');
@@ -83,7 +82,7 @@ describe('a ZIP whose last run failed', () => {
     expect(await (await send('/78729/rgb_light.png')).json()).toEqual({ error: 'Image not found. Waiting for first generation.' });
   });
 
-  it('/forecasts shows a Failed badge with the reason, and whether an older picture is shown', async () => {
+  it('/forecasts shows a Failed badge with the reason in words, and whether an older picture is shown', async () => {
     await recordZipFailure(images(), letter('99999', '2026-11-28T10:00:00.000Z'));
     await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
     await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', reason: 'open-meteo geocoding: DNS lookup failed' }));
@@ -93,13 +92,53 @@ describe('a ZIP whose last run failed', () => {
     const card = (zip: string) => html.slice(html.indexOf(`id="zip-${zip}"`), html.indexOf('</li>', html.indexOf(`data-zip="${zip}"`) + 1));
     expect(card('99999')).toContain('class="badge failed"');
     expect(card('99999')).toContain('unknown ZIP code');
-    expect(card('99999')).toContain('Unknown ZIP 99999: no US result from the geocoder');
+    expect(card('99999')).not.toContain('no US result from the geocoder');
     expect(card('99999')).toContain('No picture has been drawn for this ZIP code.');
     expect(card('78729')).toContain('class="badge failed"');
-    expect(card('78729')).toContain('DNS lookup failed');
+    expect(card('78729')).toContain('weather service unreachable or refusing');
+    expect(card('78729')).not.toContain('DNS lookup failed');
     expect(card('78729')).toContain('Showing the last good picture until a run succeeds.');
     // Drawn after its failure: no badge.
     expect(card('10001')).not.toContain('badge failed');
+  });
+});
+
+describe("the weather API's own words", () => {
+  // What the fetcher records when the weather API fails: its request URL and its answer.
+  const upstream = {
+    error_type: 'WeatherApiError',
+    attempts: 4,
+    reason: 'gave up after 4 attempts: open-meteo forecast: HTTP 500 (GET http://weather.internal:8080/v1/forecast?latitude=30.45): {"error":"<script>alert(1)</script> db shard 7 down"}',
+  } as const;
+  const secrets = ['weather.internal', '/v1/forecast', 'db shard 7', '<script>', 'gave up after', TRACE];
+
+  it('are never shown to anonymous visitors: the image route (JSON and headers) and /forecasts say what failed in words', async () => {
+    await recordZipFailure(images(), letter('99999', '2026-11-28T10:00:00.000Z', upstream));
+    await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
+    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', upstream));
+    const json = await (await send('/99999/rgb_light.png')).text();
+    const served = await send('/78729/rgb_light.png');
+    await served.arrayBuffer();
+    const headers = JSON.stringify([...served.headers]);
+    const html = await (await send('/forecasts')).text();
+    expect(json).toContain('weather service unreachable or refusing');
+    expect(headers).toContain('weather service unreachable or refusing');
+    expect(html).toContain('weather service unreachable or refusing');
+    for (const secret of secrets) {
+      expect(json, secret).not.toContain(secret);
+      expect(headers, secret).not.toContain(secret);
+      expect(html, secret).not.toContain(secret);
+    }
+  });
+
+  it('are shown to the admin: on the dashboard and in /admin/status', async () => {
+    await setZipActive(env.CONFIG, '99999', true);
+    await recordZipFailure(images(), letter('99999', new Date(Date.now() - 5 * 60_000).toISOString(), upstream));
+    const html = await (await send('/admin', { headers: bearer() })).text();
+    // Escaped like any text: the upstream's markup stays text.
+    expect(html).toContain('<p class="meta failure-reason" data-failure-reason="99999">gave up after 4 attempts: open-meteo forecast: HTTP 500 (GET http://weather.internal:8080/v1/forecast?latitude=30.45): {&quot;error&quot;:&quot;&lt;script&gt;alert(1)&lt;/script&gt; db shard 7 down&quot;}</p>');
+    const status = (await (await send('/admin/status', { headers: bearer() })).json()) as { zips: Array<{ zip: string; last_failure: unknown }> };
+    expect(status.zips.find((z) => z.zip === '99999')!.last_failure).toMatchObject({ stage: 'fetch-jobs', error_type: 'WeatherApiError', reason: upstream.reason, trace_id: TRACE, attempts: 4 });
   });
 });
 

@@ -1,4 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { readFileSync } from 'node:fs';
+import { parse } from 'smol-toml';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 /**
@@ -9,7 +11,20 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  * - e2e: the real `npm start` stack (all four workers, local queues) against the stubs;
  * - browser: Debian's chromium (driven by playwright-core) against that same stack.
  */
+/**
+ * The dispatcher's own queue, fed by a test producer and consumed at once (the config's 30 s batch
+ * timeout would stall a test): a batch the runtime itself delivers, with the queue invocation's
+ * native span (test/workers/dispatcher/native-tracing.test.ts).
+ */
+const REAL_QUEUE_DELIVERY = {
+  dispatcher: {
+    queueProducers: { TEST_WEATHER_READY: { queueName: 'weather-ready' } },
+    queueConsumers: { 'weather-ready': { maxBatchSize: 10, maxBatchTimeout: 1 } },
+  },
+};
+
 function workerProject(name: 'web' | 'fetcher' | 'dispatcher' | 'generator'): TestProjectInlineConfiguration {
+  const workerName = parse(readFileSync(`./wrangler.${name}.toml`, 'utf8')).name as string;
   return {
     plugins: [
       cloudflareTest(({ inject }) => ({
@@ -25,6 +40,14 @@ function workerProject(name: 'web' | 'fetcher' | 'dispatcher' | 'generator'): Te
             TEST_CONTROL_URL: inject('controlUrl'),
             DEPLOYMENT_ENVIRONMENT: 'test',
           },
+          // Cloudflare's native tracing only traces an invocation that something consumes: a
+          // streaming tail that records the attributes set on native spans (test/workers/native-tail.ts).
+          streamingTails: ['native-tail'],
+          // The worker itself as a service: its queue() and scheduled() are real invocations (with a
+          // native span), which calling the handlers directly is not.
+          serviceBindings: { NATIVE_TAIL: 'native-tail', WORKER_UNDER_TEST: workerName },
+          workers: [{ name: 'native-tail', modules: true, compatibilityDate: '2026-11-17', scriptPath: './test/support/native-tail-worker.js' }],
+          ...(name === 'dispatcher' ? REAL_QUEUE_DELIVERY.dispatcher : {}),
         },
       })),
     ],

@@ -7,9 +7,14 @@
  *
  *   npm run trace-view -- [--port 4318] [--host ::] [--trace <trace id>] [--idle-ms 2000]
  */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../test/support/otlp-receiver';
+import { sourceMappedStack } from '../test/support/source-mapped-stack';
 import { formatSpanTree } from '../test/support/span-tree';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const USAGE = `Usage: npm run trace-view -- [options]
 
@@ -100,6 +105,23 @@ function barWidth(): number {
 function printTrace(spans: ReceivedSpan[], update: boolean): void {
   const [header, ...rows] = formatSpanTree(spans, { barWidth: barWidth() }).split('\n');
   console.log(`\n${header}${update ? '  (updated: late spans)' : ''}\n${rows.join('\n')}`);
+  for (const line of exceptionLines(spans)) console.log(line);
+}
+
+/**
+ * Each recorded exception with its stack, mapped to src/ while the local stack that threw it runs
+ * (wrangler dev's bundle and source map; see docs/native-tracing.md, "Stack traces").
+ */
+function exceptionLines(spans: readonly ReceivedSpan[]): string[] {
+  return spans.flatMap((span) =>
+    span.events
+      .filter((event) => event.name === 'exception')
+      .map((event) => {
+        const stack = event.attributes['exception.stacktrace'];
+        const text = typeof stack === 'string' ? sourceMappedStack(stack, ROOT) : `${String(event.attributes['exception.type'] ?? 'Error')}: ${String(event.attributes['exception.message'] ?? '')}`;
+        return `  exception in ${span.name}: ${text.replaceAll('\n', '\n    ')}`;
+      }),
+  );
 }
 
 async function startReceiver(options: Options): Promise<OtlpReceiver> {

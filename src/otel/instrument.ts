@@ -10,6 +10,7 @@ import { setExportEndpoint } from './export-warnings';
 import { createOtlpExporter, ExportView } from './exporter';
 import { installFetchInstrumentation, setPropagationHosts } from './fetch';
 import { installLogBridge } from './log-bridge';
+import { hasNativeTracing, NativeTraceLinkProcessor, withNativeTraceLink } from './native-tracing';
 import { ParentRatioSampler } from './sampler';
 import { InvocationSpanProcessor } from './span-processor';
 import type { ServiceName } from './service-names';
@@ -32,6 +33,7 @@ export interface InstrumentOptions {
 }
 
 let processor: InvocationSpanProcessor | undefined;
+let nativeLinkProcessor: NativeTraceLinkProcessor | undefined;
 
 /** What the runtime handed this invocation, before otel-cf-workers wrapped it in its own proxies. */
 const invocation = new AsyncLocalStorage<{ env: Env; batch?: MessageBatch<unknown> }>();
@@ -47,9 +49,11 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
       [createOtlpExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMs: settings.exportTimeoutMs }), ...extraExporters],
       new ExportView({ 'deployment.environment.name': settings.environment, 'deployment.environment': settings.environment }),
     );
+    // Only where the runtime has Cloudflare's `tracing`: elsewhere no span pays for the link.
+    if (hasNativeTracing()) nativeLinkProcessor ??= new NativeTraceLinkProcessor();
     return {
       service: { name: service, version: settings.version, namespace: 'weather-landscape' },
-      spanProcessors: [processor],
+      spanProcessors: nativeLinkProcessor ? [nativeLinkProcessor, processor] : [processor],
       sampling: { headSampler: new ParentRatioSampler(settings.samplingRatio) },
       propagator: new W3CTraceContextPropagator(),
       // Ours instead (fetch.ts, bindings.ts): one span per operation, semantic names, trace context only where allowed.
@@ -73,11 +77,13 @@ export function instrumentWorker(service: ServiceName, handler: ExportedHandler<
   // otel-cf-workers passes its own env proxy (which traces KV and queue sends a second time) and
   // a message proxy whose retry() drops `delaySeconds`: the handlers get the runtime's originals.
   const inner: ExportedHandler<Env> = {};
-  if (handler.fetch) inner.fetch = (request, _env, ctx) => handler.fetch!(request, env(), ctx);
+  // Each invocation is tied to Cloudflare's native trace of it where the runtime has one (native-tracing.ts).
+  if (handler.fetch) inner.fetch = (request, _env, ctx) => withNativeTraceLink(trace.getActiveSpan(), () => handler.fetch!(request, env(), ctx));
   if (handler.scheduled) {
     inner.scheduled = (controller, _env, ctx) => {
-      trace.getActiveSpan()?.updateName(`cron ${controller.cron}`);
-      return handler.scheduled!(controller, env(), ctx);
+      const cronSpan = trace.getActiveSpan();
+      cronSpan?.updateName(`cron ${controller.cron}`);
+      return withNativeTraceLink(cronSpan, () => handler.scheduled!(controller, env(), ctx));
     };
   }
   if (handler.queue) {
@@ -85,7 +91,8 @@ export function instrumentWorker(service: ServiceName, handler: ExportedHandler<
       // The per-invocation batch span would be a one-span trace of its own: never exported (see span-processor.ts).
       const batchSpan = trace.getActiveSpan();
       if (batchSpan) processor?.suppress(batchSpan);
-      return handler.queue!(invocation.getStore()!.batch!, env(), ctx);
+      // Not linked itself (it is never exported); each message's `process` span is.
+      return withNativeTraceLink(undefined, () => handler.queue!(invocation.getStore()!.batch!, env(), ctx));
     };
   }
   const traced = instrument(inner, traceConfig(service, options));

@@ -27,6 +27,9 @@ const BODY_FIELDS: ReadonlyArray<[field: string, attribute: string, valid: RegEx
   ['request_id', ATTR_REQUEST_ID, REQUEST_ID_PATTERN],
 ];
 
+/** The names of the run's words (what another trace system, e.g. Cloudflare's native spans, should be told too). */
+export const RUN_ATTRIBUTE_NAMES: readonly string[] = BODY_FIELDS.map(([, attribute]) => attribute);
+
 /**
  * The words a queue body carries. Read from the raw body (before its schema check) so that even a
  * message that fails validation is labelled with what it claims; values that do not look like

@@ -159,6 +159,18 @@ describe('end-to-end trace', () => {
     expect(byId.size).toBe(run.spans.length);
   });
 
+  it("leads to Cloudflare's native trace: the root and each process span carry the native ids of the invocation they ran in", () => {
+    const entries = run.spans.filter((s) => s.name === 'POST /admin/generate' || s.name.startsWith('process '));
+    expect(entries).toHaveLength(3 + FORMATS.length);
+    const ids = entries.map((s) => ({ span: s.name, traceId: s.attributes['cloudflare.trace_id'], spanId: s.attributes['cloudflare.span_id'] }));
+    for (const id of ids) expect(id).toEqual({ span: id.span, traceId: expect.stringMatching(/^(?!0{32})[0-9a-f]{32}$/), spanId: expect.stringMatching(/^(?!0{16})[0-9a-f]{16}$/) });
+    // Each worker invocation is a native trace of its own (Cloudflare does not join them through queues).
+    const byService = new Map(entries.map((s) => [s.serviceName, s.attributes['cloudflare.trace_id']]));
+    expect(new Set(byService.values()).size).toBe(4);
+    // Their children do not repeat it.
+    expect(run.spans.filter((s) => !entries.includes(s) && s.attributes['cloudflare.trace_id'] !== undefined).map((s) => s.name)).toEqual([]);
+  });
+
   it('exports no empty, null or misleading attribute value in any span', () => {
     const bad = receiver.spans.flatMap((s) =>
       Object.entries(s.attributes)

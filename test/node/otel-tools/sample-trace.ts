@@ -35,8 +35,11 @@ function tracerFor(service: string, exporter: InMemorySpanExporter): Tracer {
 
 const childOf = (parent: Span) => trace.setSpan(ROOT_CONTEXT, parent);
 
-/** `consumers` process spans under the producer, each with a render child; times in ms from T0. */
-export function makeSampleTrace(consumers = 2): SampleTrace {
+/**
+ * `consumers` process spans under the producer, each with a render child; times in ms from T0.
+ * `exceptionStack`: the first render span records an exception with this stack.
+ */
+export function makeSampleTrace(consumers = 2, exceptionStack?: string): SampleTrace {
   const exporter = new InMemorySpanExporter();
   const web = tracerFor('web', exporter);
   const generator = tracerFor('generator', exporter);
@@ -89,6 +92,7 @@ export function makeSampleTrace(consumers = 2): SampleTrace {
     render.addEvent('palette chosen', { 'app.palette': 'dusk' }, start + 20);
     if (i === 0) {
       render.setStatus({ code: SpanStatusCode.ERROR, message: 'font missing' });
+      if (exceptionStack) render.recordException({ name: 'Error', message: 'font missing', stack: exceptionStack }, start + 30);
     }
     render.end(start + 90);
     consume.end(start + 100);

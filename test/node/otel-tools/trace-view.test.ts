@@ -1,9 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { stackOfBundle } from './bundle-stack';
 import { makeSampleTrace } from './sample-trace';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -64,6 +67,22 @@ describe('scripts/trace-view.ts', () => {
     const [code] = await once(view.child, 'exit');
     expect(code).toBe(0);
     expect(view.output()).toContain('trace-view: stopped (SIGINT)');
+  });
+
+  it("prints each recorded exception with its bundle frames mapped to the source files while the bundle's map is there", { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trace-view-stack-'));
+    try {
+      const stack = await stackOfBundle(dir, true);
+      const view = await startTraceView('--idle-ms', '200');
+      const sample = makeSampleTrace(1, stack);
+      await exportTo(view.url, sample.spans);
+      await vi.waitFor(() => expect(view.output()).toContain('exception in render landscape: Error: open-meteo: stub fault'), { timeout: 5_000 });
+      const frames = view.output().split('exception in render landscape: ')[1].split('\n').slice(1, 3).map((line) => line.trim());
+      // Relative to the repository, like src/weather/http.ts in a real run (this bundle lives in a temporary directory).
+      expect(frames).toEqual([`at fail (${relative(repoRoot, join(dir, 'src/weather.ts'))}:3:9)`, `at run (${relative(repoRoot, join(dir, 'entry.ts'))}:4:5)`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('with --trace prints only that trace; Ctrl-C prints what is still pending', { timeout: 30_000 }, async () => {

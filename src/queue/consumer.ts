@@ -64,7 +64,7 @@ export async function consumeBatch<T>(
   const result: BatchResult = { acked: 0, retried: 0, deadLettered: 0 };
   await Promise.all(
     batch.messages.map(async (message) => {
-      const outcome = await consumeMessage(message, batch.messages.length, env, queue, handle, options);
+      const outcome = await consumeMessage(message, env, queue, handle, options);
       if (outcome === 'ack') result.acked++;
       else if (outcome === 'retry') result.retried++;
       else result.deadLettered++;
@@ -78,13 +78,12 @@ export async function consumeBatch<T>(
 
 async function consumeMessage<T>(
   message: Message<unknown>,
-  batchSize: number,
   env: Env,
   queue: ConsumedQueue<T>,
   handle: MessageHandler<T>,
   options: ConsumeOptions,
 ): Promise<MessageOutcome> {
-  const processing = startProcessSpan(message, queue.name, batchSize);
+  const processing = startProcessSpan(message, queue.name);
   return context.with(processing.context, async () => {
     let outcome: MessageOutcome;
     try {

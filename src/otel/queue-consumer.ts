@@ -20,6 +20,7 @@ import {
 } from './messaging-attributes';
 import { extractCarrier } from './queue-carrier';
 import { runAttributesOfBody, withRunAttributes } from './run-attributes';
+import { keepAsFailureRecord } from './span-processor';
 import { tracerFor } from './spans';
 
 export interface ProcessSpan {
@@ -39,7 +40,16 @@ export interface ProcessSpan {
  * shown. Not the batch size: the conventions keep `messaging.batch.message_count` off spans of
  * one message, and the invocation's `queue batch settled` log line has it.
  */
-export function startProcessSpan(message: Message<unknown>, queueName: string): ProcessSpan {
+export interface ProcessSpanOptions {
+  /**
+   * The queue's messages are records of failures (a dead-letter queue): each one's span counts as a
+   * failure for the error rule (span-processor.ts), so an unsampled failed run still shows where it
+   * ended, though recording it went well.
+   */
+  recordsFailures?: boolean;
+}
+
+export function startProcessSpan(message: Message<unknown>, queueName: string, { recordsFailures = false }: ProcessSpanOptions = {}): ProcessSpan {
   const active = context.active();
   const invocationId = trace.getSpan(active)?.spanContext().spanId;
   const extracted = extractCarrier(message.body, trace.deleteSpan(active));
@@ -59,6 +69,7 @@ export function startProcessSpan(message: Message<unknown>, queueName: string): 
   };
   const parent = withRunAttributes(extracted.parent, run);
   const span = tracerFor('queue').startSpan(`process ${queueName}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+  if (recordsFailures) keepAsFailureRecord(span);
   return { span, body: extracted.body, context: trace.setSpan(parent, span) };
 }
 

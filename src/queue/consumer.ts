@@ -22,6 +22,8 @@ export type MessageHandler<T> = (body: T, message: MessageInfo) => Promise<void>
 export interface ConsumedQueue<T> {
   name: string;
   schema: z.ZodType<T>;
+  /** A dead-letter queue: its messages end failed runs, so their traces are kept like failures (queue-consumer.ts). */
+  recordsFailures?: boolean;
 }
 
 /** A message that failed: told to the caller (e.g. for the admin's run record) before it is settled. */
@@ -83,7 +85,7 @@ async function consumeMessage<T>(
   handle: MessageHandler<T>,
   options: ConsumeOptions,
 ): Promise<MessageOutcome> {
-  const processing = startProcessSpan(message, queue.name);
+  const processing = startProcessSpan(message, queue.name, { recordsFailures: queue.recordsFailures });
   return context.with(processing.context, async () => {
     let outcome: MessageOutcome;
     try {

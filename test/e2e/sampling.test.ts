@@ -69,6 +69,7 @@ describe('a failed run at sampling ratio 0', () => {
     expect(failed.attributes).toMatchObject({ 'messaging.cloudflare_queues.outcome': 'dead_letter', 'error.type': 'UnknownZipError', [KEPT]: true });
     // The cron's invocation went well and exported nothing: the run's root is not there, and cannot be.
     expect(named(spans, 'scheduled run')).toEqual([]);
+    expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name), 'spans without a parent (a root)').toEqual([]);
     expect(named(receiver.spans.slice(sent), 'cron */15 * * * *')).toEqual([]);
     // Every span that did arrive is marked as kept for the error.
     for (const span of spans) expect(span.attributes[KEPT], span.name).toBe(true);

@@ -26,6 +26,12 @@ export function registerSpanExporter(exporter: SpanExporter): void {
 export interface InstrumentOptions {
   /** Whether an incoming `traceparent` header may become the parent of the request's span. */
   acceptTraceContext?: (request: Request, env: Env) => boolean;
+  /**
+   * Whether a request that starts a new trace (no accepted parent) is sampled whatever
+   * OTEL_TRACES_SAMPLER_ARG says. Asked by the head sampler before any routing, for every such
+   * request: synchronous and cheap. A parent's decision still wins.
+   */
+  sampleAlways?: (request: Request, env: Env) => boolean;
   /** The queue behind each producer binding, for span names (`send <queue>`). */
   queues?: QueueBindings;
   /**
@@ -41,7 +47,7 @@ let processor: InvocationSpanProcessor | undefined;
 let nativeLinkProcessor: NativeTraceLinkProcessor | undefined;
 
 /** What the runtime handed this invocation, before otel-cf-workers wrapped it in its own proxies. */
-const invocation = new AsyncLocalStorage<{ env: Env; batch?: MessageBatch<unknown> }>();
+const invocation = new AsyncLocalStorage<{ env: Env; batch?: MessageBatch<unknown>; request?: Request }>();
 
 function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveConfigFn<Env> {
   return (env: Env): TraceConfig => {
@@ -59,7 +65,7 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
     return {
       service: { name: service, version: settings.version, namespace: 'weather-landscape' },
       spanProcessors: nativeLinkProcessor ? [nativeLinkProcessor, processor] : [processor],
-      sampling: { headSampler: new ParentRatioSampler(settings.samplingRatio) },
+      sampling: { headSampler: new ParentRatioSampler(settings.samplingRatio, { alwaysSampleRoot: () => sampleAlways(options) }) },
       propagator: new W3CTraceContextPropagator(),
       // Ours instead (fetch.ts, bindings.ts): one span per operation, semantic names, trace context only where allowed.
       instrumentation: { instrumentGlobalFetch: false, instrumentGlobalCache: false },
@@ -68,6 +74,12 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
       },
     };
   };
+}
+
+/** The option's answer for the request this invocation serves (never for a cron or queue invocation). */
+function sampleAlways(options: InstrumentOptions): boolean {
+  const store = invocation.getStore();
+  return store?.request !== undefined && options.sampleAlways !== undefined && options.sampleAlways(store.request, store.env);
 }
 
 /**
@@ -103,7 +115,7 @@ export function instrumentWorker(service: ServiceName, handler: ExportedHandler<
   const traced = instrument(inner, traceConfig(service, options));
   const pick = (rawEnv: Env) => (isTracingDisabled(rawEnv) ? handler : traced);
   const wrapped: ExportedHandler<Env> = {};
-  if (handler.fetch) wrapped.fetch = (request, rawEnv, ctx) => invocation.run({ env: rawEnv }, () => pick(rawEnv).fetch!(request, rawEnv, ctx));
+  if (handler.fetch) wrapped.fetch = (request, rawEnv, ctx) => invocation.run({ env: rawEnv, request }, () => pick(rawEnv).fetch!(request, rawEnv, ctx));
   if (handler.queue) wrapped.queue = (batch, rawEnv, ctx) => invocation.run({ env: rawEnv, batch }, () => pick(rawEnv).queue!(batch, rawEnv, ctx));
   if (handler.scheduled) wrapped.scheduled = (controller, rawEnv, ctx) => invocation.run({ env: rawEnv }, () => pick(rawEnv).scheduled!(controller, rawEnv, ctx));
   return wrapped;

@@ -18,8 +18,21 @@ export {
 export { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 
 export const MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES = 'cloudflare_queues';
-/** How many times this message has been delivered (Cloudflare's `message.attempts`, 1 on first delivery). */
+/**
+ * Which delivery of the message this is (Cloudflare's `message.attempts`, 1 on first delivery).
+ * The conventions have no system-neutral attribute for it, only per-system ones named after each
+ * system's own field (`messaging.gcp_pubsub.message.delivery_attempt`,
+ * `messaging.servicebus.message.delivery_count`): this is Cloudflare's.
+ */
 export const ATTR_CF_QUEUES_MESSAGE_ATTEMPTS = 'messaging.cloudflare_queues.message.attempts';
+/**
+ * Milliseconds the message waited between its send and the start of this delivery's processing
+ * (for a redelivery: since the first send, earlier attempts and backoff included). The conventions
+ * have no attribute for the wait, only per-system enqueue times in epoch seconds
+ * (`messaging.servicebus.message.enqueued_time`, `messaging.eventhubs.message.enqueued_time`),
+ * which a query cannot compare with a threshold: a duration can (`> 30000`).
+ */
+export const ATTR_CF_QUEUES_MESSAGE_QUEUE_TIME = 'messaging.cloudflare_queues.message.queue_time_ms';
 /** What the consumer did with the message: `ack`, `retry` or `dead_letter`. */
 export const ATTR_CF_QUEUES_OUTCOME = 'messaging.cloudflare_queues.outcome';
 /** Retry delay asked of the queue, in seconds. */

@@ -5,10 +5,10 @@ import {
   ATTR_CF_QUEUES_CARRIER_STATUS,
   ATTR_CF_QUEUES_DEAD_LETTER_REASON,
   ATTR_CF_QUEUES_MESSAGE_ATTEMPTS,
+  ATTR_CF_QUEUES_MESSAGE_QUEUE_TIME,
   ATTR_CF_QUEUES_OUTCOME,
   ATTR_CF_QUEUES_RETRY_DELAY,
   ATTR_ERROR_TYPE,
-  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_MESSAGE_ID,
   ATTR_MESSAGING_OPERATION_NAME,
@@ -20,6 +20,7 @@ import {
 } from './messaging-attributes';
 import { extractCarrier } from './queue-carrier';
 import { runAttributesOfBody, withRunAttributes } from './run-attributes';
+import { keepAsFailureRecord } from './span-processor';
 import { tracerFor } from './spans';
 
 export interface ProcessSpan {
@@ -32,11 +33,23 @@ export interface ProcessSpan {
 
 /**
  * Starts the CONSUMER span `process <queue>` of one message, as a child of the producer span
- * whose context the body carries (a new trace when the carrier is missing or invalid). It also
- * carries what otel-cf-workers' per-invocation batch span knew, since that span is not exported
- * (see span-processor.ts): the batch size and the invocation id shared by all its messages.
+ * whose context the body carries (a new trace when the carrier is missing or invalid): each
+ * delivery of a retried message is one such span, all under the same producer span. It carries the
+ * delivery attempt, how long the message waited since it was sent, and the invocation id that
+ * otel-cf-workers' per-invocation batch span (never exported, see span-processor.ts) would have
+ * shown. Not the batch size: the conventions keep `messaging.batch.message_count` off spans of
+ * one message, and the invocation's `queue batch settled` log line has it.
  */
-export function startProcessSpan(message: Message<unknown>, queueName: string, batchSize: number): ProcessSpan {
+export interface ProcessSpanOptions {
+  /**
+   * The queue's messages are records of failures (a dead-letter queue): each one's span counts as a
+   * failure for the error rule (span-processor.ts), so an unsampled failed run still shows where it
+   * ended, though recording it went well.
+   */
+  recordsFailures?: boolean;
+}
+
+export function startProcessSpan(message: Message<unknown>, queueName: string, { recordsFailures = false }: ProcessSpanOptions = {}): ProcessSpan {
   const active = context.active();
   const invocationId = trace.getSpan(active)?.spanContext().spanId;
   const extracted = extractCarrier(message.body, trace.deleteSpan(active));
@@ -48,7 +61,7 @@ export function startProcessSpan(message: Message<unknown>, queueName: string, b
     [ATTR_MESSAGING_OPERATION_NAME]: 'process',
     [ATTR_MESSAGING_MESSAGE_ID]: message.id,
     [ATTR_CF_QUEUES_MESSAGE_ATTEMPTS]: message.attempts,
-    [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batchSize,
+    [ATTR_CF_QUEUES_MESSAGE_QUEUE_TIME]: queueTimeMs(message.timestamp),
     ...(invocationId ? { [ATTR_FAAS_INVOCATION_ID]: invocationId } : {}),
     ...(extracted.status === 'valid' ? {} : { [ATTR_CF_QUEUES_CARRIER_STATUS]: extracted.status }),
     ...(extracted.reason ? { [ATTR_CF_QUEUES_CARRIER_REASON]: extracted.reason } : {}),
@@ -56,7 +69,18 @@ export function startProcessSpan(message: Message<unknown>, queueName: string, b
   };
   const parent = withRunAttributes(extracted.parent, run);
   const span = tracerFor('queue').startSpan(`process ${queueName}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+  if (recordsFailures) keepAsFailureRecord(span);
   return { span, body: extracted.body, context: trace.setSpan(parent, span) };
+}
+
+/**
+ * Milliseconds from the message's send (`message.timestamp`, kept across redeliveries) to now. Both
+ * are wall-clock times; workerd's clock stands still during CPU work, so "now" is when this
+ * invocation's last I/O ended, which at the start of processing is the delivery. Clocks of two
+ * machines can disagree by a little: a send time "in the future" counts as no wait at all.
+ */
+function queueTimeMs(sentAt: Date): number {
+  return Math.max(0, Date.now() - sentAt.getTime());
 }
 
 /** The message will be retried: why, and after how long. */

@@ -8,6 +8,18 @@ import { runAttributesOf } from './run-attributes';
 /** On spans exported although their trace was not head-sampled, because something failed in it. */
 export const ATTR_KEPT_FOR_ERROR = 'weather_landscape.sampling.kept_for_error';
 
+/** Spans that count as a failure for the error rule although their status is not ERROR. */
+const failureRecords = new WeakSet<object>();
+
+/**
+ * Makes `span` count as a failure for the error rule (its unsampled trace's spans in this invocation
+ * are exported, marked {@link ATTR_KEPT_FOR_ERROR}) without marking it failed: for work that went
+ * well but records a failure, such as storing a dead letter, the last step of a failed run.
+ */
+export function keepAsFailureRecord(span: object): void {
+  failureRecords.add(span);
+}
+
 // Read once: in the bundle each access to an @opentelemetry/api export goes through two getters, and onEnd runs for every span.
 const SAMPLED = TraceFlags.SAMPLED;
 const ERROR = SpanStatusCode.ERROR;
@@ -17,8 +29,9 @@ const ERROR = SpanStatusCode.ERROR;
  * (otel-cf-workers calls forceFlush from ctx.waitUntil). Three rules decide what goes:
  * - head-sampled spans go;
  * - spans of an unsampled trace go only if one of them, in this invocation, failed (ERROR status:
- *   an exception, a retry, a dead letter), marked with {@link ATTR_KEPT_FOR_ERROR}: the runs an
- *   engineer most needs are never sampled away, and healthy unsampled runs cost no export;
+ *   an exception, a retry, a dead letter) or records a failure ({@link keepAsFailureRecord}), marked
+ *   with {@link ATTR_KEPT_FOR_ERROR}: the runs an engineer most needs are never sampled away, and
+ *   healthy unsampled runs cost no export;
  * - spans marked {@link suppress} (otel-cf-workers' per-invocation queue batch span, a one-span
  *   trace of its own) never go: each message's `process` span carries what it knew.
  * Also stamps the run's words (run-attributes.ts) on every span started under them.
@@ -57,7 +70,7 @@ export class InvocationSpanProcessor implements SpanProcessor {
     let trace = this.unsampled.get(context.traceId);
     if (!trace) this.unsampled.set(context.traceId, (trace = { spans: [], failed: false }));
     trace.spans.push(span);
-    if (span.status.code === ERROR) trace.failed = true;
+    if (span.status.code === ERROR || failureRecords.has(span)) trace.failed = true;
   }
 
   /** The trace id is ignored on purpose: everything ended so far goes in the one export. */

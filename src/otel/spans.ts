@@ -97,11 +97,12 @@ export function annotateActiveSpan(attributes: Attributes): void {
 }
 
 /** The active context as the W3C `traceparent` it would propagate (for the admin's answer); undefined when tracing is off. */
-export function activeTraceparent(): { traceId: string; traceparent: string } | undefined {
+export function activeTraceparent(): { traceId: string; traceparent: string; sampled: boolean } | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   const spanContext = trace.getActiveSpan()?.spanContext();
-  return carrier.traceparent && spanContext ? { traceId: spanContext.traceId, traceparent: carrier.traceparent } : undefined;
+  if (!carrier.traceparent || !spanContext) return undefined;
+  return { traceId: spanContext.traceId, traceparent: carrier.traceparent, sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 };
 }
 
 /** Links the active span to a span of another trace (a replay to the span that gave up on the message). */

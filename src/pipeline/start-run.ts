@@ -9,6 +9,8 @@ export interface StartedRun {
   /** Empty when tracing is off. */
   traceId: string;
   traceparent?: string;
+  /** Whether the trace is head-sampled, so exported whole: only then may a link to it be handed out. */
+  sampled: boolean;
   /** The run record's id (admin runs only): the trace id, or a random id when tracing is off. */
   runId?: string;
 }
@@ -25,11 +27,13 @@ export interface RunRequest {
 
 /**
  * Opens the run record of a run a person started (an admin click, a replay): its id is the active
- * trace id, so the run view links to the trace, or a random one when no trace is propagated.
+ * trace id, so the run view links to the trace (unless it is not sampled), or a random one when no
+ * trace is propagated.
  */
 export async function openRunRecord(env: Env, zip: string, trigger: FetchJob['trigger'], { requestId, now = new Date() }: RunRequest = {}): Promise<string> {
-  const runId = activeTraceparent()?.traceId || randomRunId();
-  await recordRunStarted(env.CONFIG, runId, { zip, trigger, request_id: requestId }, now);
+  const traced = activeTraceparent();
+  const runId = traced?.traceId || randomRunId();
+  await recordRunStarted(env.CONFIG, runId, { zip, trigger, request_id: requestId, sampled: traced?.sampled }, now);
   return runId;
 }
 
@@ -46,5 +50,5 @@ export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger
   const runId = trigger === 'admin' ? await openRunRecord(env, zip, trigger, { requestId, now }) : undefined;
   await sendMessage(env, 'fetch-jobs', fetchJob(zip, trigger, { runId, requestId, now }));
   console.info('run started', { action: 'enqueue_fetch_job', zip_code: zip, trigger, run_id: runId });
-  return { zip, traceId, traceparent: traced?.traceparent, runId };
+  return { zip, traceId, traceparent: traced?.traceparent, sampled: traced?.sampled ?? false, runId };
 }

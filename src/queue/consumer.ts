@@ -22,6 +22,8 @@ export type MessageHandler<T> = (body: T, message: MessageInfo) => Promise<void>
 export interface ConsumedQueue<T> {
   name: string;
   schema: z.ZodType<T>;
+  /** A dead-letter queue: its messages end failed runs, so their traces are kept like failures (queue-consumer.ts). */
+  recordsFailures?: boolean;
 }
 
 /** A message that failed: told to the caller (e.g. for the admin's run record) before it is settled. */
@@ -64,7 +66,7 @@ export async function consumeBatch<T>(
   const result: BatchResult = { acked: 0, retried: 0, deadLettered: 0 };
   await Promise.all(
     batch.messages.map(async (message) => {
-      const outcome = await consumeMessage(message, batch.messages.length, env, queue, handle, options);
+      const outcome = await consumeMessage(message, env, queue, handle, options);
       if (outcome === 'ack') result.acked++;
       else if (outcome === 'retry') result.retried++;
       else result.deadLettered++;
@@ -78,13 +80,12 @@ export async function consumeBatch<T>(
 
 async function consumeMessage<T>(
   message: Message<unknown>,
-  batchSize: number,
   env: Env,
   queue: ConsumedQueue<T>,
   handle: MessageHandler<T>,
   options: ConsumeOptions,
 ): Promise<MessageOutcome> {
-  const processing = startProcessSpan(message, queue.name, batchSize);
+  const processing = startProcessSpan(message, queue.name, { recordsFailures: queue.recordsFailures });
   return context.with(processing.context, async () => {
     let outcome: MessageOutcome;
     try {

@@ -6,7 +6,8 @@ import { getImageMetadata } from './image-store';
  * The record of one run a person started (an admin "Generate now", a replay), for the live run
  * view. A handful of KV keys at fixed names, each with one writer, so the view reads them with gets
  * (no KV list per poll) and concurrent writers never overwrite each other:
- * - `run:{id}` → started (web: zip, trigger, and the caller's request id when it sent one);
+ * - `run:{id}` → started (web: zip, trigger, the caller's request id when it sent one, and whether
+ *   the run's trace is head-sampled);
  * - `run:{id}:dispatched` → the weather's fetch time and provider, and the formats (dispatcher);
  * - `run:{id}:failed:{queue}` and, for landscape jobs, `run:{id}:failed:landscape-jobs:{format}` →
  *   that message's failures, attempt by attempt (the consumer's onFailure appends: deliveries of
@@ -17,7 +18,7 @@ import { getImageMetadata } from './image-store';
  */
 export const RUN_TTL_SECONDS = 24 * 3600;
 
-const Started = z.object({ at: z.string(), zip: z.string(), trigger: z.string(), request_id: z.string().optional() });
+const Started = z.object({ at: z.string(), zip: z.string(), trigger: z.string(), request_id: z.string().optional(), sampled: z.boolean().optional() });
 const Dispatched = z.object({ at: z.string(), weather_fetched_at: z.string(), provider: z.string().optional(), formats: z.array(z.string()) });
 export type Dispatched = z.infer<typeof Dispatched>;
 const RunFailure = z.object({
@@ -68,6 +69,8 @@ export interface RunView {
   trigger?: string;
   /** The `X-Request-ID` of the request that started the run, when its caller sent one. */
   request_id?: string;
+  /** False when the run's trace was not head-sampled (no whole trace exists); absent when tracing was off. */
+  sampled?: boolean;
   status: RunStatus;
   started_at?: string;
   /** When the weather this run draws from was fetched (its images' `weather-fetched-at`). */
@@ -101,6 +104,7 @@ export async function getRun(kv: KVNamespace, bucket: R2Bucket, runId: string): 
     zip: started?.zip,
     trigger: started?.trigger,
     request_id: started?.request_id,
+    sampled: started?.sampled,
     status: 'queued',
     started_at: started?.at,
     weather_fetched_at: dispatched?.weather_fetched_at,

@@ -29,6 +29,15 @@ export function jaegerTraceUrl(env: Env, traceId: string): string {
 }
 
 /**
+ * The link to a run's trace, or undefined when there is none to open: with tracing off the run id
+ * is random, and a run whose trace was not head-sampled is not exported whole (at most the parts
+ * of it that failed, kept by the error rule).
+ */
+export function runTraceUrl(env: Env, run: { run_id: string; sampled?: boolean }): string | undefined {
+  return isTracingDisabled(env) || run.sampled === false ? undefined : jaegerTraceUrl(env, run.run_id);
+}
+
+/**
  * Jaeger UI's search for every run of a ZIP: the web worker's traces (every run's root is there)
  * tagged `weather_landscape.zip`; `tags` is the JSON object Jaeger UI's own search form puts in the URL.
  */
@@ -61,7 +70,8 @@ adminApi.post('/generate', async (c) => {
       message: `Generation queued for ZIP ${run.zip}`,
       trace_id: run.traceId || null,
       traceparent: run.traceparent ?? null,
-      jaeger_url: run.traceId ? jaegerTraceUrl(c.env, run.traceId) : null,
+      // Only for a sampled trace: an unsampled one (its caller's traceparent said so) is never exported whole.
+      jaeger_url: run.traceId && run.sampled ? jaegerTraceUrl(c.env, run.traceId) : null,
       run_id: run.runId ?? null,
       run_url: run.runId ? `/admin/runs/${run.runId}` : null,
     },
@@ -72,8 +82,7 @@ adminApi.post('/generate', async (c) => {
 adminApi.get('/runs/:runId{[0-9a-f]{32}}', async (c) => {
   const run = await getRun(c.env.CONFIG, c.env.WEATHER_IMAGES, c.req.param('runId'));
   if (!run) return c.json({ error: 'Unknown run (runs are kept for 24 hours).' }, 404);
-  // With tracing off the run id is random, not a trace id: there is nothing to open in Jaeger.
-  return c.json({ ...run, stages: runStages(run), jaeger_url: isTracingDisabled(c.env) ? null : jaegerTraceUrl(c.env, run.run_id) });
+  return c.json({ ...run, stages: runStages(run), jaeger_url: runTraceUrl(c.env, run) ?? null });
 });
 
 adminApi.post('/activate', async (c) => {

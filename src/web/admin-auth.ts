@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { parse } from 'hono/utils/cookie';
 import { adminTokenProblem } from './admin-token.mjs';
 import type { Env } from '../env';
 import { ACCESS_JWT_HEADER, accessConfig, verifyAccessJwt } from './access-jwt';
@@ -77,7 +78,20 @@ export async function authenticateAdmin(c: Context<WebEnv>): Promise<AdminAuthen
 }
 
 function hasCredentials(c: Context<WebEnv>): boolean {
-  return c.req.header('authorization') !== undefined || getCookie(c, SESSION_COOKIE) !== undefined || (accessConfig(c.env) !== undefined && c.req.header(ACCESS_JWT_HEADER) !== undefined);
+  return carriesAdminCredentials(c.req.raw, c.env);
+}
+
+/**
+ * Whether the request carries admin credentials of any kind (an Authorization header, a session
+ * cookie, an Access JWT when Access is configured), without checking them: synchronous, for hooks
+ * that run before routing (the head sampler). Not a decision to let anyone in.
+ */
+export function carriesAdminCredentials(request: Request, env: Pick<Env, 'ACCESS_TEAM_DOMAIN' | 'ACCESS_AUD'>): boolean {
+  const headers = request.headers;
+  if (headers.has('authorization')) return true;
+  if (accessConfig(env) !== undefined && headers.has(ACCESS_JWT_HEADER)) return true;
+  const cookies = headers.get('cookie');
+  return cookies !== null && parse(cookies, SESSION_COOKIE)[SESSION_COOKIE] !== undefined;
 }
 
 /**

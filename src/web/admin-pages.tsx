@@ -6,7 +6,7 @@ import { listDeadLetters } from '../storage/dead-letter-store';
 import { getRun } from '../storage/run-log';
 import { accessConfig } from './access-jwt';
 import { adminDisabledReason, adminToken, authenticateAdmin, tokensMatch, type AdminIdentity } from './admin-auth';
-import { jaegerTraceUrl, jaegerZipSearchUrl } from './admin-api';
+import { jaegerTraceUrl, jaegerZipSearchUrl, runTraceUrl } from './admin-api';
 import { AdminPage, LoginPage } from './pages/admin';
 import { documentOf } from './pages/document';
 import { Layout } from './pages/layout';
@@ -124,7 +124,7 @@ adminPages.get(RUN_PATH, async (c) => {
     );
   }
   const tracing = !isTracingDisabled(c.env);
-  const jaegerUrl = tracing ? jaegerTraceUrl(c.env, run.run_id) : undefined;
+  const jaegerUrl = runTraceUrl(c.env, run);
   const searchUrl = tracing && run.zip ? jaegerZipSearchUrl(c.env, run.zip) : undefined;
   return c.html(documentOf(<RunPage run={run} jaegerUrl={jaegerUrl} jaegerSearchUrl={searchUrl} csrf={await pageCsrf(identity)} />));
 });

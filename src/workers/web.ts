@@ -8,6 +8,7 @@ import { consumeBatch } from '../queue/consumer';
 import { queueBindings } from '../queue/queues';
 import { createApp } from '../web/app';
 import { isAdminRequest } from '../web/admin-auth';
+import { startsAdminRun } from '../web/run-sampling';
 import { LOG_FIELDS } from './log-fields';
 
 const app = createApp();
@@ -26,12 +27,12 @@ export default instrumentWorker(
     },
     // The three dead-letter queues: each dead letter is kept for the admin to list and replay.
     queue: async (batch, env) => {
-      const dlq = { name: batch.queue, schema: AnyBody };
+      const dlq = { name: batch.queue, schema: AnyBody, recordsFailures: true };
       await consumeBatch(batch, env, dlq, async (body, info) => {
         await recordDeadLetter(env, batch.queue, body, info);
       });
     },
   },
-  // An incoming traceparent becomes the parent only for authenticated admin requests.
-  { acceptTraceContext: (request, env) => isAdminRequest(request, env), queues: queueBindings(), logFields: LOG_FIELDS },
+  // An incoming traceparent becomes the parent only for authenticated admin requests; a run a person starts is always sampled.
+  { acceptTraceContext: (request, env) => isAdminRequest(request, env), sampleAlways: startsAdminRun, queues: queueBindings(), logFields: LOG_FIELDS },
 );

@@ -5,13 +5,15 @@ export interface TestMessage {
   body: unknown;
   attempts?: number;
   id?: string;
+  /** When the message was sent (the runtime's `message.timestamp`); now by default. */
+  timestamp?: Date;
 }
 
 /** Delivers a batch to a worker's queue handler the way the runtime does, and returns what it settled. */
 export async function deliverBatch(worker: ExportedHandler<Env>, queue: string, messages: TestMessage[], env: Env) {
   const batch = createMessageBatch(
     queue,
-    messages.map((m, i) => ({ id: m.id ?? `m${i}`, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
+    messages.map((m, i) => ({ id: m.id ?? `m${i}`, timestamp: m.timestamp ?? new Date(), attempts: m.attempts ?? 1, body: m.body })),
   );
   // The pool's getQueueResult does not report retry delays: record them on the messages themselves.
   const retryDelays = new Map<string, number | undefined>();

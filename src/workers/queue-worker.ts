@@ -3,6 +3,7 @@ import { instrumentWorker, type ServiceName } from '../otel/instrument';
 import { recordRunFailure } from '../pipeline/run-failures';
 import { consumeBatch, type ConsumedQueue } from '../queue/consumer';
 import { QUEUES, queueBindings, type QueueBody, type QueueName } from '../queue/queues';
+import { storageKeyTemplate } from '../storage/key-templates';
 import { LOG_FIELDS } from './log-fields';
 
 /** A pipeline worker: consumes one queue, one message at a time, traced; failures go to the run record. */
@@ -14,6 +15,6 @@ export function queueWorker<Q extends QueueName>(service: ServiceName, queue: Q,
         await consumeBatch(batch, env, QUEUES[queue] as unknown as ConsumedQueue<QueueBody<Q>>, (body) => handle(env, body), { onFailure: recordRunFailure(env) });
       },
     },
-    { queues: queueBindings(queue), logFields: LOG_FIELDS },
+    { queues: queueBindings(queue), logFields: LOG_FIELDS, keyTemplate: storageKeyTemplate },
   );
 }

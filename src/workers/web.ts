@@ -8,6 +8,8 @@ import { consumeBatch } from '../queue/consumer';
 import { queueBindings } from '../queue/queues';
 import { createApp } from '../web/app';
 import { isAdminRequest } from '../web/admin-auth';
+import { isTracedRequest } from '../web/traced-requests';
+import { storageKeyTemplate } from '../storage/key-templates';
 import { LOG_FIELDS } from './log-fields';
 
 const app = createApp();
@@ -32,6 +34,13 @@ export default instrumentWorker(
       });
     },
   },
-  // An incoming traceparent becomes the parent only for authenticated admin requests.
-  { acceptTraceContext: (request, env) => isAdminRequest(request, env), queues: queueBindings(), logFields: LOG_FIELDS },
+  {
+    // An incoming traceparent becomes the parent only for authenticated admin requests.
+    acceptTraceContext: (request, env) => isAdminRequest(request, env),
+    // Probes, static files and the admin's own reads are not traced (traced-requests.ts).
+    traceRequest: isTracedRequest,
+    queues: queueBindings(),
+    logFields: LOG_FIELDS,
+    keyTemplate: storageKeyTemplate,
+  },
 );

@@ -5,7 +5,7 @@ import type { ReceivedSpan } from '../test/support/otlp-receiver';
 import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu, type CpuCase } from './cost-cpu';
 import type { Bundler } from './lib/bundles';
 import { mapLimit } from './lib/concurrency';
-import { ledgerFromSpans, type Billable, type Ledger } from './lib/ledger';
+import { isKvList, ledgerFromSpans, type Billable, type Ledger } from './lib/ledger';
 import { freePlanCapacity, paidMonth, PRICES, RUNS_PER_DAY, type Usage } from './lib/prices';
 import { benchZip } from './lib/queue-messages';
 import { startStackSession, type StackSession } from './lib/stack-session';
@@ -205,7 +205,7 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
 
     // Per ZIP-run vs. per cron tick: the tick's own invocation (1 request) and its KV list(s) are
     // shared by all ZIPs; the rest of the scheduled run (its reads, sends, the pipeline) is per ZIP.
-    const tickLists = cronOwnSpans.filter((s) => s.name.startsWith('KV ') && s.name.endsWith(' list')).length;
+    const tickLists = cronOwnSpans.filter(isKvList).length;
     const perTick: Usage = { kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: tickLists, r2ClassA: 0, r2ClassB: 0, queueOps: 0, workerRequests: 1, cpuMs: cpuMedian('web-cron') };
     // CPU per ZIP-run for the bill: the median batch time per message, for the one fetch, one dispatch and five renders of a run.
     const cpuPerZipRun = cpuMedian('fetcher') / CPU_BATCH_SIZE + cpuMedian('dispatcher') / CPU_BATCH_SIZE + (FORMAT_NAMES.length * cpuMedian('generator')) / CPU_BATCH_SIZE;

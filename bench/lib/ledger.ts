@@ -5,8 +5,9 @@
  * against a counting wrapper around the real bindings, so a binding call without a span, or an
  * operation this file classifies wrongly, fails it.
  *
- * Span names it reads (src/otel/: kv.ts, r2.ts, queue-producer.ts, queue-consumer.ts, fetch.ts):
- * `KV <binding> <op>`, `R2 <binding> <op>`, `send <queue>` (PRODUCER, or CLIENT beside per-message `create` spans), `process <queue>` (CONSUMER),
+ * What it reads (src/otel/: kv.ts, r2.ts, queue-producer.ts, queue-consumer.ts, fetch.ts): KV and R2
+ * CLIENT spans by their `db.system.name` and `db.operation.name` (their names are the key's template,
+ * `put run:{id}`), `send <queue>` (PRODUCER, or CLIENT beside per-message `create` spans), `process <queue>` (CONSUMER),
  * HTTP client spans (CLIENT with `http.request.method`), server spans (SERVER), `cron <expr>`,
  * `scheduled run` (linked to its cron span).
  */
@@ -74,6 +75,8 @@ const ATTR_BATCH_COUNT = 'messaging.batch.message_count';
 const ATTR_ATTEMPTS = 'messaging.cloudflare_queues.message.attempts';
 const ATTR_INVOCATION_ID = 'faas.invocation_id';
 const ATTR_HTTP_METHOD = 'http.request.method';
+const ATTR_DB_SYSTEM = 'db.system.name';
+const ATTR_DB_OPERATION = 'db.operation.name';
 const CRON_LINK = 'cron_invocation';
 
 const KV_OPERATIONS: Record<string, keyof OperationCounts> = {
@@ -89,6 +92,11 @@ const R2_OPERATIONS: Record<string, keyof OperationCounts> = {
   get: 'r2ClassB',
   head: 'r2ClassB',
   delete: 'r2Free',
+};
+/** The price classes of each storage system (`db.system.name` of the binding spans). */
+const DB_OPERATIONS: Record<string, Record<string, keyof OperationCounts>> = {
+  cloudflare_kv: KV_OPERATIONS,
+  cloudflare_r2: R2_OPERATIONS,
 };
 
 export function emptyCounts(): OperationCounts {
@@ -111,18 +119,24 @@ function sentSizes(span: LedgerSpan): number[] {
 
 /** The operation a span stands for, or null for spans that are not billable operations. */
 function classify(span: LedgerSpan): keyof OperationCounts | 'send' | null {
-  const [head, , operation] = span.name.split(' ');
-  if (span.kind === 'CLIENT' && (head === 'KV' || head === 'R2')) {
-    const table = head === 'KV' ? KV_OPERATIONS : R2_OPERATIONS;
-    const kind = operation === undefined ? undefined : table[operation];
+  const system = span.attributes[ATTR_DB_SYSTEM];
+  const table = typeof system === 'string' ? DB_OPERATIONS[system] : undefined;
+  if (span.kind === 'CLIENT' && table) {
+    const operation = span.attributes[ATTR_DB_OPERATION];
+    const kind = typeof operation === 'string' ? table[operation] : undefined;
     // A new operation must be priced here before it is counted: never guess its class.
-    if (!kind) throw new Error(`ledger: no price class for span "${span.name}" (${span.serviceName})`);
+    if (!kind) throw new Error(`ledger: no price class for span "${span.name}" (${span.serviceName}, ${String(system)} ${String(operation)})`);
     return kind;
   }
   // A send is PRODUCER when it is its messages' creation context, CLIENT when `create` spans are (queue-producer.ts).
-  if ((span.kind === 'PRODUCER' || span.kind === 'CLIENT') && head === 'send') return 'send';
+  if ((span.kind === 'PRODUCER' || span.kind === 'CLIENT') && span.name.startsWith('send ')) return 'send';
   if (span.kind === 'CLIENT' && typeof span.attributes[ATTR_HTTP_METHOD] === 'string') return 'httpFetches';
   return null;
+}
+
+/** Whether a span is a KV list (a cron tick's own lists are shared by all its ZIPs). */
+export function isKvList(span: LedgerSpan): boolean {
+  return span.kind === 'CLIENT' && span.attributes[ATTR_DB_SYSTEM] === 'cloudflare_kv' && span.attributes[ATTR_DB_OPERATION] === 'list';
 }
 
 type InvocationKind = Ledger['invocations'][number]['kind'];

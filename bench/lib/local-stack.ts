@@ -93,7 +93,7 @@ export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: R
   for (;;) {
     if (exited) break;
     try {
-      const res = await fetch(`${baseUrl}/`);
+      const res = await fetch(`${baseUrl}/healthz`);
       await res.arrayBuffer();
       if (res.ok) break;
     } catch {}

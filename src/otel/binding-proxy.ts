@@ -1,20 +1,33 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { inLeafSpan, tracerFor } from './spans';
 
+/** The template of a storage key (`run:{id}` for `run:6e0c…`), or undefined when it has none. */
+export type KeyTemplate = (key: string) => string | undefined;
+
 export interface BindingOperations {
   /** The tracer scope of these spans. */
   scope: 'kv' | 'r2';
-  /** Span name prefix, e.g. `KV CONFIG` gives `KV CONFIG get`. */
-  prefix: string;
+  /** The binding's name, the span's target when the operation names no key (`list CONFIG`). */
+  namespace: string;
   /** Attributes of every span of this binding. */
   common: Attributes;
-  /** The traced methods, each with the attributes read from its arguments and its result. */
-  operations: Record<string, { before?: (args: unknown[]) => Attributes; after?: (result: unknown, args: unknown[]) => Attributes }>;
+  /** The template of the key an operation targets, for span names; without one, the namespace is. */
+  keyTemplate?: KeyTemplate;
+  /**
+   * The traced methods, each with the key (or list prefix) it targets and the attributes read from
+   * its arguments and its result.
+   */
+  operations: Record<
+    string,
+    { key?: (args: unknown[]) => string | undefined; before?: (args: unknown[]) => Attributes; after?: (result: unknown, args: unknown[]) => Attributes }
+  >;
 }
 
 /**
- * A binding (KV namespace, R2 bucket) whose listed methods each run in a CLIENT span
- * `<prefix> <operation>`; everything else passes through untouched.
+ * A binding (KV namespace, R2 bucket) whose listed methods each run in a CLIENT span named the way
+ * the database conventions name a span, `{db.operation.name} {target}`, the target being the
+ * template of the key (`put run:{id}`, `head {zip}/bw.bmp`, `list formats:{zip}`) or else the
+ * binding (`list WEATHER_IMAGES`); everything else passes through untouched.
  */
 export function instrumentBinding<T extends object>(binding: T, spec: BindingOperations): T {
   const tracer = tracerFor(spec.scope);
@@ -35,11 +48,16 @@ export function instrumentBinding<T extends object>(binding: T, spec: BindingOpe
   function wrap(target: T, prop: PropertyKey, value: (...args: unknown[]) => Promise<unknown>): unknown {
     const operation = typeof prop === 'string' ? spec.operations[prop] : undefined;
     if (!operation) return value.bind(target);
-    const name = `${spec.prefix} ${String(prop)}`;
     const common: Attributes = { ...spec.common, 'db.operation.name': String(prop) };
+    const byNamespace = `${String(prop)} ${spec.namespace}`;
+    const nameOf = (args: unknown[]): string => {
+      const key = operation.key?.(args);
+      const template = key === undefined ? undefined : spec.keyTemplate?.(key);
+      return template === undefined ? byNamespace : `${String(prop)} ${template}`;
+    };
     return (...args: unknown[]) => {
       const attributes = operation.before ? { ...common, ...operation.before(args) } : common;
-      return inLeafSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, (span) =>
+      return inLeafSpan(tracer, nameOf(args), { kind: SpanKind.CLIENT, attributes }, (span) =>
         value.apply(target, args).then((result) => {
           if (operation.after) span.setAttributes(operation.after(result, args));
           return result;

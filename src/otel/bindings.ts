@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import { readOtelSettings } from './config';
+import type { KeyTemplate } from './binding-proxy';
 import { instrumentKV } from './kv';
 import { instrumentQueueProducer, type QueueProducerOptions } from './queue-producer';
 import { instrumentR2 } from './r2';
@@ -16,19 +17,21 @@ const traced = new WeakMap<object, Env>();
 /**
  * The worker's `env` with every binding instrumented ONCE, here at the boundary: KV and R2
  * operations are CLIENT spans, queue sends are messaging spans that carry each message's creation
- * context in its body (queue-producer.ts). Storage and pipeline modules take bindings from it and hold no tracing code.
+ * context in its body (queue-producer.ts). KV and R2 spans are named after the template of their key
+ * (`keyTemplate`, from the application), else their binding. Storage and pipeline modules take bindings
+ * from it and hold no tracing code.
  * Built once per env object (the runtime passes the same one to every invocation of an isolate).
  */
-export function instrumentBindings(env: Env, queues: QueueBindings, producer: Pick<QueueProducerOptions, 'createSpans'> = {}): Env {
+export function instrumentBindings(env: Env, queues: QueueBindings, options: { createSpans?: boolean; keyTemplate?: KeyTemplate } = {}): Env {
   const cached = traced.get(env);
   if (cached) return cached;
   const wrapped: Record<string, unknown> = { ...env };
   const { messageBodySize } = readOtelSettings(env);
   for (const [name, value] of Object.entries(env)) {
     if (typeof value !== 'object' || value === null) continue;
-    if (isKV(value)) wrapped[name] = instrumentKV(value, name);
-    else if (isR2(value)) wrapped[name] = instrumentR2(value, name);
-    else if (isQueue(value)) wrapped[name] = instrumentQueueProducer(value, queues[name as keyof Env] ?? name, { ...producer, bodySize: messageBodySize });
+    if (isKV(value)) wrapped[name] = instrumentKV(value, name, options.keyTemplate);
+    else if (isR2(value)) wrapped[name] = instrumentR2(value, name, options.keyTemplate);
+    else if (isQueue(value)) wrapped[name] = instrumentQueueProducer(value, queues[name as keyof Env] ?? name, { createSpans: options.createSpans, bodySize: messageBodySize });
   }
   traced.set(env, wrapped as unknown as Env);
   return wrapped as unknown as Env;

@@ -3,6 +3,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { redactString } from '../redact';
 import { cleanAttributes } from './attribute-hygiene';
+import { scopeOf } from './spans';
 
 export interface OtlpExporterOptions {
   url: string;
@@ -28,9 +29,16 @@ export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
 }
 
 /**
+ * Resource attributes otel-cf-workers sets that say nothing true: `cloud.region` is `earth` for every
+ * worker (a Workers invocation runs in the Cloudflare data center nearest its caller, which the
+ * resource, built once per isolate, cannot know; deployed, a request's span says it: attribute-hygiene.ts).
+ */
+const UNTRUE_RESOURCE_ATTRIBUTES = ['cloud.region'];
+
+/**
  * What leaves the worker for each span: a plain copy of what the serializer reads, with clean
- * attributes (attribute-hygiene.ts: no empty values, secrets redacted) and the extra resource
- * attributes merged; the span itself is untouched.
+ * attributes (attribute-hygiene.ts: no empty values, secrets redacted), its resource without the
+ * untrue attributes and with the extra ones, and our scope name; the span itself is untouched.
  */
 export class ExportView {
   private readonly extraResource?: Resource;
@@ -60,7 +68,8 @@ export class ExportView {
       links: span.links.map((l) => (l.attributes ? { ...l, attributes: cleanAttributes(l.attributes) } : l)),
       status: span.status.message ? { ...span.status, message: redactString(span.status.message) } : span.status,
       resource: this.withExtraResource(span.resource),
-      instrumentationScope: span.instrumentationScope,
+      // otel-cf-workers stamps its own scope on every span: ours say which of our instrumentations made them.
+      instrumentationScope: scopeOf(span) ?? span.instrumentationScope,
       droppedAttributesCount: span.droppedAttributesCount,
       droppedEventsCount: span.droppedEventsCount,
       droppedLinksCount: span.droppedLinksCount,
@@ -68,10 +77,12 @@ export class ExportView {
   }
 
   private withExtraResource(resource: Resource): Resource {
-    if (!this.extraResource) return resource;
     let merged = this.merged.get(resource);
     if (!merged) {
-      merged = resource.merge(this.extraResource);
+      const attributes = { ...resource.attributes };
+      for (const key of UNTRUE_RESOURCE_ATTRIBUTES) delete attributes[key];
+      merged = resourceFromAttributes(attributes, { schemaUrl: resource.schemaUrl });
+      if (this.extraResource) merged = merged.merge(this.extraResource);
       this.merged.set(resource, merged);
     }
     return merged;

@@ -2,18 +2,20 @@ import { trace } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import { getPattern, splitRoutingPath } from 'hono/utils/url';
 import { runAttributesOfRequest, runWithAttributes } from './run-attributes';
 
 /**
  * Names the request's SERVER span by the HTTP conventions, `{method} {http.route}` with the
- * matched Hono route (`POST /admin/generate`, `GET /:zip/:file`), or just `{method}` when no route
- * matched; and puts the request's ZIP on it and on every span under it.
+ * matched Hono route as a template (`POST /admin/generate`, `GET /:zip/:file`, `GET /sprites/:file`:
+ * without the parameters' regular expressions), or just `{method}` when no route matched; and puts the request's ZIP on it and on every span under it.
  */
 export const traceRoute: MiddlewareHandler = async (c, next) => {
   const span = trace.getActiveSpan();
   await runWithAttributes(runAttributesOfRequest(new URL(c.req.url)), next);
   if (!span) return;
-  const route = matchedRoute(c);
+  const matched = matchedRoute(c);
+  const route = matched === undefined ? undefined : routeTemplate(matched);
   if (route) span.setAttribute(ATTR_HTTP_ROUTE, route);
   span.updateName(route ? `${c.req.method} ${route}` : c.req.method);
 };
@@ -30,4 +32,23 @@ function matchedRoute(c: Context): string | undefined {
     .map((r) => r.path)
     .filter((path) => !path.includes('*'))
     .at(-1);
+}
+
+const templates = new Map<string, string>();
+
+/**
+ * A Hono route path as the HTTP conventions' route template: each parameter by its name only,
+ * its constraint dropped (`/admin/runs/:runId{[0-9a-f]{32}}` → `/admin/runs/:runId`), read with
+ * Hono's own route-path parser. Remembered per route: an app has a handful.
+ */
+export function routeTemplate(path: string): string {
+  let template = templates.get(path);
+  if (template === undefined) {
+    const labels = splitRoutingPath(path).map((label) => {
+      const pattern = getPattern(label);
+      return Array.isArray(pattern) ? `:${pattern[1]}` : label;
+    });
+    templates.set(path, (template = `/${labels.join('/')}`));
+  }
+  return template;
 }

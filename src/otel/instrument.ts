@@ -4,6 +4,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Env } from '../env';
+import type { KeyTemplate } from './binding-proxy';
 import { instrumentBindings, type QueueBindings } from './bindings';
 import { isTracingDisabled, readOtelSettings } from './config';
 import { setExportEndpoint } from './export-warnings';
@@ -41,6 +42,13 @@ export interface InstrumentOptions {
   createSpans?: boolean;
   /** The run's words every log line carries: context attribute name → log field name (log-bridge.ts). */
   logFields?: Readonly<Record<string, string>>;
+  /** The template of a KV or R2 key (`run:{id}`), which names its span (`put run:{id}`); without one, the binding does. */
+  keyTemplate?: KeyTemplate;
+  /**
+   * Whether a request is traced. One that is not runs the plain handler with the plain env: no
+   * span, no instrumented bindings, no export, so it costs nothing. Default: every request.
+   */
+  traceRequest?: (request: Request) => boolean;
 }
 
 let processor: InvocationSpanProcessor | undefined;
@@ -58,7 +66,7 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
     // otel-cf-workers builds its provider once per isolate from the first config: keep one processor too.
     processor ??= new InvocationSpanProcessor(
       [createOtlpExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMs: settings.exportTimeoutMs }), ...extraExporters],
-      new ExportView({ 'deployment.environment.name': settings.environment, 'deployment.environment': settings.environment }),
+      new ExportView({ 'deployment.environment.name': settings.environment }),
     );
     // Only where the runtime has Cloudflare's `tracing`: elsewhere no span pays for the link.
     if (hasNativeTracing()) nativeLinkProcessor ??= new NativeTraceLinkProcessor();
@@ -90,7 +98,7 @@ function sampleAlways(options: InstrumentOptions): boolean {
 export function instrumentWorker(service: ServiceName, handler: ExportedHandler<Env>, options: InstrumentOptions = {}): ExportedHandler<Env> {
   installLogBridge(service, { contextFields: options.logFields });
   const queues = options.queues ?? {};
-  const env = () => instrumentBindings(invocation.getStore()!.env, queues, { createSpans: options.createSpans });
+  const env = () => instrumentBindings(invocation.getStore()!.env, queues, { createSpans: options.createSpans, keyTemplate: options.keyTemplate });
   // otel-cf-workers passes its own env proxy (which traces KV and queue sends a second time) and
   // a message proxy whose retry() drops `delaySeconds`: the handlers get the runtime's originals.
   const inner: ExportedHandler<Env> = {};
@@ -115,7 +123,11 @@ export function instrumentWorker(service: ServiceName, handler: ExportedHandler<
   const traced = instrument(inner, traceConfig(service, options));
   const pick = (rawEnv: Env) => (isTracingDisabled(rawEnv) ? handler : traced);
   const wrapped: ExportedHandler<Env> = {};
-  if (handler.fetch) wrapped.fetch = (request, rawEnv, ctx) => invocation.run({ env: rawEnv, request }, () => pick(rawEnv).fetch!(request, rawEnv, ctx));
+  const traceRequest = options.traceRequest;
+  if (handler.fetch) {
+    wrapped.fetch = (request, rawEnv, ctx) =>
+      traceRequest && !traceRequest(request) ? handler.fetch!(request, rawEnv, ctx) : invocation.run({ env: rawEnv, request }, () => pick(rawEnv).fetch!(request, rawEnv, ctx));
+  }
   if (handler.queue) wrapped.queue = (batch, rawEnv, ctx) => invocation.run({ env: rawEnv, batch }, () => pick(rawEnv).queue!(batch, rawEnv, ctx));
   if (handler.scheduled) wrapped.scheduled = (controller, rawEnv, ctx) => invocation.run({ env: rawEnv }, () => pick(rawEnv).scheduled!(controller, rawEnv, ctx));
   return wrapped;

@@ -5,6 +5,7 @@ import { adminApi } from './admin-api';
 import { adminPages } from './admin-pages';
 import { sameOriginWrites } from './csrf';
 import { assetRoutes } from './assets';
+import { healthRoutes } from './health';
 import { imageRoutes } from './image-routes';
 import { publicPages } from './public-pages';
 import { requestId } from './request-id';
@@ -26,6 +27,7 @@ export function createApp(): Hono<WebEnv> {
 
   app.route('/', publicPages);
   app.route('/', assetRoutes);
+  app.route('/', healthRoutes);
   app.route('/', adminPages);
   // Dead-letter admin routes go here, before the admin API mount: app.route('/admin/dlq', dlqApi).
   // (Today adminApi mounts dlqApi itself, behind requireAdmin(); mounted here it needs its own guard.)

@@ -3,6 +3,7 @@ import { instrumentWorker, type InstrumentOptions, type ServiceName } from '../o
 import { recordRunFailure } from '../pipeline/run-failures';
 import { consumeBatch, type ConsumedQueue } from '../queue/consumer';
 import { QUEUES, queueBindings, type QueueBody, type QueueName } from '../queue/queues';
+import { storageKeyTemplate } from '../storage/key-templates';
 import { LOG_FIELDS } from './log-fields';
 
 /** A pipeline worker: consumes one queue, one message at a time, traced; failures go to the run record. */
@@ -19,6 +20,6 @@ export function queueWorker<Q extends QueueName>(
         await consumeBatch(batch, env, QUEUES[queue] as unknown as ConsumedQueue<QueueBody<Q>>, (body) => handle(env, body), { onFailure: recordRunFailure(env) });
       },
     },
-    { ...tracing, queues: queueBindings(queue), logFields: LOG_FIELDS },
+    { ...tracing, queues: queueBindings(queue), logFields: LOG_FIELDS, keyTemplate: storageKeyTemplate },
   );
 }

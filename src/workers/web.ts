@@ -9,6 +9,8 @@ import { queueBindings } from '../queue/queues';
 import { createApp } from '../web/app';
 import { isAdminRequest } from '../web/admin-auth';
 import { startsAdminRun } from '../web/run-sampling';
+import { isTracedRequest } from '../web/traced-requests';
+import { storageKeyTemplate } from '../storage/key-templates';
 import { LOG_FIELDS } from './log-fields';
 
 const app = createApp();
@@ -33,6 +35,15 @@ export default instrumentWorker(
       });
     },
   },
-  // An incoming traceparent becomes the parent only for authenticated admin requests; a run a person starts is always sampled.
-  { acceptTraceContext: (request, env) => isAdminRequest(request, env), sampleAlways: startsAdminRun, queues: queueBindings(), logFields: LOG_FIELDS },
+  {
+    // An incoming traceparent becomes the parent only for authenticated admin requests.
+    acceptTraceContext: (request, env) => isAdminRequest(request, env),
+    // A run a person starts is always sampled.
+    sampleAlways: startsAdminRun,
+    // Probes, static files and the admin's own reads are not traced (traced-requests.ts).
+    traceRequest: isTracedRequest,
+    queues: queueBindings(),
+    logFields: LOG_FIELDS,
+    keyTemplate: storageKeyTemplate,
+  },
 );

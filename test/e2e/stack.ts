@@ -67,11 +67,11 @@ export async function startStack(vars: Record<string, string>, options: StackOpt
     child = spawn('npm', ['start', '--silent'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   }
   const baseUrl = `http://127.0.0.1:${port}`;
-  // `npm start` says when it is ready; a stack run without it is ready when its port serves the home page.
+  // `npm start` says when it is ready; a stack run without it is ready when its port answers /healthz (untraced).
   const isReady = options.firstWorker
     ? async () => {
         try {
-          return (await fetch(`${baseUrl}/`)).ok;
+          return (await fetch(`${baseUrl}/healthz`)).ok;
         } catch {
           return false;
         }

@@ -39,6 +39,10 @@ async function imageServed(path: string, timeoutMs = 15_000): Promise<void> {
 }
 
 const countOf = (spans: ReceivedSpan[], traceId: string, name: string) => spans.filter((s) => s.traceId === traceId && s.name === name).length;
+/** A KV or R2 operation, told by its attributes (its name is the key's template: `put {zip}/bw.bmp`). */
+const isStorageOp = (s: ReceivedSpan, system: 'cloudflare_kv' | 'cloudflare_r2', operations: RegExp) =>
+  s.attributes['db.system.name'] === system && operations.test(String(s.attributes['db.operation.name']));
+const r2Puts = (spans: ReceivedSpan[], traceId: string) => spans.filter((s) => s.traceId === traceId && isStorageOp(s, 'cloudflare_r2', /^put$/)).length;
 
 /** Generates for `zip` with every format and waits until its whole trace has arrived. */
 async function generateTraced(zip: string): Promise<{ traceId: string; spans: ReceivedSpan[]; body: Record<string, string> }> {
@@ -55,11 +59,11 @@ async function generateTraced(zip: string): Promise<{ traceId: string; spans: Re
 const runExported = (spans: ReceivedSpan[], traceId: string) =>
   countOf(spans, traceId, 'process weather-ready') === 1 &&
   countOf(spans, traceId, 'process landscape-jobs') === FORMATS.length &&
-  countOf(spans, traceId, 'R2 WEATHER_IMAGES put') === FORMATS.length;
+  r2Puts(spans, traceId) === FORMATS.length;
 
 /** The KV keys written or deleted in these spans, as `put key` / `delete key`. */
 const kvWrites = (spans: ReceivedSpan[]) =>
-  spans.filter((s) => /^KV CONFIG (put|delete)$/.test(s.name)).map((s) => `${s.name.slice('KV CONFIG '.length)} ${String(s.attributes['cloudflare.kv.key'])}`);
+  spans.filter((s) => isStorageOp(s, 'cloudflare_kv', /^(put|delete)$/)).map((s) => `${String(s.attributes['db.operation.name'])} ${String(s.attributes['cloudflare.kv.key'])}`);
 
 describe('end-to-end trace', () => {
   let run: Awaited<ReturnType<typeof generateTraced>>;
@@ -78,7 +82,7 @@ describe('end-to-end trace', () => {
       service: 'landscape-generator',
       count: FORMATS.length,
       attributes: { 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'landscape-jobs', 'messaging.cloudflare_queues.outcome': 'ack' },
-      children: [{ name: 'render landscape' }, { name: 'R2 WEATHER_IMAGES head', kind: 'CLIENT' as const }, { name: 'R2 WEATHER_IMAGES put', kind: 'CLIENT' as const }],
+      children: [{ name: /^render (rgb_light|rgb_dark|bw|bwi|eink)$/ }, { name: /^head \{zip\}\/\w+\.(png|bmp)$/, kind: 'CLIENT' as const }, { name: /^put \{zip\}\/\w+\.(png|bmp)$/, kind: 'CLIENT' as const }],
     };
     expectSpanTree(spans, {
       name: 'POST /admin/generate',
@@ -98,8 +102,8 @@ describe('end-to-end trace', () => {
               children: [
                 { name: 'GET /v1/search', kind: 'CLIENT', attributes: { 'url.template': '/v1/search', 'server.address': '127.0.0.1' } },
                 { name: 'GET /v1/forecast', kind: 'CLIENT', attributes: { 'url.template': '/v1/forecast', 'server.address': '127.0.0.1' } },
-                { name: 'KV CONFIG get', attributes: { 'cloudflare.kv.key': 'geo:78729' } },
-                { name: 'KV CONFIG put', attributes: { 'cloudflare.kv.key': 'geo:78729' } },
+                { name: 'get geo:{zip}', attributes: { 'cloudflare.kv.key': 'geo:78729' } },
+                { name: 'put geo:{zip}', attributes: { 'cloudflare.kv.key': 'geo:78729' } },
                 {
                   name: 'send weather-ready',
                   kind: 'PRODUCER',
@@ -109,8 +113,8 @@ describe('end-to-end trace', () => {
                       kind: 'CONSUMER',
                       service: 'job-dispatcher',
                       children: [
-                        { name: 'KV CONFIG list', kind: 'CLIENT' },
-                        { name: 'KV CONFIG put', kind: 'CLIENT', attributes: { 'cloudflare.kv.key': `run:${traceId}:dispatched` } },
+                        { name: 'list formats:{zip}', kind: 'CLIENT' },
+                        { name: 'put run:{id}:dispatched', kind: 'CLIENT', attributes: { 'cloudflare.kv.key': `run:${traceId}:dispatched` } },
                         { name: 'send landscape-jobs', kind: 'PRODUCER', attributes: { 'messaging.batch.message_count': FORMATS.length }, children: [generator] },
                       ],
                     },
@@ -124,6 +128,23 @@ describe('end-to-end trace', () => {
     });
     expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(['weather-landscape-web', 'weather-fetcher', 'job-dispatcher', 'landscape-generator']));
     for (const span of spans) expect(span.resource['deployment.environment.name']).toBe('local');
+    // The resource says only true things: no `cloud.region=earth`, no second environment key.
+    for (const span of spans) expect(Object.keys(span.resource).filter((key) => key === 'cloud.region' || key === 'deployment.environment')).toEqual([]);
+    // Our spans under our scopes; otel-cf-workers' own (the request's server span) under its.
+    expect(Object.fromEntries(spans.map((s) => [s.name.replace(/ .*/, ''), s.scope]))).toEqual({
+      POST: '@microlabs/otel-cf-workers',
+      send: 'weather-landscape.queue',
+      process: 'weather-landscape.queue',
+      GET: 'weather-landscape.fetch',
+      get: 'weather-landscape.kv',
+      put: expect.stringMatching(/^weather-landscape\.(kv|r2)$/),
+      list: 'weather-landscape.kv',
+      head: 'weather-landscape.r2',
+      render: 'weather-landscape.render',
+    });
+    // Locally the runtime's `request.cf` is made up (colo DFW, an ASN, a TLS cipher on plain HTTP): none of it is exported.
+    const server = spans.find((s) => s.kind === 'SERVER')!;
+    expect(Object.keys(server.attributes).filter((key) => /^(net|tls|cloud)\./.test(key) || key === 'http.accepts')).toEqual([]);
     // Every worker's log lines for this run carry its trace id.
     const services = new Set(stack.logs().filter((l) => l.trace_id === traceId).map((l) => l.service));
     expect(services).toEqual(new Set(['weather-fetcher', 'job-dispatcher', 'landscape-generator', 'weather-landscape-web']));
@@ -204,7 +225,7 @@ describe('end-to-end trace', () => {
     expect(kvWrites(run.spans).sort()).toEqual([`put run:${run.traceId}`, `put run:${run.traceId}:dispatched`, 'put geo:78729'].sort());
     expect(kvWrites(run.spans).length).toBeLessThanOrEqual(6);
     // The generator writes none: what the run view needs is in each image's R2 metadata.
-    expect(run.spans.filter((s) => s.serviceName === 'landscape-generator' && s.name.startsWith('KV ')).map((s) => s.name)).toEqual([]);
+    expect(run.spans.filter((s) => s.serviceName === 'landscape-generator' && s.attributes['db.system.name'] === 'cloudflare_kv').map((s) => s.name)).toEqual([]);
   });
 
   it('a later admin run of the same ZIP writes only its run record: 2 KV keys', async () => {
@@ -232,7 +253,7 @@ describe('end-to-end trace', () => {
     expect(runSpans.filter((s) => s.name.startsWith('cron '))).toHaveLength(1);
     expect(kvWrites(runSpans)).toEqual([]);
     // It did run, to the end: five images stored from R2 heads and conditional puts.
-    expect(countOf(runSpans, root.traceId, 'R2 WEATHER_IMAGES put')).toBe(FORMATS.length);
+    expect(r2Puts(runSpans, root.traceId)).toBe(FORMATS.length);
   });
 });
 

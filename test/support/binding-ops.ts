@@ -1,6 +1,6 @@
 /**
- * Counts the operations made on KV/R2 bindings, named like their spans (`KV CONFIG get`,
- * `R2 WEATHER_IMAGES list`), by wrapping the bindings the worker is given. Counts what the code
+ * Counts the operations made on KV/R2 bindings, each as `<system> <binding> <method>` (`KV CONFIG get`,
+ * `R2 WEATHER_IMAGES list`: the spans' `db.system.name`, `db.namespace` and `db.operation.name`), by wrapping the bindings the worker is given. Counts what the code
  * asks for, whatever the tracing settings.
  */
 export class OpCounter {

@@ -2,12 +2,13 @@
  * What a page view costs in KV/R2 operations, for the page-cost test and the bench's cost ledger.
  * The caller seeds the ZIPs (stored-pictures.ts: seedZips) and says how to view a page and count
  * its operations: in the workers pool with OpCounter around the bindings, in the bench from the
- * view's spans (`KV CONFIG get`, `R2 WEATHER_IMAGES list`, … : the same names).
+ * view's spans (bench/lib/ledger.ts, by their `db.*` attributes); operations are named
+ * `<system> <binding> <method>` (`KV CONFIG get`, `R2 WEATHER_IMAGES list`).
  */
 export interface PageView {
   status: number;
   html: string;
-  /** Operations by span name, e.g. { 'R2 WEATHER_IMAGES list': 1 }. */
+  /** Operations by `<system> <binding> <method>`, e.g. { 'R2 WEATHER_IMAGES list': 1 }. */
   ops: Record<string, number>;
 }
 

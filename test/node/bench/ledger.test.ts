@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ledgerFromSpans, queueUnits, type LedgerSpan } from '../../../bench/lib/ledger';
 
 let nextId = 0;
+/** The attributes src/otel/kv.ts and r2.ts put on a binding span: the ledger counts by them, not by name. */
+const kv = (operation: string) => ({ 'db.system.name': 'cloudflare_kv', 'db.namespace': 'CONFIG', 'db.operation.name': operation });
+const r2 = (operation: string) => ({ 'db.system.name': 'cloudflare_r2', 'db.namespace': 'WEATHER_IMAGES', 'db.operation.name': operation });
 function span(name: string, kind: LedgerSpan['kind'], extra: Partial<LedgerSpan> = {}): LedgerSpan {
   return { traceId: 't1', spanId: `s${nextId++}`, name, kind, serviceName: 'svc', attributes: {}, ...extra };
 }
@@ -23,7 +26,7 @@ describe('ledgerFromSpans', () => {
     const attrs = (attempts: number) => ({ 'faas.invocation_id': 'inv1', 'messaging.cloudflare_queues.message.attempts': attempts });
     const first = span('process fetch-jobs', 'CONSUMER', { attributes: attrs(1) });
     const retried = span('process fetch-jobs', 'CONSUMER', { traceId: 't2', attributes: attrs(3) });
-    const get = span('KV CONFIG get', 'CLIENT', { parentSpanId: first.spanId });
+    const get = span('get geo:{zip}', 'CLIENT', { parentSpanId: first.spanId, attributes: kv('get') });
     const fetchSpan = span('GET /v1/forecast', 'CLIENT', { traceId: 't2', parentSpanId: retried.spanId, attributes: { 'http.request.method': 'GET' } });
     const ledger = ledgerFromSpans([first, retried, get, fetchSpan], { extraSubrequestsPerInvocation: 1 });
     expect(ledger).toMatchObject({ workerRequests: 1, queueOps: 1, kvReads: 1, httpFetches: 1, subrequestsMax: 3 });
@@ -31,7 +34,7 @@ describe('ledgerFromSpans', () => {
 
   it('puts a scheduled run in the cron invocation its link names', () => {
     const cron = span('cron */15 * * * *', 'INTERNAL', { traceId: 'cron' });
-    const list = span('KV CONFIG list', 'CLIENT', { traceId: 'cron', parentSpanId: cron.spanId });
+    const list = span('list zip:', 'CLIENT', { traceId: 'cron', parentSpanId: cron.spanId, attributes: kv('list') });
     const run = span('scheduled run', 'INTERNAL', { traceId: 'run', links: [{ traceId: 'cron', spanId: cron.spanId, attributes: { 'weather_landscape.link': 'cron_invocation' } }] });
     const send = span('send fetch-jobs', 'PRODUCER', { traceId: 'run', parentSpanId: run.spanId, attributes: { 'messaging.message.body.size': 200 } });
     const ledger = ledgerFromSpans([cron, list, run, send]);
@@ -54,8 +57,8 @@ describe('ledgerFromSpans', () => {
 
   it('refuses to guess: an operation without a price class, a span outside any invocation, a send without sizes', () => {
     const server = span('GET /', 'SERVER');
-    expect(() => ledgerFromSpans([server, span('R2 WEATHER_IMAGES createMultipartUpload', 'CLIENT', { parentSpanId: server.spanId })])).toThrow(/no price class/);
-    expect(() => ledgerFromSpans([span('KV CONFIG get', 'CLIENT', { parentSpanId: 'gone' })])).toThrow(/belongs to no invocation/);
+    expect(() => ledgerFromSpans([server, span('createMultipartUpload {zip}/bw.bmp', 'CLIENT', { parentSpanId: server.spanId, attributes: r2('createMultipartUpload') })])).toThrow(/no price class/);
+    expect(() => ledgerFromSpans([span('get zip:{zip}', 'CLIENT', { parentSpanId: 'gone', attributes: kv('get') })])).toThrow(/belongs to no invocation/);
     expect(() => ledgerFromSpans([server, span('send fetch-jobs', 'PRODUCER', { parentSpanId: server.spanId })])).toThrow(/messaging.message.body.size/);
   });
 });

@@ -34,6 +34,44 @@ describe('attribute hygiene', () => {
   });
 });
 
+describe("otel-cf-workers' request.cf attributes", () => {
+  const cf = {
+    'faas.trigger': 'http',
+    'net.colo': 'DFW',
+    'net.country': 'US',
+    'net.asn': 395747,
+    'net.tls_cipher': 'AEAD-AES128-GCM-SHA256',
+    'net.tls_version': 'TLSv1.3',
+    'net.tcp_rtt': 1,
+    'net.request_priority': 'weight=16',
+    'network.protocol.name': 'http',
+    'network.protocol.version': 'HTTP/1.1',
+    'http.accepts': 'gzip, br',
+    'http.mime_type': 'image/png',
+  };
+
+  it('keeps, under the conventions\' names, only what the edge said of a request that came through it', () => {
+    expect(cleanAttributes({ ...cf, 'faas.invocation_id': '8f1e2d3c4b5a6978-DFW' })).toEqual({
+      'faas.trigger': 'http',
+      'faas.invocation_id': '8f1e2d3c4b5a6978-DFW',
+      'cloud.region': 'DFW',
+      'tls.protocol.name': 'tls',
+      'tls.protocol.version': '1.3',
+      'network.protocol.name': 'http',
+      'network.protocol.version': '1.1',
+      'http.response.header.content-type': ['image/png'],
+    });
+  });
+
+  it("drops them all without a ray id: the local runtime's cf object is made up", () => {
+    expect(cleanAttributes(cf)).toEqual({
+      'faas.trigger': 'http',
+      'network.protocol.name': 'http',
+      'http.response.header.content-type': ['image/png'],
+    });
+  });
+});
+
 describe('run attributes', () => {
   it('reads the ZIP, format, run id and trigger a queue body carries, and nothing that does not look like ours', () => {
     expect(runAttributesOfBody({ zip_code: '78729', format_name: 'bw', run_id: 'a'.repeat(32), trigger: 'cron' })).toEqual({

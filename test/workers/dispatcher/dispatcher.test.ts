@@ -56,7 +56,7 @@ describe('dispatcher', () => {
         service: 'job-dispatcher',
         attributes: { 'messaging.destination.name': 'weather-ready', 'messaging.cloudflare_queues.outcome': 'ack' },
         children: [
-          { name: 'KV CONFIG list', kind: 'CLIENT' },
+          { name: 'list formats:{zip}', kind: 'CLIENT' },
           {
             name: 'send landscape-jobs',
             kind: 'PRODUCER',

@@ -67,11 +67,27 @@ describe('generator', () => {
       kind: 'CONSUMER',
       attributes: { 'messaging.cloudflare_queues.outcome': 'ack', 'messaging.message.id': 'm0' },
       children: [
-        { name: 'render landscape', attributes: { 'weather_landscape.format': 'bw', 'landscape.width': 296, 'landscape.bytes': (v: unknown) => Number(v) > 0 } },
-        { name: 'R2 WEATHER_IMAGES head', kind: 'CLIENT', attributes: { 'cloudflare.r2.key': '78729/bw.bmp' } },
-        { name: 'R2 WEATHER_IMAGES put', kind: 'CLIENT', attributes: { 'cloudflare.r2.key': '78729/bw.bmp' } },
+        { name: 'render bw', attributes: { 'weather_landscape.format': 'bw', 'landscape.width': 296, 'landscape.bytes': (v: unknown) => Number(v) > 0 } },
+        { name: 'head {zip}/bw.bmp', kind: 'CLIENT', attributes: { 'cloudflare.r2.key': '78729/bw.bmp' } },
+        { name: 'put {zip}/bw.bmp', kind: 'CLIENT', attributes: { 'cloudflare.r2.key': '78729/bw.bmp' } },
       ],
     });
+  });
+
+  it('exports our spans under our own scope names and a resource without untrue attributes', async () => {
+    await run([job('78729', 'eink')]);
+    const spans = memoryExporter.getFinishedSpans();
+    const scopes = Object.fromEntries(spans.map((s) => [s.name, s.instrumentationScope.name]));
+    expect(scopes).toEqual({
+      'process landscape-jobs': 'weather-landscape.queue',
+      'render eink': 'weather-landscape.render',
+      'head {zip}/eink.bmp': 'weather-landscape.r2',
+      'put {zip}/eink.bmp': 'weather-landscape.r2',
+    });
+    const resource = spans[0].resource.attributes;
+    expect(resource).toMatchObject({ 'service.name': 'landscape-generator', 'cloud.provider': 'cloudflare', 'deployment.environment.name': expect.any(String) });
+    expect(Object.keys(resource)).not.toContain('cloud.region');
+    expect(Object.keys(resource)).not.toContain('deployment.environment');
   });
 
   it('never lets an older run overwrite an image drawn from newer weather', async () => {

@@ -79,7 +79,7 @@ describe('R2 put failing', () => {
       'messaging.cloudflare_queues.retry.delay_seconds': delay,
       'error.type': '_OTHER',
     });
-    const r2Span = memoryExporter.getFinishedSpans().find((s) => s.name === 'R2 WEATHER_IMAGES put');
+    const r2Span = memoryExporter.getFinishedSpans().find((s) => s.name === 'put {zip}/rgb_light.png');
     expect(r2Span?.status).toMatchObject({ code: 2, message: R2_INTERNAL_ERROR });
 
     failing = false;

@@ -67,7 +67,7 @@ describe('admin API', () => {
       service: 'weather-landscape-web',
       attributes: { 'http.route': '/admin/generate', 'weather_landscape.zip': '78729', 'weather_landscape.run.trigger': 'admin', 'weather_landscape.run.id': body.trace_id },
       children: [
-        { name: 'KV CONFIG put', kind: 'CLIENT' },
+        { name: 'put run:{id}', kind: 'CLIENT', attributes: { 'db.system.name': 'cloudflare_kv', 'cloudflare.kv.key': `run:${body.trace_id}` } },
         {
           name: 'send fetch-jobs',
           kind: 'PRODUCER',

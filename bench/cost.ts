@@ -9,7 +9,7 @@ import { ledgerFromSpans, type Billable, type Ledger } from './lib/ledger';
 import { freePlanCapacity, paidMonth, PRICES, RUNS_PER_DAY, type Usage } from './lib/prices';
 import { benchZip } from './lib/queue-messages';
 import { startStackSession, type StackSession } from './lib/stack-session';
-import { sleep } from './lib/stats';
+import { settledSpans } from './lib/settle';
 import type { FigureResult, Row } from './table';
 
 /**
@@ -27,7 +27,6 @@ const CRON_PATH = '/cdn-cgi/handler/scheduled?cron=*/15+*+*+*+*';
 const PAGE_STEPS = [50, 200];
 const QUICK_PAGE_STEPS = [10, 30];
 const PAGE_TARGET_ZIPS = 1000;
-const SETTLE_MS = 400;
 const RUN_TIMEOUT_MS = 60_000;
 /** The OTLP export POST each invocation makes (InvocationSpanProcessor): a subrequest no span shows. */
 const EXPORT_SUBREQUESTS = 1;
@@ -71,23 +70,8 @@ class RunProgress {
   }
 }
 
-/**
- * Polls `done()` (a bounded poll, not a fixed wait), then waits until no span arrived for SETTLE_MS:
- * an invocation's export can trail the spans that made `done` true.
- */
-async function settled(session: StackSession, done: () => boolean, what: string, timeoutMs = RUN_TIMEOUT_MS): Promise<ReceivedSpan[]> {
-  const { receiver } = session;
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not complete within ${timeoutMs} ms (${receiver.spans.length} spans received)`);
-    await sleep(50);
-  }
-  let seen = -1;
-  while (receiver.spans.length !== seen) {
-    seen = receiver.spans.length;
-    await sleep(SETTLE_MS);
-  }
-  return [...receiver.spans];
+function settled(session: StackSession, done: () => boolean, what: string, timeoutMs = RUN_TIMEOUT_MS): Promise<ReceivedSpan[]> {
+  return settledSpans(session.receiver, done, what, timeoutMs);
 }
 
 async function adminRun(session: StackSession): Promise<Ledger> {

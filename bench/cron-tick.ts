@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { cronOfCadence, DEFAULT_CADENCE_MINUTES } from '../src/domain/cadence.mjs';
@@ -41,6 +42,8 @@ const SUBREQUEST_ALLOWANCE = 15;
 /** "Well inside the 15-minute interval": a third of it, so a slow tick still leaves two-thirds of the period. */
 const TICK_TARGET_MS = 5 * 60_000;
 const EXPORT_SUBREQUESTS = 1;
+/** A tick still running when the next one is due is a failure, not a figure. */
+const CRON_INTERVAL_MS = 15 * 60_000;
 
 interface Delivered {
   messages: number;
@@ -64,6 +67,26 @@ export interface TickFigure {
   spans: number;
   exports: number;
   exportBytes: number;
+}
+
+interface TickError {
+  zips: number;
+  error: string;
+}
+
+/** POSTs and returns the body, failing after `timeoutMs` (node:http: no header timeout of its own). */
+function postWithin(url: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`POST ${url} answered ${res.statusCode}: ${body.slice(0, 300)}`))));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs / 60_000} min`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function writeProbeConfig(dir: string): string {
@@ -102,7 +125,7 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         if (!res.ok) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 500)}\n${stack.lines.slice(-20).join('\n')}`);
         return JSON.parse(text) as T;
       };
-      const figures: TickFigure[] = [];
+      const figures: Array<TickFigure | TickError> = [];
       let seeded = 0;
       for (const size of sizes) {
         log(`seeding active ZIPs up to ${size}…`);
@@ -113,10 +136,24 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         seeded = size;
         log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s; one tick…`);
 
+        try {
+          figures.push(await measureTick(size));
+          const f = figures.at(-1) as TickFigure;
+          log(`${size} ZIPs: ${f.subrequests} subrequests, ${f.sendBatchCalls} sendBatch + ${f.sendCalls} send, ${f.delivered.zips} ZIPs delivered, tick ${(f.tickMs / 1000).toFixed(2)} s, ${f.spans} spans`);
+        } catch (error) {
+          // One size that cannot be measured (a tick past the interval) must not hide the others.
+          figures.push({ zips: size, error: String((error as Error).message ?? error).split('\n')[0] });
+          log(`${size} ZIPs failed: ${(error as Error).stack ?? String(error)}`);
+        }
+      }
+      return { rows: tickRows(figures), raw: { cron: CRON, firstZip: FIRST_ZIP, sizes: figures } };
+
+      async function measureTick(size: number): Promise<TickFigure> {
         await probe('reset', { method: 'POST' });
         receiver.clear();
         const started = performance.now();
-        const tick = await probe<{ outcome: string | null }>(`tick?cron=${encodeURIComponent(CRON)}`, { method: 'POST' });
+        // Not fetch(): its 300 s header timeout would end a slow tick before the interval does.
+        const tick = JSON.parse(await postWithin(`${stack.baseUrl}/__probe/tick?cron=${encodeURIComponent(CRON)}`, CRON_INTERVAL_MS)) as { outcome: string | null };
         const tickMs = performance.now() - started;
         if (tick.outcome !== null && tick.outcome !== 'ok') throw new Error(`the cron with ${size} ZIPs ended ${tick.outcome}`);
         let delivered: Delivered = { messages: 0, zips: 0, duplicates: 0, invalid: 0 };
@@ -137,7 +174,7 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         const sends = spans.filter(isSend);
         const batches = sends.filter((s) => typeof s.attributes['messaging.batch.message_count'] === 'number');
         const traces = receiver.posts.filter((p) => p.spanCount > 0);
-        figures.push({
+        return {
           zips: size,
           subrequests: cron[0].subrequests,
           subrequestTarget: Math.ceil(size / MESSAGES_PER_SEND_BATCH) + SUBREQUEST_ALLOWANCE,
@@ -152,11 +189,8 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
           spans: spans.length,
           exports: traces.length,
           exportBytes: traces.reduce((n, p) => n + p.bytes, 0),
-        });
-        const f = figures.at(-1)!;
-        log(`${size} ZIPs: ${f.subrequests} subrequests, ${f.sendBatchCalls} sendBatch + ${f.sendCalls} send, ${f.delivered.zips} ZIPs delivered, tick ${(f.tickMs / 1000).toFixed(2)} s, ${f.spans} spans`);
+        };
       }
-      return { rows: tickRows(figures), raw: { cron: CRON, firstZip: FIRST_ZIP, sizes: figures } };
     } finally {
       await stack.stop();
     }
@@ -168,8 +202,12 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
 const n = (x: number) => x.toLocaleString('en-US');
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function tickRows(figures: TickFigure[]): Row[] {
+function tickRows(all: Array<TickFigure | TickError>): Row[] {
   const rows: Row[] = [];
+  const figures = all.filter((f): f is TickFigure => !('error' in f));
+  for (const failed of all.filter((f): f is TickError => 'error' in f)) {
+    rows.push({ figure: `cron tick, ${n(failed.zips)} ZIPs`, measured: `ERROR: ${failed.error}`, target: 'a tick within the 15-min interval', met: false, how: '' });
+  }
   for (const f of figures) {
     const lost = f.zips - f.delivered.zips;
     rows.push(

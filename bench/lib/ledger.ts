@@ -6,8 +6,7 @@
  * operation this file classifies wrongly, fails it.
  *
  * Span names it reads (src/otel/: kv.ts, r2.ts, queue-producer.ts, queue-consumer.ts, fetch.ts):
- * `KV <binding> <op>`, `R2 <binding> <op>`, `send <queue>` (PRODUCER, or CLIENT for a batch with
- * per-message `create` spans), `process <queue>` (CONSUMER),
+ * `KV <binding> <op>`, `R2 <binding> <op>`, `send <queue>` (PRODUCER), `process <queue>` (CONSUMER),
  * HTTP client spans (CLIENT with `http.request.method`), server spans (SERVER), `cron <expr>`,
  * `scheduled run` (linked to its cron span).
  */
@@ -75,7 +74,6 @@ const ATTR_BATCH_COUNT = 'messaging.batch.message_count';
 const ATTR_ATTEMPTS = 'messaging.cloudflare_queues.message.attempts';
 const ATTR_INVOCATION_ID = 'faas.invocation_id';
 const ATTR_HTTP_METHOD = 'http.request.method';
-const ATTR_MESSAGING_SYSTEM = 'messaging.system';
 const CRON_LINK = 'cron_invocation';
 
 const KV_OPERATIONS: Record<string, keyof OperationCounts> = {
@@ -121,10 +119,7 @@ function classify(span: LedgerSpan): keyof OperationCounts | 'send' | null {
     if (!kind) throw new Error(`ledger: no price class for span "${span.name}" (${span.serviceName})`);
     return kind;
   }
-  // A one-message `send` is the message's PRODUCER span; a `sendBatch` that gives each message a
-  // `create` span of its own is one CLIENT `send` span (messaging conventions 1.44). Either is one
-  // binding call; the `create` spans are not calls.
-  if (head === 'send' && (span.kind === 'PRODUCER' || (span.kind === 'CLIENT' && typeof span.attributes[ATTR_MESSAGING_SYSTEM] === 'string'))) return 'send';
+  if (span.kind === 'PRODUCER' && head === 'send') return 'send';
   if (span.kind === 'CLIENT' && typeof span.attributes[ATTR_HTTP_METHOD] === 'string') return 'httpFetches';
   return null;
 }

@@ -6,7 +6,7 @@
  * operation this file classifies wrongly, fails it.
  *
  * Span names it reads (src/otel/: kv.ts, r2.ts, queue-producer.ts, queue-consumer.ts, fetch.ts):
- * `KV <binding> <op>`, `R2 <binding> <op>`, `send <queue>` (PRODUCER), `process <queue>` (CONSUMER),
+ * `KV <binding> <op>`, `R2 <binding> <op>`, `send <queue>` (PRODUCER, or CLIENT beside per-message `create` spans), `process <queue>` (CONSUMER),
  * HTTP client spans (CLIENT with `http.request.method`), server spans (SERVER), `cron <expr>`,
  * `scheduled run` (linked to its cron span).
  */
@@ -119,7 +119,8 @@ function classify(span: LedgerSpan): keyof OperationCounts | 'send' | null {
     if (!kind) throw new Error(`ledger: no price class for span "${span.name}" (${span.serviceName})`);
     return kind;
   }
-  if (span.kind === 'PRODUCER' && head === 'send') return 'send';
+  // A send is PRODUCER when it is its messages' creation context, CLIENT when `create` spans are (queue-producer.ts).
+  if ((span.kind === 'PRODUCER' || span.kind === 'CLIENT') && head === 'send') return 'send';
   if (span.kind === 'CLIENT' && typeof span.attributes[ATTR_HTTP_METHOD] === 'string') return 'httpFetches';
   return null;
 }

@@ -1,7 +1,7 @@
 import type { Env } from '../env';
 import { readOtelSettings } from './config';
 import { instrumentKV } from './kv';
-import { instrumentQueueProducer } from './queue-producer';
+import { instrumentQueueProducer, type QueueProducerOptions } from './queue-producer';
 import { instrumentR2 } from './r2';
 
 /** Which queue each producer binding of this worker sends to (a binding does not know its queue's name). */
@@ -15,11 +15,11 @@ const traced = new WeakMap<object, Env>();
 
 /**
  * The worker's `env` with every binding instrumented ONCE, here at the boundary: KV and R2
- * operations are CLIENT spans, queue sends are PRODUCER spans that carry the trace context in the
- * message body. Storage and pipeline modules take bindings from it and hold no tracing code.
+ * operations are CLIENT spans, queue sends are messaging spans that carry each message's creation
+ * context in its body (queue-producer.ts). Storage and pipeline modules take bindings from it and hold no tracing code.
  * Built once per env object (the runtime passes the same one to every invocation of an isolate).
  */
-export function instrumentBindings(env: Env, queues: QueueBindings): Env {
+export function instrumentBindings(env: Env, queues: QueueBindings, producer: Pick<QueueProducerOptions, 'createSpans'> = {}): Env {
   const cached = traced.get(env);
   if (cached) return cached;
   const wrapped: Record<string, unknown> = { ...env };
@@ -28,7 +28,7 @@ export function instrumentBindings(env: Env, queues: QueueBindings): Env {
     if (typeof value !== 'object' || value === null) continue;
     if (isKV(value)) wrapped[name] = instrumentKV(value, name);
     else if (isR2(value)) wrapped[name] = instrumentR2(value, name);
-    else if (isQueue(value)) wrapped[name] = instrumentQueueProducer(value, queues[name as keyof Env] ?? name, { bodySize: messageBodySize });
+    else if (isQueue(value)) wrapped[name] = instrumentQueueProducer(value, queues[name as keyof Env] ?? name, { ...producer, bodySize: messageBodySize });
   }
   traced.set(env, wrapped as unknown as Env);
   return wrapped as unknown as Env;

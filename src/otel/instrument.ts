@@ -28,6 +28,11 @@ export interface InstrumentOptions {
   acceptTraceContext?: (request: Request, env: Env) => boolean;
   /** The queue behind each producer binding, for span names (`send <queue>`). */
   queues?: QueueBindings;
+  /**
+   * Per-message `create` spans for a `sendBatch` whose messages share the caller's context (default
+   * true, the conventions' rule); false makes such a batch one PRODUCER `send` span (queue-producer.ts).
+   */
+  createSpans?: boolean;
   /** The run's words every log line carries: context attribute name → log field name (log-bridge.ts). */
   logFields?: Readonly<Record<string, string>>;
 }
@@ -73,7 +78,7 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
 export function instrumentWorker(service: ServiceName, handler: ExportedHandler<Env>, options: InstrumentOptions = {}): ExportedHandler<Env> {
   installLogBridge(service, { contextFields: options.logFields });
   const queues = options.queues ?? {};
-  const env = () => instrumentBindings(invocation.getStore()!.env, queues);
+  const env = () => instrumentBindings(invocation.getStore()!.env, queues, { createSpans: options.createSpans });
   // otel-cf-workers passes its own env proxy (which traces KV and queue sends a second time) and
   // a message proxy whose retry() drops `delaySeconds`: the handlers get the runtime's originals.
   const inner: ExportedHandler<Env> = {};

@@ -1,4 +1,4 @@
-import { context, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, trace, type Attributes, type Context, type SpanContext } from '@opentelemetry/api';
 import {
   ATTR_CF_QUEUES_BATCH_BODY_SIZES,
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
@@ -7,39 +7,59 @@ import {
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
+  MESSAGING_OPERATION_TYPE_VALUE_CREATE,
   MESSAGING_OPERATION_TYPE_VALUE_SEND,
   MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
 } from './messaging-attributes';
 import { withCarrier } from './queue-carrier';
-import { commonRunAttributes, labelActiveSpan } from './run-attributes';
+import { commonRunAttributes, labelActiveSpan, runAttributesOfBody } from './run-attributes';
 import { inLeafSpan, tracerFor } from './spans';
 
 export interface QueueProducerOptions {
   /** Put each body's size on the span (Opt-In, see OtelSettings.messageBodySize): `messaging.message.body.size`, or per message for a batch. */
   bodySize?: boolean;
+  /**
+   * Whether each message of a `sendBatch` made in one context gets a `create <queue>` span of its own
+   * (true, the default: the conventions' SHOULD for batches). False: the batch's one `send <queue>`
+   * span (PRODUCER) is the creation context of all its messages, as for a single `send`: one span
+   * instead of n + 1 where every message has the same parent anyway (the dispatcher: the formats of
+   * one run). Messages given parents of their own ({@link withMessageParents}) always get them.
+   */
+  createSpans?: boolean;
 }
 
+const MESSAGE_PARENTS = createContextKey('weather-landscape message creation parents');
+
 /**
- * A queue producer binding, traced: each `send` / `sendBatch` is ONE PRODUCER span `send <queue>`
- * (a batch carries `messaging.batch.message_count`), and the span's W3C context is written into
- * every object body under `_otel`, so each consumer's `process <queue>` span is its child.
+ * Runs `fn` so that message i of each queue send inside it is created under `parents[i]`: its
+ * `create <queue>` span (PRODUCER) is a child of that context and its context goes into the body,
+ * so the consumer's `process` span continues that message's own trace. The `send <queue>` span
+ * stays in the caller's context and links to every `create` span. This is how one `sendBatch`
+ * starts many traces (the cron: one `scheduled run` root per ZIP). `parents` must hold one context
+ * per message sent inside `fn`.
+ */
+export function withMessageParents<T>(parents: readonly Context[], fn: () => T): T {
+  return context.with(context.active().setValue(MESSAGE_PARENTS, parents), fn);
+}
+
+type Outgoing = { body: unknown; contentType?: QueueContentType };
+
+/**
+ * A queue producer binding, traced by the messaging conventions (creation context per message):
+ * - a `send` is ONE PRODUCER span `send <queue>` whose context goes into the body under `_otel`
+ *   (the message's creation context), so the consumer's `process <queue>` span is its child;
+ * - a `sendBatch` gives each message a `create <queue>` span (PRODUCER) whose context goes into that
+ *   message, and one CLIENT span `send <queue>` (`messaging.batch.message_count`) that links to them
+ *   all; with `createSpans: false`, a `sendBatch` is traced like a `send` (one PRODUCER span);
+ * - inside {@link withMessageParents}, each message's `create` span has the parent given for it.
  * Applied once, to the binding in `env` (see bindings.ts); application code just calls send.
  */
 export function instrumentQueueProducer(queue: Queue, queueName: string, options: QueueProducerOptions = {}): Queue {
-  const sizes = options.bodySize === true;
   const send: Queue['send'] = (body, sendOptions) =>
-    traced(queueName, 'send', [body], (span, ctx) => {
-      const sent = carried(body, sendOptions?.contentType, ctx);
-      if (sizes) span.setAttribute(ATTR_MESSAGING_MESSAGE_BODY_SIZE, bodySize(sent));
-      return queue.send(sent, sendOptions);
-    });
+    traced(queueName, [{ body, contentType: sendOptions?.contentType }], false, options, ([sent]) => queue.send(sent, sendOptions));
   const sendBatch: Queue['sendBatch'] = (messages, batchOptions) => {
     const list = [...messages];
-    return traced(queueName, 'sendBatch', list.map((m) => m.body), (span, ctx) => {
-      const sent = list.map((m) => ({ ...m, body: carried(m.body, m.contentType, ctx) }));
-      if (sizes) span.setAttribute(ATTR_CF_QUEUES_BATCH_BODY_SIZES, sent.map((m) => bodySize(m.body)));
-      return queue.sendBatch(sent, batchOptions);
-    });
+    return traced(queueName, list, true, options, (bodies) => queue.sendBatch(list.map((m, i) => ({ ...m, body: bodies[i] })), batchOptions));
   };
   return new Proxy(queue, {
     get(target, prop) {
@@ -51,23 +71,78 @@ export function instrumentQueueProducer(queue: Queue, queueName: string, options
   });
 }
 
-function traced<R>(queueName: string, operation: 'send' | 'sendBatch', bodies: unknown[], call: (span: Span, ctx: Context) => Promise<R>): Promise<R> {
-  const run = commonRunAttributes(bodies);
+function traced<R>(queueName: string, messages: Outgoing[], batch: boolean, options: QueueProducerOptions, call: (bodies: unknown[]) => Promise<R>): Promise<R> {
+  const active = context.active();
+  const parents = active.getValue(MESSAGE_PARENTS) as readonly Context[] | undefined;
+  if (parents && parents.length !== messages.length) {
+    return Promise.reject(new Error(`withMessageParents: ${parents.length} parent contexts for ${messages.length} messages to ${queueName}`));
+  }
+  const sizes = options.bodySize === true;
   const attributes: Attributes = {
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
     [ATTR_MESSAGING_DESTINATION_NAME]: queueName,
     [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
-    [ATTR_MESSAGING_OPERATION_NAME]: operation,
-    ...(operation === 'sendBatch' ? { [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: bodies.length } : {}),
-    ...run,
+    [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+    // The conventions: on batch operations only, not on the one-message `send`.
+    ...(batch ? { [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: messages.length } : {}),
   };
-  // The span that sends a run's message (the admin request, a consumer) concerns that run as well.
-  // The send span is a leaf and carries the run's words itself: it is never made active; the
-  // carrier is written from a context holding it, so the consumer's span is its child.
-  labelActiveSpan(run);
-  return inLeafSpan(tracerFor('queue'), `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, (span) =>
-    call(span, trace.setSpan(context.active(), span)),
+  // Messages of the caller's run(s): the span that sends them (the admin request, a consumer)
+  // concerns that run as well, and so does the send span. Messages with parents of their own
+  // (the cron's) belong to those parents' runs, not to the caller's span.
+  if (!parents) {
+    const run = commonRunAttributes(messages.map((m) => m.body));
+    labelActiveSpan(run);
+    Object.assign(attributes, run);
+  }
+  const tracer = tracerFor('queue');
+  if (!parents && !(batch && options.createSpans !== false)) {
+    // The send span is the creation context of its message(s): PRODUCER, its context in every body.
+    // It is a leaf: never made active; the carrier is written from a context holding it.
+    return inLeafSpan(tracer, `send ${queueName}`, { kind: SpanKind.PRODUCER, attributes }, (span) => {
+      const ctx = trace.setSpan(active, span);
+      const bodies = messages.map((m) => carried(m.body, m.contentType, ctx));
+      if (sizes) span.setAttributes(sizeAttributes(bodies, batch));
+      return call(bodies);
+    });
+  }
+  const created = messages.map((m, i) => createMessage(queueName, m, parents?.[i] ?? active, sizes));
+  const bodies = created.map((c) => c.body);
+  return inLeafSpan(tracer, `send ${queueName}`, { kind: SpanKind.CLIENT, attributes }, (span) => {
+    // otel-cf-workers ignores SpanOptions.links: the links are added on the span.
+    span.addLinks(created.map((c) => ({ context: c.context })));
+    if (sizes) span.setAttributes(sizeAttributes(bodies, batch));
+    return call(bodies);
+  });
+}
+
+/** One message's `create <queue>` span under `parent`, ended at once; the body carries its context. */
+function createMessage(queueName: string, message: Outgoing, parent: Context, sizes: boolean): { body: unknown; context: SpanContext } {
+  const span = tracerFor('queue').startSpan(
+    `create ${queueName}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
+        [ATTR_MESSAGING_DESTINATION_NAME]: queueName,
+        [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_CREATE,
+        [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_CREATE,
+        ...runAttributesOfBody(message.body),
+      },
+    },
+    parent,
   );
+  try {
+    const body = carried(message.body, message.contentType, trace.setSpan(parent, span));
+    if (sizes) span.setAttribute(ATTR_MESSAGING_MESSAGE_BODY_SIZE, bodySize(body));
+    return { body, context: span.spanContext() };
+  } finally {
+    span.end();
+  }
+}
+
+/** `messaging.message.body.size` for one message, one size per message for a batch (the cost ledger reads them). */
+function sizeAttributes(bodies: unknown[], batch: boolean): Attributes {
+  return batch ? { [ATTR_CF_QUEUES_BATCH_BODY_SIZES]: bodies.map(bodySize) } : { [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodySize(bodies[0]) };
 }
 
 /**

@@ -1,19 +1,40 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
+import { withMessageParents } from './queue-producer';
 import { ATTR_RUN_TRIGGER, ATTR_ZIP, withRunAttributes } from './run-attributes';
-import { inSpan, tracerFor } from './spans';
+import { recordError, tracerFor } from './spans';
 
 /**
- * One ZIP's scheduled run: the root span `scheduled run` of a trace of its own, labelled with the
- * ZIP and trigger, linked to the cron invocation's span (otel-cf-workers ignores SpanOptions.links,
- * so the link is added on the span).
+ * Starts one batch of scheduled runs, one per ZIP, each a trace of its own: its root span
+ * `scheduled run` (labelled with the ZIP and trigger, linked to the cron invocation's span;
+ * otel-cf-workers ignores SpanOptions.links, so the link is added on the span) is the parent of its
+ * message's `create` span. `send` sends the batch's messages in the order of `zips` (one each); the
+ * cron's `send` span links to every `create` span (queue-producer.ts, withMessageParents).
+ * When `send` has settled, `settled(zip, failure)` runs inside each ZIP's root (so its log line
+ * carries that run's trace id), then each root ends, failed with the error if the batch failed.
+ * Never rejects: a failed batch is reported through `settled`.
  */
-export function inScheduledRunSpan<T>(zip: string, fn: () => Promise<T>): Promise<T> {
+export async function inScheduledRuns(zips: readonly string[], send: () => Promise<void>, settled: (zip: string, failure?: { error: unknown }) => void): Promise<void> {
   const cronSpan = trace.getActiveSpan();
-  const run = { [ATTR_ZIP]: zip, [ATTR_RUN_TRIGGER]: 'cron' };
-  return context.with(withRunAttributes(context.active(), run), () =>
-    inSpan(tracerFor('schedule'), 'scheduled run', { kind: SpanKind.INTERNAL, root: true, attributes: run }, (span) => {
-      if (cronSpan) span.addLink({ context: cronSpan.spanContext(), attributes: { 'weather_landscape.link': 'cron_invocation' } });
-      return fn();
-    }),
-  );
+  const active = context.active();
+  const runs = zips.map((zip) => {
+    const words = { [ATTR_ZIP]: zip, [ATTR_RUN_TRIGGER]: 'cron' };
+    const base = withRunAttributes(active, words);
+    const span = tracerFor('schedule').startSpan('scheduled run', { kind: SpanKind.INTERNAL, root: true, attributes: words }, base);
+    if (cronSpan) span.addLink({ context: cronSpan.spanContext(), attributes: { 'weather_landscape.link': 'cron_invocation' } });
+    return { zip, span, ctx: trace.setSpan(base, span) };
+  });
+  let failure: { error: unknown } | undefined;
+  try {
+    await withMessageParents(
+      runs.map((run) => run.ctx),
+      send,
+    );
+  } catch (error) {
+    failure = { error };
+  }
+  for (const run of runs) {
+    context.with(run.ctx, () => settled(run.zip, failure));
+    if (failure) recordError(run.span, failure.error);
+    run.span.end();
+  }
 }

@@ -1,17 +1,62 @@
 import type { Env } from '../env';
-import { inScheduledRunSpan } from '../otel/schedule';
-import { listActiveZips } from '../storage/zip-registry';
-import { startRun } from './start-run';
+import type { FetchJob } from '../messages/schemas';
+import { inScheduledRuns } from '../otel/schedule';
+import { sendBatches } from '../queue/batches';
+import { sendMessages } from '../queue/producer';
+import { activeZipPages } from '../storage/zip-registry';
+import { fetchJob } from './start-run';
 
 /**
- * The cron: one run per active ZIP. Each ZIP's run is a trace of its own (so one slow ZIP's
- * waterfall is not buried in the others), linked to the cron invocation's span.
+ * How many `sendBatch` calls the cron keeps in flight. Six: a Worker invocation has at most six
+ * outgoing connections waiting for a response at once, and the runtime holds any further one until
+ * one of them answers (Cloudflare's Workers limits, "simultaneous open connections").
  */
-export async function runScheduled(env: Env, now = new Date()): Promise<string[]> {
-  const zips = await listActiveZips(env.CONFIG);
-  const results = await Promise.allSettled(zips.map((zip) => inScheduledRunSpan(zip, () => startRun(env, zip, 'cron', { now }))));
-  const failed = results.filter((r) => r.status === 'rejected');
-  for (const failure of failed) console.error('scheduled run could not be enqueued', { action: 'error', error: String((failure as PromiseRejectedResult).reason) });
-  console.info('scheduled runs enqueued', { action: 'schedule_runs', zips: zips.length, failed: failed.length });
-  return zips;
+export const MAX_BATCHES_IN_FLIGHT = 6;
+
+export interface ScheduledSummary {
+  /** Active ZIPs whose fetch job was sent. */
+  enqueued: number;
+  /** Active ZIPs whose fetch job could not be sent (each logged by name). */
+  failed: string[];
+}
+
+/**
+ * The cron: one run per active ZIP, read from the registry page by page and sent in batches that
+ * fit one `sendBatch` (100 messages, 256 KB), a bounded number in flight: a few hundred ZIPs cost a
+ * few subrequests, not one each. Each ZIP's run is a trace of its own (so one slow ZIP's waterfall
+ * is not buried in the others), linked to the cron invocation's span and linked from the batch's
+ * `send` span (src/otel/schedule.ts). A batch that cannot be sent fails only its own ZIPs: each is
+ * logged by name and counted, and the other batches still go.
+ */
+export async function runScheduled(env: Env, now = new Date()): Promise<ScheduledSummary> {
+  const summary: ScheduledSummary = { enqueued: 0, failed: [] };
+  const inFlight = new Set<Promise<void>>();
+  for await (const zips of activeZipPages(env.CONFIG)) {
+    const jobs = zips.map((zip) => fetchJob(zip, 'cron', { now }));
+    for (const batch of sendBatches(jobs, (job) => job)) {
+      if (inFlight.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+      const sending = sendRuns(env, batch, summary).finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+    }
+  }
+  await Promise.all(inFlight);
+  console.info('scheduled runs enqueued', { action: 'schedule_runs', zips: summary.enqueued + summary.failed.length, failed: summary.failed.length });
+  return summary;
+}
+
+/** Sends one batch of fetch jobs; never rejects (a failure is logged per ZIP and counted). */
+function sendRuns(env: Env, jobs: FetchJob[], summary: ScheduledSummary): Promise<void> {
+  return inScheduledRuns(
+    jobs.map((job) => job.zip_code),
+    () => sendMessages(env, 'fetch-jobs', jobs),
+    (zip, failure) => {
+      if (failure) {
+        summary.failed.push(zip);
+        console.error('scheduled run could not be enqueued', { action: 'error', zip_code: zip, trigger: 'cron', error: String(failure.error) });
+      } else {
+        summary.enqueued++;
+        console.info('run started', { action: 'enqueue_fetch_job', zip_code: zip, trigger: 'cron' });
+      }
+    },
+  );
 }

@@ -33,13 +33,18 @@ export async function openRunRecord(env: Env, zip: string, trigger: FetchJob['tr
   return runId;
 }
 
+/** The fetch job that starts a run of `zip`. */
+export function fetchJob(zip: string, trigger: FetchJob['trigger'], { runId, requestId, now = new Date() }: RunRequest & { runId?: string }): FetchJob {
+  return { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId, ...(requestId ? { request_id: requestId } : {}) };
+}
+
 /** Starts one pipeline run for a ZIP: a fetch job, under the caller's active trace. */
 export async function startRun(env: Env, zip: string, trigger: FetchJob['trigger'], { requestId, now = new Date() }: RunRequest = {}): Promise<StartedRun> {
   const traced = activeTraceparent();
   const traceId = traced?.traceId ?? '';
   // Only runs a person started get a run record: the cron would cost KV writes nobody reads.
   const runId = trigger === 'admin' ? await openRunRecord(env, zip, trigger, { requestId, now }) : undefined;
-  await sendMessage(env, 'fetch-jobs', { schema_version: 1, zip_code: zip, scheduled_at: now.toISOString(), trigger, run_id: runId, ...(requestId ? { request_id: requestId } : {}) });
+  await sendMessage(env, 'fetch-jobs', fetchJob(zip, trigger, { runId, requestId, now }));
   console.info('run started', { action: 'enqueue_fetch_job', zip_code: zip, trigger, run_id: runId });
   return { zip, traceId, traceparent: traced?.traceparent, runId };
 }

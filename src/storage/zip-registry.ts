@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listAllKeyEntries } from './kv-list';
+import { keyPages, listAllKeyEntries } from './kv-list';
 
 /**
  * The ZIPs the admin knows, under one prefix so one KV list finds them all:
@@ -36,27 +36,37 @@ export async function registerZip(kv: KVNamespace, zip: string, now = new Date()
 
 export async function listZips(kv: KVNamespace): Promise<ZipEntry[]> {
   const byZip = new Map<string, ZipEntry>();
-  const withoutMetadata: string[] = [];
-  for (const key of await listAllKeyEntries(kv, PREFIX)) {
-    if (key.name.endsWith(REGISTERED_SUFFIX)) {
-      const zip = key.name.slice(PREFIX.length, -REGISTERED_SUFFIX.length);
-      if (!byZip.has(zip)) byZip.set(zip, { zip, active: false });
-      continue;
-    }
-    const zip = key.name.slice(PREFIX.length);
-    const parsed = ZipEntry.safeParse(key.metadata);
-    if (parsed.success) byZip.set(zip, { zip, ...parsed.data });
-    else withoutMetadata.push(zip);
+  // A registration marker lists the ZIP, inactive; the ZIP's own entry, where there is one, wins.
+  for (const entry of await entriesOf(kv, await listAllKeyEntries(kv, PREFIX))) {
+    if (entry.registeredOnly) {
+      if (!byZip.has(entry.zip)) byZip.set(entry.zip, { zip: entry.zip, active: false });
+    } else byZip.set(entry.zip, { zip: entry.zip, active: entry.active, updated_at: entry.updated_at });
   }
-  await Promise.all(
-    withoutMetadata.map(async (zip) => {
-      const parsed = ZipEntry.safeParse(await kv.get(`${PREFIX}${zip}`, 'json'));
-      if (parsed.success) byZip.set(zip, { zip, ...parsed.data });
-    }),
-  );
   return [...byZip.values()].sort((a, b) => a.zip.localeCompare(b.zip));
 }
 
-export async function listActiveZips(kv: KVNamespace): Promise<string[]> {
-  return (await listZips(kv)).filter((e) => e.active).map((e) => e.zip);
+/**
+ * The active ZIPs, one KV list page (up to 1,000 keys) at a time, in key order: the cron sends each
+ * page's runs before it reads the next, so it never holds the whole registry.
+ */
+export async function* activeZipPages(kv: KVNamespace): AsyncGenerator<string[]> {
+  for await (const keys of keyPages(kv, PREFIX)) {
+    const active = (await entriesOf(kv, keys)).filter((e) => e.active && !e.registeredOnly).map((e) => e.zip);
+    if (active.length > 0) yield active;
+  }
+}
+
+/** The registry entries of listed keys: from each key's metadata, or a get for a key written without it. */
+async function entriesOf(kv: KVNamespace, keys: KVNamespaceListKey<unknown>[]): Promise<Array<ZipEntry & { registeredOnly?: true }>> {
+  return (
+    await Promise.all(
+      keys.map(async (key) => {
+        if (key.name.endsWith(REGISTERED_SUFFIX)) return { zip: key.name.slice(PREFIX.length, -REGISTERED_SUFFIX.length), active: false, registeredOnly: true as const };
+        const zip = key.name.slice(PREFIX.length);
+        const fromMetadata = ZipEntry.safeParse(key.metadata);
+        const parsed = fromMetadata.success ? fromMetadata : ZipEntry.safeParse(await kv.get(key.name, 'json'));
+        return parsed.success ? { zip, ...parsed.data } : undefined;
+      }),
+    )
+  ).filter((entry) => entry !== undefined);
 }

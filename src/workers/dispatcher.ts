@@ -2,4 +2,6 @@ import { SERVICE_NAMES } from '../otel/instrument';
 import { dispatchJobs } from '../pipeline/dispatch-jobs';
 import { queueWorker } from './queue-worker';
 
-export default queueWorker(SERVICE_NAMES.dispatcher, 'weather-ready', dispatchJobs);
+// One sendBatch per run, every format's message under the same `process weather-ready` span: the
+// batch's one PRODUCER `send landscape-jobs` span is their creation context (no `create` span each).
+export default queueWorker(SERVICE_NAMES.dispatcher, 'weather-ready', dispatchJobs, { createSpans: false });

@@ -39,6 +39,19 @@ describe('ledgerFromSpans', () => {
     expect(ledger.invocations).toEqual([{ service: 'svc', kind: 'cron', name: 'cron */15 * * * *', subrequests: 2, external: 0 }]);
   });
 
+  it('counts a cron batch by its CLIENT send span in the cron trace, not by the runs\' create spans', () => {
+    const cron = span('cron */15 * * * *', 'INTERNAL', { traceId: 'cron' });
+    const runs = ['a', 'b'].map((id) => span('scheduled run', 'INTERNAL', { traceId: id, links: [{ traceId: 'cron', spanId: cron.spanId, attributes: { 'weather_landscape.link': 'cron_invocation' } }] }));
+    const creates = runs.map((run) => span('create fetch-jobs', 'PRODUCER', { traceId: run.traceId, parentSpanId: run.spanId, attributes: { 'messaging.message.body.size': 200 } }));
+    const send = span('send fetch-jobs', 'CLIENT', {
+      traceId: 'cron',
+      parentSpanId: cron.spanId,
+      attributes: { 'messaging.batch.message_count': 2, 'messaging.cloudflare_queues.batch.body_sizes': [200, 200] },
+    });
+    const ledger = ledgerFromSpans([cron, ...runs, ...creates, send]);
+    expect(ledger).toMatchObject({ workerRequests: 1, queueMessages: 2, queueOps: 6, subrequestsMax: 1 });
+  });
+
   it('refuses to guess: an operation without a price class, a span outside any invocation, a send without sizes', () => {
     const server = span('GET /', 'SERVER');
     expect(() => ledgerFromSpans([server, span('R2 WEATHER_IMAGES createMultipartUpload', 'CLIENT', { parentSpanId: server.spanId })])).toThrow(/no price class/);

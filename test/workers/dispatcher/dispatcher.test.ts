@@ -60,7 +60,7 @@ describe('dispatcher', () => {
           {
             name: 'send landscape-jobs',
             kind: 'PRODUCER',
-            attributes: { 'messaging.operation.name': 'sendBatch', 'messaging.batch.message_count': 3 },
+            attributes: { 'messaging.operation.type': 'send', 'messaging.operation.name': 'send', 'messaging.batch.message_count': 3 },
           },
         ],
       },

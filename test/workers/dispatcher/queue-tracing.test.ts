@@ -121,7 +121,7 @@ describe('message sizes on send spans (Opt-In)', () => {
     await addFormat(env.CONFIG, '78740', 'rgb_dark');
     memoryExporter.reset();
     await run([body('78740')]);
-    expect(sendSpan().attributes['messaging.operation.name']).toBe('sendBatch');
+    expect(sendSpan().attributes['messaging.operation.name']).toBe('send');
     expect(sendSpan().attributes).not.toHaveProperty(SIZES);
   });
 

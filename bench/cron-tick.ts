@@ -42,8 +42,8 @@ const SUBREQUEST_ALLOWANCE = 15;
 /** "Well inside the 15-minute interval": a third of it, so a slow tick still leaves two-thirds of the period. */
 const TICK_TARGET_MS = 5 * 60_000;
 const EXPORT_SUBREQUESTS = 1;
-/** A tick still running when the next one is due is a failure, not a figure. */
-const CRON_INTERVAL_MS = 15 * 60_000;
+/** A tick past its target is a NO whatever it then takes: stop waiting there, so the bench stays bounded. */
+const TICK_TIMEOUT_MS = TICK_TARGET_MS;
 
 interface Delivered {
   messages: number;
@@ -154,7 +154,7 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         receiver.clear();
         const started = performance.now();
         // Not fetch(): its 300 s header timeout would end a slow tick before the interval does.
-        const tick = JSON.parse(await postWithin(`${stack.baseUrl}/__probe/tick?cron=${encodeURIComponent(CRON)}`, CRON_INTERVAL_MS)) as { outcome: string | null };
+        const tick = JSON.parse(await postWithin(`${stack.baseUrl}/__probe/tick?cron=${encodeURIComponent(CRON)}`, TICK_TIMEOUT_MS)) as { outcome: string | null };
         const tickMs = performance.now() - started;
         if (tick.outcome !== null && tick.outcome !== 'ok') throw new Error(`the cron with ${size} ZIPs ended ${tick.outcome}`);
         let delivered: Delivered = { messages: 0, zips: 0, duplicates: 0, invalid: 0 };
@@ -218,7 +218,7 @@ function tickRows(all: Array<TickFigure | TickError>): Row[] {
   const rows: Row[] = [];
   const figures = all.filter((f): f is TickFigure => !('error' in f));
   for (const failed of all.filter((f): f is TickError => 'error' in f)) {
-    rows.push({ figure: `cron tick, ${n(failed.zips)} ZIPs`, measured: `ERROR: ${failed.error}`, target: 'a tick within the 15-min interval', met: false, how: '' });
+    rows.push({ figure: `cron tick, ${n(failed.zips)} ZIPs`, measured: `ERROR: ${failed.error}`, target: 'a tick within ≤ 5 min', met: false, how: '' });
   }
   for (const f of figures) {
     const lost = f.zips - f.delivered.zips;

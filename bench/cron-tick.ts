@@ -143,7 +143,9 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
           log(`${size} ZIPs: ${f.subrequests ?? 'uncounted (no cron span)'} subrequests, ${f.sendBatchCalls} sendBatch + ${f.sendCalls} send, ${f.delivered.zips} ZIPs delivered, tick ${(f.tickMs / 1000).toFixed(2)} s, ${f.spans} spans`);
         } catch (error) {
           // One size that cannot be measured (a tick past the interval) must not hide the others.
-          figures.push({ zips: size, error: String((error as Error).message ?? error).split('\n')[0] });
+          const cause = (error as Error).cause;
+          figures.push({ zips: size, error: String((error as Error).message ?? error).split('\n')[0] + (cause ? ` (${String((cause as Error).message ?? cause)})` : '') });
+          log(`the stack's last lines:\n${stack.lines.slice(-15).join('\n')}`);
           log(`${size} ZIPs failed: ${(error as Error).stack ?? String(error)}`);
         }
       }

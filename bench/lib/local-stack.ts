@@ -54,7 +54,8 @@ export interface LocalStackOptions {
 export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: Record<string, string>, options: LocalStackOptions = {}): Promise<BenchStack> {
   // A runtime import: the helper is plain JS shared with `npm start`, so both build configs alike.
   const { localConfig } = (await import(pathToFileURL(join(ROOT, 'scripts', 'local-config.mjs')).href)) as { localConfig: LocalConfigFn };
-  const token = `bench-${randomBytes(12).toString('hex')}`;
+  // 32 characters or more, or the web worker refuses admin (src/web/admin-token.mjs).
+  const token = `bench-${randomBytes(24).toString('hex')}`;
   const dir = join(tmpRoot, 'stack');
   const persist = join(dir, 'state');
   mkdirSync(persist, { recursive: true });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { startOtlpReceiver } from '../test/support/otlp-receiver';
 import { startWeatherStub } from '../test/support/weather-stub';
 import { FIXTURES } from '../test/fixtures/forecasts';
@@ -48,6 +49,8 @@ const DISPATCH_BASE = 77200;
 const GENERATE_BASE = 77300;
 const WEB_BASE = 77400;
 const CRON = '*/15 * * * *';
+// The web worker refuses admin with a token under 32 characters (src/web/admin-token.mjs): 48 hex characters.
+const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const fixture = Object.values(FIXTURES)[0];
 const RUN_ID = '0123456789abcdef0123456789abcdef';
 
@@ -74,7 +77,7 @@ export async function measureCpu(bundler: Bundler, options: { quick: boolean }):
   const cases: CpuCase[] = [];
   try {
     relay = await startOtlpRelay(receiver.url);
-    const vars = { OTEL_EXPORTER_OTLP_ENDPOINT: relay.url, OPEN_METEO_GEOCODING_URL: weather.url, OPEN_METEO_FORECAST_URL: weather.url, ADMIN_TOKEN: 'bench-cpu-token' };
+    const vars = { OTEL_EXPORTER_OTLP_ENDPOINT: relay.url, OPEN_METEO_GEOCODING_URL: weather.url, OPEN_METEO_FORECAST_URL: weather.url, ADMIN_TOKEN: ADMIN_TOKEN };
     const sample = async (id: string, worker: WorkerName, what: string, run: (w: QueueWorker) => Promise<void>, seed?: (w: QueueWorker) => Promise<void>) => {
       const before = new Set(childPids('workerd'));
       const w = await startQueueWorker(await bundler.worker(worker), vars);
@@ -180,7 +183,7 @@ export async function measureCpu(bundler: Bundler, options: { quick: boolean }):
         });
       }
     };
-    const admin = { method: 'POST', headers: { authorization: 'Bearer bench-cpu-token' } };
+    const admin = { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
     await sample('web-generate', 'web', 'POST /admin/generate', (w) => request(w, `/admin/generate?zip=${benchZip(WEB_BASE, 0)}`, admin), seedWeb);
     await sample('web-cron', 'web', `cron with ${CRON_ZIPS} active ZIPs`, async (w) => ok(w, 'cron', await w.scheduled(CRON)), seedWeb);
     await sample('web-image', 'web', `GET /{zip}/rgb_light.png`, (w) => request(w, `/${benchZip(WEB_BASE, 0)}/rgb_light.png`), seedWeb);

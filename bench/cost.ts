@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CADENCES_MINUTES, DEFAULT_CADENCE_MINUTES, runsPerDay } from '../src/domain/cadence.mjs';
 import { FORMAT_NAMES } from '../src/domain/formats';
 import type { ReceivedSpan } from '../test/support/otlp-receiver';
 import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu, type CpuCase } from './cost-cpu';
 import type { Bundler } from './lib/bundles';
 import { mapLimit } from './lib/concurrency';
 import { isKvList, ledgerFromSpans, type Billable, type Ledger } from './lib/ledger';
-import { freePlanCapacity, paidMonth, PRICES, RUNS_PER_DAY, type Usage } from './lib/prices';
+import { freePlanCapacity, paidMonth, PRICES, type Usage } from './lib/prices';
 import { benchZip } from './lib/queue-messages';
 import { startStackSession, type StackSession } from './lib/stack-session';
-import { sleep } from './lib/stats';
+import { settledSpans } from './lib/settle';
 import type { FigureResult, Row } from './table';
 
 /**
@@ -27,7 +28,6 @@ const CRON_PATH = '/cdn-cgi/handler/scheduled?cron=*/15+*+*+*+*';
 const PAGE_STEPS = [50, 200];
 const QUICK_PAGE_STEPS = [10, 30];
 const PAGE_TARGET_ZIPS = 1000;
-const SETTLE_MS = 400;
 const RUN_TIMEOUT_MS = 60_000;
 /** The OTLP export POST each invocation makes (InvocationSpanProcessor): a subrequest no span shows. */
 const EXPORT_SUBREQUESTS = 1;
@@ -71,23 +71,8 @@ class RunProgress {
   }
 }
 
-/**
- * Polls `done()` (a bounded poll, not a fixed wait), then waits until no span arrived for SETTLE_MS:
- * an invocation's export can trail the spans that made `done` true.
- */
-async function settled(session: StackSession, done: () => boolean, what: string, timeoutMs = RUN_TIMEOUT_MS): Promise<ReceivedSpan[]> {
-  const { receiver } = session;
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not complete within ${timeoutMs} ms (${receiver.spans.length} spans received)`);
-    await sleep(50);
-  }
-  let seen = -1;
-  while (receiver.spans.length !== seen) {
-    seen = receiver.spans.length;
-    await sleep(SETTLE_MS);
-  }
-  return [...receiver.spans];
+function settled(session: StackSession, done: () => boolean, what: string, timeoutMs = RUN_TIMEOUT_MS): Promise<ReceivedSpan[]> {
+  return settledSpans(session.receiver, done, what, timeoutMs);
 }
 
 async function adminRun(session: StackSession): Promise<Ledger> {
@@ -143,6 +128,19 @@ async function pageView(session: StackSession, path: string): Promise<Ledger> {
   if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
   const spans = await settled(session, () => session.receiver.spans.some((s) => s.kind === 'SERVER'), `GET ${path}`);
   return ledgerFromSpans(spans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
+}
+
+// JSON has no Infinity: a limit this run does not touch at all says so.
+const perLimitJson = (perLimit: Record<string, number>) => Object.fromEntries(Object.entries(perLimit).map(([k, v]) => [k, Number.isFinite(v) ? v : 'not used']));
+
+/** The two limits that would bind next after `binding`, with the ZIP counts they allow. */
+function nextLimits(perLimit: Record<string, number>, binding: string): string {
+  return Object.entries(perLimit)
+    .filter(([name, zips]) => name !== binding && Number.isFinite(zips))
+    .sort((a, b) => a[1] - b[1])
+    .slice(0, 2)
+    .map(([name, zips]) => `${name} ${zips}`)
+    .join(', ');
 }
 
 const fmtLedger = (l: RunLedger) =>
@@ -227,7 +225,10 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
     const cronSubN = bigCronInvocation?.subrequests ?? 0;
     const perZipCronSubrequests = (cronSubN - cronSub1) / pageZips;
     const subrequestZips = perZipCronSubrequests > 0 ? Math.max(0, Math.floor((PRICES.free.subrequestsPerInvocation - cronSub1) / perZipCronSubrequests) + 1) : Number.POSITIVE_INFINITY;
-    const capacity = freePlanCapacity(perZipRun, perTick, { 'subrequests per cron invocation (50)': subrequestZips });
+    const perInvocationLimits = { 'subrequests per cron invocation (50)': subrequestZips };
+    // The same measured per-run counts at each cadence deploy allows (CRON_CADENCE_MINUTES): fewer runs a day, more ZIPs.
+    const byCadence = CADENCES_MINUTES.map((minutes) => ({ minutes, runsPerDay: runsPerDay(minutes), ...freePlanCapacity(perZipRun, perTick, perInvocationLimits, runsPerDay(minutes)) }));
+    const capacity = byCadence.find((c) => c.minutes === DEFAULT_CADENCE_MINUTES)!;
     const paid = paidMonth(1000, perZipRun, perTick);
 
     const overLimit = cpu.filter((c) => cpuP95(c.id) > FREE_PLAN_CPU_MS);
@@ -258,7 +259,13 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
         met: cpuP95(c.id) <= FREE_PLAN_CPU_MS,
         how: `in Node around the call into Miniflare, tracing on, ${c.samplesMs.length} rounds: workerd's CPU time (/proc) and wall time, both upper bounds`,
       })),
-      { figure: 'cost: Free plan capacity (15-min cron, 5 formats)', measured: `${capacity.maxZips} ZIPs; binds first: ${capacity.bindingLimit}`, target: '—', met: null, how: `per ZIP-run × ${RUNS_PER_DAY}/day + per tick, against each daily limit (prices ${PRICES.date})` },
+      ...byCadence.map((c): Row => ({
+        figure: `cost: Free plan capacity (${c.minutes}-min cron, 5 formats)`,
+        measured: `${c.maxZips} ZIPs; binds first: ${c.bindingLimit}; then ${nextLimits(c.perLimit, c.bindingLimit)}`,
+        target: '—',
+        met: null,
+        how: `per ZIP-run × ${c.runsPerDay}/day + per tick, against each daily limit (prices ${PRICES.date}); CRON_CADENCE_MINUTES=${c.minutes}`,
+      })),
       { figure: 'cost: 1,000 ZIPs on Workers Paid', measured: `$${paid.usd.toFixed(2)} / month`, target: '—', met: null, how: '$5 base + usage over the included amounts, 30-day month; storage not counted' },
     ];
     const cost = {
@@ -266,6 +273,8 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
       adminRun: adminRunLedger,
       freePlanMaxZips: capacity.maxZips,
       freePlanBindingLimit: capacity.bindingLimit,
+      /** The same at each cadence CRON_CADENCE_MINUTES allows (15 is the default, the two lines above). */
+      freePlanByCadence: Object.fromEntries(byCadence.map((c) => [c.minutes, { maxZips: c.maxZips, bindingLimit: c.bindingLimit }])),
       paidUsdPer1000ZipsMonth: paid.usd,
       prices: { free: PRICES.free, paid: PRICES.paid, source: PRICES.source, date: PRICES.date },
     };
@@ -276,8 +285,8 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
       counts: { adminRun: admin, scheduledRun: scheduled },
       perZipRun,
       perTick,
-      // JSON has no Infinity: a limit this run does not touch at all says so.
-      perLimitZips: Object.fromEntries(Object.entries(capacity.perLimit).map(([k, v]) => [k, Number.isFinite(v) ? v : 'not used'])),
+      perLimitZips: perLimitJson(capacity.perLimit),
+      perLimitZipsByCadence: Object.fromEntries(byCadence.map((c) => [c.minutes, perLimitJson(c.perLimit)])),
       cronSubrequests: { oneZip: cronSub1, zips: pageZips + 1, many: cronSubN, perZip: perZipCronSubrequests },
       paidLines: paid.lines,
       pages: { steps: pages, targetZips: PAGE_TARGET_ZIPS, extrapolated: { home: at1000((p) => p.home.kvReads + p.home.kvLists + p.home.r2ClassA + p.home.r2ClassB), forecasts: at1000((p) => p.forecasts.kvReads + p.forecasts.kvLists + p.forecasts.r2ClassA + p.forecasts.r2ClassB) } },

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only bundle,render,overhead,tracing-js,export,latency,throughput,cost] [--quick]`
+ * `npm run bench [-- --only bundle,render,overhead,tracing-js,export,latency,throughput,cost,cron-tick] [--quick]`
  * Runs the selected figures one after another (never in parallel: they would time each other),
  * prints ONE table and writes bench/results.json. Benchmarks print figures; they assert nothing.
  */
@@ -8,6 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchBundleSize } from './bundle-size';
 import { benchCost } from './cost';
+import { benchCronTick } from './cron-tick';
 import { benchExportCost } from './export-cost';
 import { benchLatency } from './latency';
 import { parseArgs, type FigureId } from './lib/args';
@@ -60,6 +61,8 @@ async function main(): Promise<number> {
     throughput: async () => benchThroughput(await stackSession(), options),
     // Its own stack: it seeds many ZIPs and needs exactly one active ZIP for the scheduled run.
     cost: () => benchCost(bundler, tmp, options),
+    // Its own stack too: the web worker alone with a probe consuming fetch-jobs (up to 10,000 ZIPs).
+    'cron-tick': () => benchCronTick(bundler, tmp, options),
   };
 
   const rows: Row[] = [];

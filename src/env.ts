@@ -36,6 +36,8 @@ export interface Env {
   /** `true` puts each queue message's size on its send span (`messaging.message.body.size`, Opt-In in the conventions). */
   TRACE_MESSAGE_BODY_SIZE?: string;
   JAEGER_UI_URL?: string;
+  /** How often the cron runs, in minutes: 15, 30 or 60 (src/domain/cadence.mjs); deploy sets it with the trigger. */
+  CRON_CADENCE_MINUTES?: string;
   DEPLOYMENT_ENVIRONMENT?: string;
   SERVICE_VERSION?: string;
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { freePort } from '../../test/support/free-port';
 import type { Bundler } from './bundles';
 import { track } from './cleanup';
-import { ROOT, WORKERS } from './paths';
+import { ROOT, WORKERS, type WorkerName } from './paths';
 import { sleep } from './stats';
 
 /** What the latency and throughput figures use of a running stack. */
@@ -24,6 +24,22 @@ type LocalConfigFn = (tomlFile: string, vars: Record<string, string>) => Record<
 
 const READY_TIMEOUT_MS = 150_000;
 
+export interface LocalStackOptions {
+  /** The pipeline workers to load (default: all four). */
+  workers?: readonly WorkerName[];
+  /**
+   * A bench-only worker loaded FIRST (so it gets the port): writes its config into `dir` and
+   * returns the path. It shares the local KV, R2 and queues with the others (one wrangler dev).
+   */
+  first?: (dir: string) => string;
+  /**
+   * wrangler dev's `--log-level` (default `log`: the figures that read the workers' log lines need
+   * them). `warn` keeps only warnings and errors: at `log`, wrangler's own process used over three
+   * CPU-minutes during one 10,000-ZIP cron tick (10,000 `run started` lines) on the 2-core bench machine.
+   */
+  logLevel?: 'log' | 'warn';
+}
+
 /**
  * The local stack as `npm start` runs it (one `wrangler dev` with the four workers, local queues,
  * KV and R2, the same local overrides from scripts/local-config.mjs: max_batch_timeout = 0 etc.),
@@ -35,15 +51,16 @@ const READY_TIMEOUT_MS = 150_000;
  *   to src/ during the run does not hot-reload the workers and drop in-flight queue work.
  * The bundles are the same `wrangler deploy --dry-run` output the other figures measure.
  */
-export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: Record<string, string>): Promise<BenchStack> {
+export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: Record<string, string>, options: LocalStackOptions = {}): Promise<BenchStack> {
   // A runtime import: the helper is plain JS shared with `npm start`, so both build configs alike.
   const { localConfig } = (await import(pathToFileURL(join(ROOT, 'scripts', 'local-config.mjs')).href)) as { localConfig: LocalConfigFn };
-  const token = `bench-${randomBytes(12).toString('hex')}`;
+  // 32 characters or more, or the web worker refuses admin (src/web/admin-token.mjs).
+  const token = `bench-${randomBytes(24).toString('hex')}`;
   const dir = join(tmpRoot, 'stack');
   const persist = join(dir, 'state');
   mkdirSync(persist, { recursive: true });
-  const configs: string[] = [];
-  for (const worker of WORKERS) {
+  const configs: string[] = options.first ? [options.first(dir)] : [];
+  for (const worker of options.workers ?? WORKERS) {
     const bundle = await bundler.worker(worker);
     const config: Record<string, unknown> = { ...localConfig(`wrangler.${worker}.toml`, { ...vars, ADMIN_TOKEN: token }), main: bundle.mainPath, no_bundle: true };
     // Paths in a config are relative to its file; this one lives in the tmp dir.
@@ -56,7 +73,7 @@ export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: R
   const port = await freePort();
   const inspector = await freePort();
   const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
-    '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', 'log',
+    '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', options.logLevel ?? 'log',
     // As `npm start`: /__scheduled runs the cron on demand (the cost figure's scheduled run).
     '--test-scheduled'];
   const lines: string[] = [];

@@ -1,4 +1,5 @@
 import type { Billable } from './ledger';
+import { DEFAULT_CADENCE_MINUTES, runsPerDay } from '../../src/domain/cadence.mjs';
 
 /**
  * Cloudflare's published prices and Free-plan limits the cost figure derives from. Read on
@@ -57,7 +58,8 @@ export interface Usage extends Billable {
   cpuMs: number;
 }
 
-export const RUNS_PER_DAY = 96; // the 15-minute cron
+/** Cron runs a day at the default cadence (15 minutes); CRON_CADENCE_MINUTES may choose 30 or 60 (src/domain/cadence.mjs). */
+export const RUNS_PER_DAY = runsPerDay(DEFAULT_CADENCE_MINUTES);
 const DAYS_PER_MONTH = 30;
 
 type DailyLimit = { name: string; perDay: number; of: (u: Usage) => number };
@@ -81,14 +83,15 @@ export interface FreePlanCapacity {
 
 /**
  * The most ZIPs whose scheduled runs fit the Free plan's daily limits: for each limit,
- * floor((limit/day / 96 − fixed per tick) / per ZIP-run), and the smallest of them.
+ * floor((limit/day / runs a day − fixed per tick) / per ZIP-run), and the smallest of them
+ * (96 runs a day at the default 15-minute cadence, 48 at 30, 24 at 60).
  * `perInvocation` adds limits that bind per invocation (the cron's subrequests), as ZIP counts.
  */
-export function freePlanCapacity(perZipRun: Usage, perTick: Usage, perInvocation: Record<string, number> = {}): FreePlanCapacity {
+export function freePlanCapacity(perZipRun: Usage, perTick: Usage, perInvocation: Record<string, number> = {}, runsADay = RUNS_PER_DAY): FreePlanCapacity {
   const perLimit: Record<string, number> = { ...perInvocation };
   for (const limit of DAILY_LIMITS) {
     const perZip = limit.of(perZipRun);
-    const budget = limit.perDay / RUNS_PER_DAY - limit.of(perTick);
+    const budget = limit.perDay / runsADay - limit.of(perTick);
     perLimit[limit.name] = perZip <= 0 ? (budget >= 0 ? Number.POSITIVE_INFINITY : 0) : Math.max(0, Math.floor(budget / perZip));
   }
   const [bindingLimit, maxZips] = Object.entries(perLimit).reduce((a, b) => (b[1] < a[1] ? b : a));

@@ -8,6 +8,7 @@ import { accessConfig } from './access-jwt';
 import { adminDisabledReason, adminToken, authenticateAdmin, tokensMatch, type AdminIdentity } from './admin-auth';
 import { jaegerTraceUrl, jaegerZipSearchUrl, runTraceUrl } from './admin-api';
 import { AdminPage, LoginPage } from './pages/admin';
+import { deployedCadence } from './freshness';
 import { documentOf } from './pages/document';
 import { Layout } from './pages/layout';
 import { DeadLettersPage } from './pages/dead-letters';
@@ -73,6 +74,7 @@ adminPages.get('/admin', async (c) => {
         csrf={await pageCsrf(identity)}
         added={added && zips.some((z) => z.zip === added) ? added : undefined}
         nowMs={Date.now()}
+        cadenceMinutes={deployedCadence(c.env)}
         jaegerSearchUrl={isTracingDisabled(c.env) ? undefined : (zip) => jaegerZipSearchUrl(c.env, zip)}
       />,
     ),

@@ -78,7 +78,7 @@ export const ADMIN_JS = `'use strict';
       var request;
       if (action === 'active') {
         request = api('POST', '/admin/' + (wanted ? 'activate' : 'deactivate') + '?zip=' + zip).then(function () {
-          say(zip + (wanted ? ' is active: redrawn every 15 minutes.' : ' is inactive: no longer scheduled.'));
+          say(zip + (wanted ? ' is active: redrawn on every scheduled run.' : ' is inactive: no longer scheduled.'));
         });
       } else if (action === 'format') {
         var format = box.getAttribute('data-format');

@@ -1,6 +1,5 @@
 import { DEFAULT_FORMAT, FORMAT_NAMES, type FormatName } from '../../domain/formats';
 import type { AdminIdentity } from '../admin-auth';
-import { CRON_PERIOD_MINUTES } from '../freshness';
 import { ago, dateTimeUtc } from './format';
 import { Layout } from './layout';
 
@@ -64,7 +63,7 @@ function who(identity: AdminIdentity): string {
   return 'Authenticated with a bearer token.';
 }
 
-function ZipCard(props: { entry: AdminZip; nowMs: number; jaegerSearchUrl?: string }) {
+function ZipCard(props: { entry: AdminZip; nowMs: number; cadenceMinutes: number; jaegerSearchUrl?: string }) {
   const { entry } = props;
   return (
     <li class="card" id={`zip-${entry.zip}`} data-zip={entry.zip}>
@@ -109,7 +108,7 @@ function ZipCard(props: { entry: AdminZip; nowMs: number; jaegerSearchUrl?: stri
           ) : (
             'No picture yet'
           )}
-          {entry.active ? ` · redrawn every ${CRON_PERIOD_MINUTES} min` : ' · not scheduled'}
+          {entry.active ? ` · redrawn every ${props.cadenceMinutes} min` : ' · not scheduled'}
           {props.jaegerSearchUrl ? (
             <>
               {' · '}
@@ -144,6 +143,8 @@ export function AdminPage(props: {
   csrf?: string;
   added?: string;
   nowMs: number;
+  /** How often the cron redraws an active ZIP (CRON_CADENCE_MINUTES). */
+  cadenceMinutes: number;
   /** Jaeger UI's search for a ZIP's runs; absent when tracing is off. */
   jaegerSearchUrl?: (zip: string) => string;
 }) {
@@ -187,7 +188,7 @@ export function AdminPage(props: {
           </div>
           <button type="submit">Add and activate</button>
         </form>
-        <p class="meta">Active ZIP codes are redrawn every {CRON_PERIOD_MINUTES} minutes. New ones start with rgb_light; tick more formats below.</p>
+        <p class="meta">Active ZIP codes are redrawn every {props.cadenceMinutes} minutes. New ones start with rgb_light; tick more formats below.</p>
       </section>
 
       <h2>ZIP codes ({props.zips.length})</h2>
@@ -198,7 +199,7 @@ export function AdminPage(props: {
       ) : (
         <ul class="cards">
           {props.zips.map((entry) => (
-            <ZipCard entry={entry} nowMs={props.nowMs} jaegerSearchUrl={props.jaegerSearchUrl?.(entry.zip)} />
+            <ZipCard entry={entry} nowMs={props.nowMs} cadenceMinutes={props.cadenceMinutes} jaegerSearchUrl={props.jaegerSearchUrl?.(entry.zip)} />
           ))}
         </ul>
       )}

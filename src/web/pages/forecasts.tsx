@@ -1,5 +1,5 @@
 import { FORMATS, imageKey, isFormatName } from '../../domain/formats';
-import { CRON_PERIOD_MINUTES, FRESH_FOR_MINUTES, FRESHNESS_LABEL, freshness } from '../freshness';
+import { FRESHNESS_LABEL, freshForMinutes, freshness } from '../freshness';
 import { ago, bytes, dateTimeUtc } from './format';
 import { Layout } from './layout';
 
@@ -31,10 +31,10 @@ function FailureNote(props: { zip: string; failure: NonNullable<ForecastCard['fa
   );
 }
 
-function Card(props: { card: ForecastCard; nowMs: number }) {
+function Card(props: { card: ForecastCard; nowMs: number; cadenceMinutes: number }) {
   const { card } = props;
   const latest = newest(card);
-  const state = latest ? freshness(latest, props.nowMs) : 'stale';
+  const state = latest ? freshness(latest, props.nowMs, props.cadenceMinutes) : 'stale';
   const shown = card.images.find((i) => i.format === 'rgb_light') ?? card.images.find((i) => i.format === 'rgb_dark') ?? card.images[0];
   const showable = shown !== undefined && isFormatName(shown.format) && FORMATS[shown.format].width > FORMATS[shown.format].height;
   return (
@@ -110,13 +110,14 @@ function Pager(props: { after?: string; next?: string }) {
   );
 }
 
-export function ForecastsPage(props: { cards: ForecastCard[]; after?: string; next?: string; nowMs: number }) {
+export function ForecastsPage(props: { cards: ForecastCard[]; after?: string; next?: string; nowMs: number; cadenceMinutes: number }) {
+  const freshFor = freshForMinutes(props.cadenceMinutes);
   return (
     <Layout title="Forecasts" nav="forecasts" description="Today's weather landscapes, one card per ZIP code.">
       <h1>Forecasts</h1>
       <p class="note">
-        <strong>Up to date</strong> means the newest picture is less than {FRESH_FOR_MINUTES} minutes old. Active ZIP
-        codes are redrawn every {CRON_PERIOD_MINUTES} minutes, so {FRESH_FOR_MINUTES} minutes allows one missed or slow
+        <strong>Up to date</strong> means the newest picture is less than {freshFor} minutes old. Active ZIP
+        codes are redrawn every {props.cadenceMinutes} minutes, so {freshFor} minutes allows one missed or slow
         run; after two in a row the card says <strong>Not updating</strong> (the ZIP was deactivated, or the weather
         service is failing). <strong>Failed</strong> means the last run gave up, with what went wrong on the card.
       </p>
@@ -137,7 +138,7 @@ export function ForecastsPage(props: { cards: ForecastCard[]; after?: string; ne
       ) : (
         <ul class="cards">
           {props.cards.map((card) => (
-            <Card card={card} nowMs={props.nowMs} />
+            <Card card={card} nowMs={props.nowMs} cadenceMinutes={props.cadenceMinutes} />
           ))}
         </ul>
       )}

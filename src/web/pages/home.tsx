@@ -16,7 +16,7 @@ const COLOURS: Record<string, string> = {
   eink: '1-bit, rotated for a portrait 2.9″ panel',
 };
 
-export function HomePage(props: { latest?: LatestPicture; nowMs: number }) {
+export function HomePage(props: { latest?: LatestPicture; nowMs: number; cadenceMinutes: number }) {
   const { latest } = props;
   const sampleZip = latest?.zip ?? '78729';
   return (
@@ -62,7 +62,7 @@ export function HomePage(props: { latest?: LatestPicture; nowMs: number }) {
       <h2>How it works</h2>
       <ol class="steps">
         <li>
-          <strong>Fetch.</strong> Every 15 minutes each active ZIP code's forecast is fetched from Open-Meteo (hourly
+          <strong>Fetch.</strong> Every {props.cadenceMinutes} minutes each active ZIP code's forecast is fetched from Open-Meteo (hourly
           temperature, pressure, clouds, rain, snow and wind).
         </li>
         <li>

@@ -64,7 +64,7 @@ export function Layout(props: LayoutProps) {
         <main id="content">{props.children}</main>
         <footer class="site-footer">
           <div class="bar">
-            Pictures are redrawn every 15 minutes from Open-Meteo forecasts. Devices fetch <code>{'/{zip}/eink.bmp'}</code>;
+            Pictures are redrawn on a schedule from Open-Meteo forecasts. Devices fetch <code>{'/{zip}/eink.bmp'}</code>;
             web pages embed <code>{'/{zip}/rgb_light.png'}</code>.
           </div>
         </footer>

@@ -4,7 +4,7 @@ import { encodings, renderSpritePng, SPRITE_NAMES, TREE_SPECIES } from '../../..
 import type { FormatName } from '../../../src/domain/formats';
 import { recordRunDispatched, appendRunFailure, recordRunStarted } from '../../../src/storage/run-log';
 import { ASSET_URLS } from '../../../src/web/assets';
-import { freshness, FRESH_FOR_MINUTES } from '../../../src/web/freshness';
+import { deployedCadence, freshForMinutes, freshness } from '../../../src/web/freshness';
 import { bearer, clearKv, login, send } from './web-client';
 import { putPicture } from '../../support/stored-pictures';
 
@@ -60,7 +60,8 @@ describe('public pages', () => {
     expect(card('11111')).toContain('href="/11111/rgb_light.png"');
     expect(card('11111')).toContain('href="/11111/eink.bmp"');
     expect(card('22222')).toContain('data-freshness="stale">Not updating<');
-    expect(page).toContain(`less than ${FRESH_FOR_MINUTES} minutes old`);
+    expect(page).toContain(`less than ${freshForMinutes(15)} minutes old`);
+    expect(page).toContain('redrawn every 15 minutes');
     // Everything fits one page: no pager. A page after a ZIP starts with the next one.
     expect(page).not.toContain('class="pager"');
     const later = await html('/forecasts?after=11111');
@@ -73,11 +74,24 @@ describe('public pages', () => {
   it('freshness: "Up to date" below 30 minutes, "Not updating" from 30 on', () => {
     const now = Date.parse('2026-11-24T12:00:00Z');
     const at = (minutes: number) => new Date(now - minutes * MINUTE).toISOString();
-    expect(FRESH_FOR_MINUTES).toBe(30);
+    expect(freshForMinutes(15)).toBe(30);
     expect(freshness(at(0), now)).toBe('fresh');
     expect(freshness(at(29.9), now)).toBe('fresh');
     expect(freshness(at(30), now)).toBe('stale');
     expect(freshness('not a date', now)).toBe('stale');
+  });
+
+  it('freshness follows the deployed cadence: two cron periods, whatever CRON_CADENCE_MINUTES chose', () => {
+    const now = Date.parse('2026-11-24T12:00:00Z');
+    const at = (minutes: number) => new Date(now - minutes * MINUTE).toISOString();
+    expect(deployedCadence({})).toBe(15);
+    expect(deployedCadence({ CRON_CADENCE_MINUTES: '60' })).toBe(60);
+    expect(freshness(at(100), now, deployedCadence({ CRON_CADENCE_MINUTES: '60' }))).toBe('fresh');
+    expect(freshness(at(120), now, 60)).toBe('stale');
+    expect(freshness(at(59.9), now, 30)).toBe('fresh');
+    expect(freshness(at(60), now, 30)).toBe('stale');
+    // A value deploy would refuse, set by hand: the pages keep the default (and log why).
+    expect(deployedCadence({ CRON_CADENCE_MINUTES: '45' })).toBe(15);
   });
 
   it('guide: every element drawn with the renderer’s own sprites, thresholds quoted from the encodings', async () => {

@@ -26,7 +26,7 @@ const ERROR = SpanStatusCode.ERROR;
 
 /**
  * Buffers the spans of one worker invocation and sends them in ONE export when it ends
- * (otel-cf-workers calls forceFlush from ctx.waitUntil). Three rules decide what goes:
+ * (otel-cf-workers calls forceFlush from ctx.waitUntil), or one per 10,000 spans past that. Three rules decide what goes:
  * - head-sampled spans go;
  * - spans of an unsampled trace go only if one of them, in this invocation, failed (ERROR status:
  *   an exception, a retry, a dead letter) or records a failure ({@link keepAsFailureRecord}), marked
@@ -40,9 +40,16 @@ export class InvocationSpanProcessor implements SpanProcessor {
   private sampled: ReadableSpan[] = [];
   private unsampled = new Map<string, { spans: ReadableSpan[]; failed: boolean }>();
   private readonly suppressed = new WeakSet<object>();
-  /** Upper bound so a collector outage or a huge batch cannot grow memory without limit. */
+  /**
+   * Upper bound on spans held at once, so a huge invocation cannot grow memory without limit. Past
+   * it, the sampled spans (already decided) go in an export of their own right away, so a cron tick
+   * of 10,000 ZIPs (two spans each) loses none; only undecided ones (unsampled traces that have not
+   * failed) are dropped, counted and reported once at the end.
+   */
   private static readonly MAX_BUFFERED = 10_000;
   private buffered = 0;
+  private dropped = 0;
+  private early: Promise<void>[] = [];
 
   constructor(
     private readonly exporters: readonly SpanExporter[],
@@ -60,7 +67,17 @@ export class InvocationSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    if (this.suppressed.has(span) || this.buffered >= InvocationSpanProcessor.MAX_BUFFERED) return;
+    if (this.suppressed.has(span)) return;
+    if (this.buffered >= InvocationSpanProcessor.MAX_BUFFERED) {
+      if (this.sampled.length === 0) {
+        this.dropped++;
+        return;
+      }
+      const spans = this.sampled;
+      this.sampled = [];
+      this.buffered -= spans.length;
+      this.early.push(this.send(spans));
+    }
     this.buffered++;
     const context = span.spanContext();
     if ((context.traceFlags & SAMPLED) !== 0) {
@@ -84,6 +101,16 @@ export class InvocationSpanProcessor implements SpanProcessor {
     this.sampled = [];
     this.unsampled.clear();
     this.buffered = 0;
+    const early = this.early;
+    this.early = [];
+    if (this.dropped > 0) {
+      console.warn(`span buffer full (${InvocationSpanProcessor.MAX_BUFFERED} spans): dropped ${this.dropped} spans of unsampled traces that had not failed`, { action: 'error' });
+      this.dropped = 0;
+    }
+    await Promise.all([...early, this.send(ended)]);
+  }
+
+  private async send(ended: ReadableSpan[]): Promise<void> {
     if (ended.length === 0 || this.exporters.length === 0) return;
     const spans = ended.map((span) => this.view.of(span));
     // The export's own fetch must not be traced (it would make spans, and exports, of its own).

@@ -1,0 +1,55 @@
+import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ExportView } from '../../../src/otel/exporter';
+import { InvocationSpanProcessor } from '../../../src/otel/span-processor';
+
+/** An exporter that keeps each export's span names, in order. */
+function recordingExporter(): SpanExporter & { exports: string[][] } {
+  const exports: string[][] = [];
+  return {
+    exports,
+    export: (spans: ReadableSpan[], done: (result: { code: number }) => void) => {
+      exports.push(spans.map((s) => s.name));
+      done({ code: 0 });
+    },
+    shutdown: async () => {},
+  };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('InvocationSpanProcessor past its buffer (10,000 spans an invocation)', () => {
+  it('exports the sampled spans early instead of dropping them, so a cron tick of 10,000 ZIPs keeps its cron span', async () => {
+    const exporter = recordingExporter();
+    const processor = new InvocationSpanProcessor([exporter], new ExportView());
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('test');
+    const cron = tracer.startSpan('cron */15 * * * *');
+    const parent = trace.setSpan(ROOT_CONTEXT, cron);
+    // About two spans per ZIP, as the cron's fan-out makes (scheduled run + create).
+    for (let i = 0; i < 20_001; i++) tracer.startSpan(`span ${i}`, {}, parent).end();
+    cron.end();
+    await processor.forceFlush();
+    const exported = exporter.exports.flat();
+    expect(exported).toHaveLength(20_002);
+    expect(exported).toContain('cron */15 * * * *');
+    expect(exporter.exports.length).toBeGreaterThan(1);
+    expect(Math.max(...exporter.exports.map((e) => e.length))).toBeLessThanOrEqual(10_000);
+  });
+
+  it('says once when it had to drop spans it could not decide on (unsampled traces that never failed)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const exporter = recordingExporter();
+    const processor = new InvocationSpanProcessor([exporter], new ExportView());
+    const unsampled = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE };
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor], sampler: { shouldSample: () => ({ decision: 1 }), toString: () => 'record' } }).getTracer('test');
+    const parent = trace.setSpanContext(ROOT_CONTEXT, unsampled);
+    for (let i = 0; i < 10_005; i++) tracer.startSpan(`unsampled ${i}`, {}, parent).end();
+    await processor.forceFlush();
+    expect(exporter.exports.flat()).toHaveLength(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/dropped 5 spans/);
+  });
+});

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { ADMIN_TOKEN_MIN_LENGTH, adminTokenProblem } from '../../../src/web/admin-token.mjs';
+import { runDeployScript } from '../../support/deploy-script';
 import { freePort } from '../../support/free-port';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -70,20 +71,10 @@ describe('npm start and npm run deploy refuse a token too short to resist guessi
   }, 30_000);
 
   it('npm run deploy refuses it before creating or deploying anything', async () => {
-    // A stand-in for `npx` (every wrangler call in deploy.sh goes through it) that only records its calls.
-    const bin = mkdtempSync(join(tmpdir(), 'wl-deploy-'));
-    try {
-      const calls = join(bin, 'calls');
-      writeFileSync(calls, '');
-      writeFileSync(join(bin, 'npx'), `#!/bin/sh\necho "$*" >> '${calls}'\nexit 1\n`);
-      chmodSync(join(bin, 'npx'), 0o755);
-      const env = { ...process.env, ADMIN_TOKEN: SHORT, PATH: [bin, dirname(process.execPath), process.env.PATH].join(delimiter) };
-      const result = await run('bash', ['scripts/deploy.sh'], env);
-      expect(result.stderr).toContain('[deploy] refusing to deploy: ADMIN_TOKEN is 31 characters; it must be at least 32');
-      expect(result.code).not.toBe(0);
-      expect(readFileSync(calls, 'utf8')).toBe('');
-    } finally {
-      rmSync(bin, { recursive: true, force: true });
-    }
+    // npx (every wrangler call in deploy.sh) would fail if reached: the refusal must come first.
+    const result = await runDeployScript({ ADMIN_TOKEN: SHORT }, 1);
+    expect(result.stderr).toContain('[deploy] refusing to deploy: ADMIN_TOKEN is 31 characters; it must be at least 32');
+    expect(result.code).not.toBe(0);
+    expect(result.calls).toEqual([]);
   });
 });

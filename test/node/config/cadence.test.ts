@@ -1,11 +1,6 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cadenceMinutes, cronOfCadence, runsPerDay } from '../../../src/domain/cadence.mjs';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
+import { runDeployScript } from '../../support/deploy-script';
 
 describe('the cron cadence setting (CRON_CADENCE_MINUTES)', () => {
   it('accepts 15, 30 or 60 minutes, 15 when unset, and names the allowed values otherwise', () => {
@@ -18,26 +13,7 @@ describe('the cron cadence setting (CRON_CADENCE_MINUTES)', () => {
     expect([15, 30, 60].map(runsPerDay)).toEqual([96, 48, 24]);
   });
 
-  /** Runs scripts/deploy.sh with a stand-in for `npx` (every wrangler call goes through it) that records its calls and succeeds. */
-  async function deploy(cadence: string | undefined) {
-    const bin = mkdtempSync(join(tmpdir(), 'wl-deploy-'));
-    try {
-      const calls = join(bin, 'calls');
-      writeFileSync(calls, '');
-      writeFileSync(join(bin, 'npx'), `#!/bin/sh\necho "$*" >> '${calls}'\nexit 0\n`);
-      chmodSync(join(bin, 'npx'), 0o755);
-      const env: NodeJS.ProcessEnv = { ...process.env, PATH: [bin, dirname(process.execPath), process.env.PATH].join(delimiter) };
-      for (const name of ['ADMIN_TOKEN', 'OWM_API_KEY', 'OTEL_EXPORTER_OTLP_HEADERS', 'CRON_CADENCE_MINUTES']) delete env[name];
-      if (cadence !== undefined) env.CRON_CADENCE_MINUTES = cadence;
-      const child = spawn('bash', ['scripts/deploy.sh'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const code = await new Promise<number | null>((done) => child.once('close', done));
-      return { code, stderr, calls: readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean) };
-    } finally {
-      rmSync(bin, { recursive: true, force: true });
-    }
-  }
+  const deploy = (cadence: string | undefined) => runDeployScript(cadence === undefined ? {} : { CRON_CADENCE_MINUTES: cadence });
 
   it('npm run deploy attaches the cron of the chosen cadence to the web worker and passes it on as a var', async () => {
     const hourly = await deploy('60');

@@ -23,7 +23,7 @@ export interface QueueProducerOptions {
    * (true, the default: the conventions' SHOULD for batches). False: the batch's one `send <queue>`
    * span (PRODUCER) is the creation context of all its messages, as for a single `send`: one span
    * instead of n + 1 where every message has the same parent anyway (the dispatcher: the formats of
-   * one run). Messages given parents of their own ({@link withMessageParents}) always get them.
+   * one run). Messages given creation contexts of their own ({@link withMessageParents}) get no `create` span.
    */
   createSpans?: boolean;
 }
@@ -31,12 +31,11 @@ export interface QueueProducerOptions {
 const MESSAGE_PARENTS = createContextKey('weather-landscape message creation parents');
 
 /**
- * Runs `fn` so that message i of each queue send inside it is created under `parents[i]`: its
- * `create <queue>` span (PRODUCER) is a child of that context and its context goes into the body,
- * so the consumer's `process` span continues that message's own trace. The `send <queue>` span
- * stays in the caller's context and links to every `create` span. This is how one `sendBatch`
- * starts many traces (the cron: one `scheduled run` root per ZIP). `parents` must hold one context
- * per message sent inside `fn`.
+ * Runs `fn` so that `parents[i]` is the creation context of message i of each queue send inside it:
+ * that context goes into the body, so the consumer's `process` span continues that message's own
+ * trace, and the `send <queue>` span (in the caller's context) links to every one of them. This is
+ * how one `sendBatch` starts many traces (the cron: each ZIP's `scheduled run` root is its message's
+ * creation context). `parents` must hold one context per message sent inside `fn`.
  */
 export function withMessageParents<T>(parents: readonly Context[], fn: () => T): T {
   return context.with(context.active().setValue(MESSAGE_PARENTS, parents), fn);
@@ -51,7 +50,7 @@ type Outgoing = { body: unknown; contentType?: QueueContentType };
  * - a `sendBatch` gives each message a `create <queue>` span (PRODUCER) whose context goes into that
  *   message, and one CLIENT span `send <queue>` (`messaging.batch.message_count`) that links to them
  *   all; with `createSpans: false`, a `sendBatch` is traced like a `send` (one PRODUCER span);
- * - inside {@link withMessageParents}, each message's `create` span has the parent given for it.
+ * - inside {@link withMessageParents}, each message's creation context is the one given for it (no `create` span).
  * Applied once, to the binding in `env` (see bindings.ts); application code just calls send.
  */
 export function instrumentQueueProducer(queue: Queue, queueName: string, options: QueueProducerOptions = {}): Queue {
@@ -105,11 +104,15 @@ function traced<R>(queueName: string, messages: Outgoing[], batch: boolean, opti
       return call(bodies);
     });
   }
-  const created = messages.map((m, i) => createMessage(queueName, m, parents?.[i] ?? active, sizes));
+  // Given parents are the messages' creation contexts themselves (the cron's run roots): no span
+  // between a run's root and its message. Otherwise each message gets a `create` span.
+  const created = parents
+    ? messages.map((m, i) => ({ body: carried(m.body, m.contentType, parents[i]), context: trace.getSpanContext(parents[i]) }))
+    : messages.map((m) => createMessage(queueName, m, active, sizes));
   const bodies = created.map((c) => c.body);
   return inLeafSpan(tracer, `send ${queueName}`, { kind: SpanKind.CLIENT, attributes }, (span) => {
     // otel-cf-workers ignores SpanOptions.links: the links are added on the span.
-    span.addLinks(created.map((c) => ({ context: c.context })));
+    span.addLinks(created.flatMap((c) => (c.context ? [{ context: c.context }] : [])));
     if (sizes) span.setAttributes(sizeAttributes(bodies, batch));
     return call(bodies);
   });

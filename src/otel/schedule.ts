@@ -6,14 +6,13 @@ import { recordError, tracerFor } from './spans';
 /**
  * Starts one batch of scheduled runs, one per ZIP, each a trace of its own: its root span
  * `scheduled run` (labelled with the ZIP and trigger, linked to the cron invocation's span;
- * otel-cf-workers ignores SpanOptions.links, so the link is added on the span) is the parent of its
- * message's `create` span. `send` sends the batch's messages in the order of `zips` (one each); the
- * cron's `send` span links to every `create` span (queue-producer.ts, withMessageParents).
- * When `send` has settled, `settled(zip, failure)` runs inside each ZIP's root (so its log line
- * carries that run's trace id), then each root ends, failed with the error if the batch failed.
- * Never rejects: a failed batch is reported through `settled`.
+ * otel-cf-workers ignores SpanOptions.links, so the link is added on the span) is its message's
+ * creation context. `send` sends the batch's messages in the order of `zips` (one each); the
+ * cron's `send` span links to every run root (queue-producer.ts, withMessageParents). When `send`
+ * has settled, each root ends, failed with the error if the batch failed.
+ * Never rejects: resolves to the batch's failure, if any.
  */
-export async function inScheduledRuns(zips: readonly string[], send: () => Promise<void>, settled: (zip: string, failure?: { error: unknown }) => void): Promise<void> {
+export async function inScheduledRuns(zips: readonly string[], send: () => Promise<void>): Promise<{ error: unknown } | undefined> {
   const cronSpan = trace.getActiveSpan();
   const active = context.active();
   const runs = zips.map((zip) => {
@@ -21,7 +20,7 @@ export async function inScheduledRuns(zips: readonly string[], send: () => Promi
     const base = withRunAttributes(active, words);
     const span = tracerFor('schedule').startSpan('scheduled run', { kind: SpanKind.INTERNAL, root: true, attributes: words }, base);
     if (cronSpan) span.addLink({ context: cronSpan.spanContext(), attributes: { 'weather_landscape.link': 'cron_invocation' } });
-    return { zip, span, ctx: trace.setSpan(base, span) };
+    return { span, ctx: trace.setSpan(base, span) };
   });
   let failure: { error: unknown } | undefined;
   try {
@@ -33,8 +32,8 @@ export async function inScheduledRuns(zips: readonly string[], send: () => Promi
     failure = { error };
   }
   for (const run of runs) {
-    context.with(run.ctx, () => settled(run.zip, failure));
     if (failure) recordError(run.span, failure.error);
     run.span.end();
   }
+  return failure;
 }

@@ -25,8 +25,11 @@ export interface ScheduledSummary {
  * fit one `sendBatch` (100 messages, 256 KB), a bounded number in flight: a few hundred ZIPs cost a
  * few subrequests, not one each. Each ZIP's run is a trace of its own (so one slow ZIP's waterfall
  * is not buried in the others), linked to the cron invocation's span and linked from the batch's
- * `send` span (src/otel/schedule.ts). A batch that cannot be sent fails only its own ZIPs: each is
+ * `send` span (src/otel/schedule.ts). A batch that cannot be sent fails only its own ZIPs: they are
  * logged by name and counted, and the other batches still go.
+ * One log line per batch, not per ZIP: Workers Logs keeps at most 256 KB of log events per
+ * invocation, and 10,000 lines of a run each (about 3 MB) would lose every line after the first
+ * few hundred, the failures and the summary included.
  */
 export async function runScheduled(env: Env, now = new Date()): Promise<ScheduledSummary> {
   const summary: ScheduledSummary = { enqueued: 0, failed: [] };
@@ -44,19 +47,15 @@ export async function runScheduled(env: Env, now = new Date()): Promise<Schedule
   return summary;
 }
 
-/** Sends one batch of fetch jobs; never rejects (a failure is logged per ZIP and counted). */
-function sendRuns(env: Env, jobs: FetchJob[], summary: ScheduledSummary): Promise<void> {
-  return inScheduledRuns(
-    jobs.map((job) => job.zip_code),
-    () => sendMessages(env, 'fetch-jobs', jobs),
-    (zip, failure) => {
-      if (failure) {
-        summary.failed.push(zip);
-        console.error('scheduled run could not be enqueued', { action: 'error', zip_code: zip, trigger: 'cron', error: String(failure.error) });
-      } else {
-        summary.enqueued++;
-        console.info('run started', { action: 'enqueue_fetch_job', zip_code: zip, trigger: 'cron' });
-      }
-    },
-  );
+/** Sends one batch of fetch jobs; never rejects (a failure is logged with the batch's ZIPs and counted). */
+async function sendRuns(env: Env, jobs: FetchJob[], summary: ScheduledSummary): Promise<void> {
+  const zips = jobs.map((job) => job.zip_code);
+  const failure = await inScheduledRuns(zips, () => sendMessages(env, 'fetch-jobs', jobs));
+  if (failure) {
+    summary.failed.push(...zips);
+    console.error('scheduled runs could not be enqueued', { action: 'error', trigger: 'cron', zip_codes: zips, error: String(failure.error) });
+  } else {
+    summary.enqueued += zips.length;
+    console.info('runs started', { action: 'enqueue_fetch_jobs', trigger: 'cron', zips: zips.length, first_zip: zips[0], last_zip: zips.at(-1) });
+  }
 }

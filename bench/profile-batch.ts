@@ -14,9 +14,9 @@
  * Needs a WebSocket client: Node 22+ has one; on Node 20 the npm script passes --experimental-websocket.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../test/support/free-port';
 import { startOtlpReceiver } from '../test/support/otlp-receiver';
 import { Bundler, type Bundle } from './lib/bundles';
 import { stopAll, stopAllOnSignals, track } from './lib/cleanup';
@@ -64,14 +64,6 @@ function parseOptions(argv: string[]): Options {
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   return options;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 // --- DevTools protocol ------------------------------------------------------------------------

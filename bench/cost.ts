@@ -6,7 +6,7 @@ import type { ReceivedSpan } from '../test/support/otlp-receiver';
 import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu, type CpuCase } from './cost-cpu';
 import type { Bundler } from './lib/bundles';
 import { mapLimit } from './lib/concurrency';
-import { isKvList, ledgerFromSpans, type Billable, type Ledger } from './lib/ledger';
+import { isKvList, ledgerFromSpans, type Billable, type Ledger } from '../test/support/ledger';
 import { freePlanCapacity, paidMonth, PRICES, type Usage } from './lib/prices';
 import { benchZip } from './lib/queue-messages';
 import { startStackSession, type StackSession } from './lib/stack-session';
@@ -16,7 +16,7 @@ import type { FigureResult, Row } from './table';
 /**
  * Figure: what a run costs on the Cloudflare bill. On the real local stack (its own: wrangler dev,
  * four workers, tracing on, OTLP to the bench's receiver), the spans of one run, all services,
- * counted by bench/lib/ledger.ts (checked against the bindings by test/workers/<worker>/ledger.test.ts):
+ * counted by test/support/ledger.ts (checked against the bindings by test/workers/<worker>/ledger.test.ts):
  * an admin "Generate now" and a scheduled run of ONE active ZIP with all five formats, after a
  * warm-up run (geocode cached); the first-ever run is reported apart. Then the pages `/` and
  * `/forecasts` with many ZIPs, seeded through the stack itself (activate, formats, one cron).
@@ -233,7 +233,7 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
 
     const overLimit = cpu.filter((c) => cpuP95(c.id) > FREE_PLAN_CPU_MS);
     const rows: Row[] = [
-      { figure: 'cost: scheduled ZIP-run (5 formats, 1 active ZIP)', measured: fmtLedger(scheduledRunLedger), target: '≤ 1 KV write', met: scheduledRunLedger.kvWrites <= 1, how: 'on the stack: spans of the cron trace + the ZIP\'s run trace, all services (bench/lib/ledger.ts); the whole cron tick is this one ZIP\'s share' },
+      { figure: 'cost: scheduled ZIP-run (5 formats, 1 active ZIP)', measured: fmtLedger(scheduledRunLedger), target: '≤ 1 KV write', met: scheduledRunLedger.kvWrites <= 1, how: 'on the stack: spans of the cron trace + the ZIP\'s run trace, all services (test/support/ledger.ts); the whole cron tick is this one ZIP\'s share' },
       { figure: 'cost: admin run (5 formats, steady state)', measured: fmtLedger(adminRunLedger), target: '≤ 6 KV writes', met: adminRunLedger.kvWrites <= 6, how: 'on the stack: spans of the run\'s trace after a warm-up run (geocode cached)' },
       { figure: 'cost: first-ever admin run', measured: fmtLedger(toRunLedger(firstAdmin, adminRunLedger.cpuMsMax)), target: '—', met: null, how: 'same, the ZIP\'s first run (geocode not cached)' },
       ...(['/', '/forecasts'] as const).map((path): Row => {

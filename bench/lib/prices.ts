@@ -1,4 +1,4 @@
-import type { Billable } from './ledger';
+import type { Billable } from '../../test/support/ledger';
 import { DEFAULT_CADENCE_MINUTES, runsPerDay } from '../../src/domain/cadence.mjs';
 
 /**

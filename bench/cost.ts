@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CADENCES_MINUTES, DEFAULT_CADENCE_MINUTES, runsPerDay } from '../src/domain/cadence.mjs';
 import { FORMAT_NAMES } from '../src/domain/formats';
 import type { ReceivedSpan } from '../test/support/otlp-receiver';
-import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu, type CpuCase } from './cost-cpu';
+import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu } from './cost-cpu';
 import type { Bundler } from './lib/bundles';
 import { isKvList, ledgerFromSpans, type Billable, type Ledger } from '../test/support/ledger';
 import { freePlanCapacity, paidMonth, PRICES, type Usage } from './lib/prices';

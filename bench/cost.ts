@@ -3,12 +3,10 @@ import { join } from 'node:path';
 import { CADENCES_MINUTES, DEFAULT_CADENCE_MINUTES, runsPerDay } from '../src/domain/cadence.mjs';
 import { FORMAT_NAMES } from '../src/domain/formats';
 import type { ReceivedSpan } from '../test/support/otlp-receiver';
-import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu, type CpuCase } from './cost-cpu';
+import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu } from './cost-cpu';
 import type { Bundler } from './lib/bundles';
-import { mapLimit } from './lib/concurrency';
-import { isKvList, ledgerFromSpans, type Billable, type Ledger } from './lib/ledger';
+import { isKvList, ledgerFromSpans, type Billable, type Ledger } from '../test/support/ledger';
 import { freePlanCapacity, paidMonth, PRICES, type Usage } from './lib/prices';
-import { benchZip } from './lib/queue-messages';
 import { startStackSession, type StackSession } from './lib/stack-session';
 import { settledSpans } from './lib/settle';
 import type { FigureResult, Row } from './table';
@@ -16,18 +14,16 @@ import type { FigureResult, Row } from './table';
 /**
  * Figure: what a run costs on the Cloudflare bill. On the real local stack (its own: wrangler dev,
  * four workers, tracing on, OTLP to the bench's receiver), the spans of one run, all services,
- * counted by bench/lib/ledger.ts (checked against the bindings by test/workers/<worker>/ledger.test.ts):
+ * counted by test/support/ledger.ts (checked against the bindings by test/workers/<worker>/ledger.test.ts):
  * an admin "Generate now" and a scheduled run of ONE active ZIP with all five formats, after a
- * warm-up run (geocode cached); the first-ever run is reported apart. Then the pages `/` and
- * `/forecasts` with many ZIPs, seeded through the stack itself (activate, formats, one cron).
+ * warm-up run (geocode cached); the first-ever run is reported apart. That pages stay bounded as
+ * ZIPs grow is asserted by test/workers/web/page-cost.test.ts (1,000 ZIPs), and the cron tick's
+ * growth is the cron-tick figure's (bench/cron-tick.ts): neither is measured again here.
  * CPU per invocation comes from cost-cpu.ts (Miniflare, Node clock: an upper bound).
  */
 const ZIP = '76100';
 // wrangler dev's trigger endpoint (Miniflare's unsafeTriggerHandlers); /__scheduled needs the middleware wrangler bundles in, and the stack runs prebuilt bundles.
 const CRON_PATH = '/cdn-cgi/handler/scheduled?cron=*/15+*+*+*+*';
-const PAGE_STEPS = [50, 200];
-const QUICK_PAGE_STEPS = [10, 30];
-const PAGE_TARGET_ZIPS = 1000;
 const RUN_TIMEOUT_MS = 60_000;
 /** The OTLP export POST each invocation makes (InvocationSpanProcessor): a subrequest no span shows. */
 const EXPORT_SUBREQUESTS = 1;
@@ -91,7 +87,7 @@ async function adminRun(session: StackSession): Promise<Ledger> {
 }
 
 /** One cron tick through wrangler dev's trigger endpoint; returns its spans once every active ZIP's run is complete. */
-async function cronTick(session: StackSession, zips: number, timeoutMs = RUN_TIMEOUT_MS): Promise<ReceivedSpan[]> {
+async function cronTick(session: StackSession, zips: number): Promise<ReceivedSpan[]> {
   session.receiver.clear();
   const progress = new RunProgress(session);
   try {
@@ -99,7 +95,7 @@ async function cronTick(session: StackSession, zips: number, timeoutMs = RUN_TIM
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${CRON_PATH} answered ${res.status}`);
     const done = () => progress.cronSeen && progress.scheduledRuns.size >= zips && [...progress.scheduledRuns].every((t) => progress.complete(t));
-    return await settled(session, done, `cron tick with ${zips} ZIPs`, timeoutMs);
+    return await settled(session, done, `cron tick with ${zips} ZIPs`);
   } finally {
     progress.close();
   }
@@ -108,26 +104,6 @@ async function cronTick(session: StackSession, zips: number, timeoutMs = RUN_TIM
 function toRunLedger(ledger: Ledger, cpuMsMax: number): RunLedger {
   const { kvReads, kvWrites, kvDeletes, kvLists, r2ClassA, r2ClassB, queueOps, workerRequests, subrequestsMax } = ledger;
   return { kvReads, kvWrites, kvDeletes, kvLists, r2ClassA, r2ClassB, queueOps, workerRequests, subrequestsMax, cpuMsMax };
-}
-
-async function seedZips(session: StackSession, from: number, count: number): Promise<void> {
-  const zips = Array.from({ length: count }, (_, i) => benchZip(76200, from + i));
-  await mapLimit(zips, 8, async (zip) => {
-    for (const path of [`/admin/activate?zip=${zip}`, ...FORMAT_NAMES.filter((f) => f !== 'rgb_light').map((f) => `/admin/formats/add?zip=${zip}&format=${f}`)]) {
-      const res = await session.stack.admin(path);
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`${path} answered ${res.status}`);
-    }
-  });
-}
-
-async function pageView(session: StackSession, path: string): Promise<Ledger> {
-  session.receiver.clear();
-  const res = await fetch(`${session.stack.baseUrl}${path}`);
-  await res.arrayBuffer();
-  if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
-  const spans = await settled(session, () => session.receiver.spans.some((s) => s.kind === 'SERVER'), `GET ${path}`);
-  return ledgerFromSpans(spans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
 }
 
 // JSON has no Infinity: a limit this run does not touch at all says so.
@@ -171,30 +147,7 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
     log('scheduled run (one active ZIP)…');
     const scheduledSpans = await cronTick(session, 1);
     const scheduled = ledgerFromSpans(scheduledSpans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
-    const cronInvocation = scheduled.invocations.find((i) => i.kind === 'cron');
     const cronOwnSpans = scheduledSpans.filter((s) => s.name.startsWith('cron ') || (s.parentSpanId && scheduledSpans.some((p) => p.spanId === s.parentSpanId && p.name.startsWith('cron '))));
-
-    // Pages with many ZIPs: seeded through the stack itself in two steps, measured after each, so
-    // the table shows whether a view's operations grow with the ZIP count (and at what slope).
-    // 1,000 ZIPs take ~10 min to seed on 2 cores (5,000 admin calls, 5,000 renders): the counts at
-    // 1,000 are extrapolated linearly from the two steps, and labelled so.
-    const steps = options.quick ? QUICK_PAGE_STEPS : PAGE_STEPS;
-    const pages: Array<{ zips: number; home: Ledger; forecasts: Ledger }> = [];
-    let seeded = 0;
-    let bigCronSpans: ReceivedSpan[] = [];
-    for (const zips of steps) {
-      log(`seeding ZIPs up to ${zips} × ${FORMAT_NAMES.length} formats through the stack (admin API, one cron)…`);
-      await seedZips(session, seeded, zips - seeded);
-      seeded = zips;
-      bigCronSpans = await cronTick(session, zips + 1, 60_000 + zips * 1000);
-      pages.push({ zips, home: await pageView(session, '/'), forecasts: await pageView(session, '/forecasts') });
-    }
-    const pageZips = seeded;
-    const bigCron = ledgerFromSpans(bigCronSpans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
-    const bigCronInvocation = bigCron.invocations.find((i) => i.kind === 'cron');
-    const [small, large] = [pages[0], pages[pages.length - 1]];
-    const at1000 = (pick: (p: (typeof pages)[number]) => number) =>
-      Math.round(pick(large) + ((pick(large) - pick(small)) / (large.zips - small.zips)) * (PAGE_TARGET_ZIPS - large.zips));
 
     // CPU of a run: the most any of its invocations took (p95 of a 10-message batch: an upper bound for a run's smaller batches).
     const cpuMsMaxRun = Math.max(cpuP95('fetcher'), cpuP95('dispatcher'), cpuP95('generator'));
@@ -220,36 +173,16 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
       workerRequests: scheduled.workerRequests - 1,
       cpuMs: cpuPerZipRun,
     };
-    // The cron invocation's subrequests grow with the ZIP count: its slope from the 1-ZIP and the N-ZIP tick.
-    const cronSub1 = cronInvocation?.subrequests ?? 0;
-    const cronSubN = bigCronInvocation?.subrequests ?? 0;
-    const perZipCronSubrequests = (cronSubN - cronSub1) / pageZips;
-    const subrequestZips = perZipCronSubrequests > 0 ? Math.max(0, Math.floor((PRICES.free.subrequestsPerInvocation - cronSub1) / perZipCronSubrequests) + 1) : Number.POSITIVE_INFINITY;
-    const perInvocationLimits = { 'subrequests per cron invocation (50)': subrequestZips };
     // The same measured per-run counts at each cadence deploy allows (CRON_CADENCE_MINUTES): fewer runs a day, more ZIPs.
-    const byCadence = CADENCES_MINUTES.map((minutes) => ({ minutes, runsPerDay: runsPerDay(minutes), ...freePlanCapacity(perZipRun, perTick, perInvocationLimits, runsPerDay(minutes)) }));
+    const byCadence = CADENCES_MINUTES.map((minutes) => ({ minutes, runsPerDay: runsPerDay(minutes), ...freePlanCapacity(perZipRun, perTick, runsPerDay(minutes)) }));
     const capacity = byCadence.find((c) => c.minutes === DEFAULT_CADENCE_MINUTES)!;
     const paid = paidMonth(1000, perZipRun, perTick);
 
     const overLimit = cpu.filter((c) => cpuP95(c.id) > FREE_PLAN_CPU_MS);
     const rows: Row[] = [
-      { figure: 'cost: scheduled ZIP-run (5 formats, 1 active ZIP)', measured: fmtLedger(scheduledRunLedger), target: '≤ 1 KV write', met: scheduledRunLedger.kvWrites <= 1, how: 'on the stack: spans of the cron trace + the ZIP\'s run trace, all services (bench/lib/ledger.ts); the whole cron tick is this one ZIP\'s share' },
+      { figure: 'cost: scheduled ZIP-run (5 formats, 1 active ZIP)', measured: fmtLedger(scheduledRunLedger), target: '≤ 1 KV write', met: scheduledRunLedger.kvWrites <= 1, how: 'on the stack: spans of the cron trace + the ZIP\'s run trace, all services (test/support/ledger.ts); the whole cron tick is this one ZIP\'s share' },
       { figure: 'cost: admin run (5 formats, steady state)', measured: fmtLedger(adminRunLedger), target: '≤ 6 KV writes', met: adminRunLedger.kvWrites <= 6, how: 'on the stack: spans of the run\'s trace after a warm-up run (geocode cached)' },
       { figure: 'cost: first-ever admin run', measured: fmtLedger(toRunLedger(firstAdmin, adminRunLedger.cpuMsMax)), target: '—', met: null, how: 'same, the ZIP\'s first run (geocode not cached)' },
-      ...(['/', '/forecasts'] as const).map((path): Row => {
-        const of = (p: (typeof pages)[number]) => (path === '/' ? p.home : p.forecasts);
-        const ops = (l: Ledger) => l.kvReads + l.kvLists + l.r2ClassA + l.r2ClassB;
-        return {
-          figure: `cost: ${path} per view`,
-          measured:
-            pages.map((p) => `${p.zips} ZIPs: KV ${of(p).kvReads} reads + ${of(p).kvLists} lists, R2 ${of(p).r2ClassA} A + ${of(p).r2ClassB} B`).join('; ') +
-            `; ${PAGE_TARGET_ZIPS} ZIPs (extrapolated): ${at1000((p) => ops(of(p)))} operations`,
-          target: 'bounded',
-          met: ops(of(large)) === ops(of(small)),
-          how: `one view's spans after seeding ZIPs × ${FORMAT_NAMES.length} formats through the stack (admin API + one cron); linear extrapolation`,
-        };
-      }),
-      { figure: `cost: cron tick with ${pageZips + 1} ZIPs`, measured: `${bigCronInvocation?.subrequests ?? '?'} subrequests in the cron invocation (1 ZIP: ${cronSub1})`, target: `≤ ${PRICES.free.subrequestsPerInvocation} (Free)`, met: (bigCronInvocation?.subrequests ?? 0) <= PRICES.free.subrequestsPerInvocation, how: 'its spans: KV calls + queue sends + the export POST' },
       ...cpu.map((c): Row => ({
         figure: `CPU per invocation: ${c.worker} (${c.what})`,
         measured:
@@ -287,9 +220,7 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
       perTick,
       perLimitZips: perLimitJson(capacity.perLimit),
       perLimitZipsByCadence: Object.fromEntries(byCadence.map((c) => [c.minutes, perLimitJson(c.perLimit)])),
-      cronSubrequests: { oneZip: cronSub1, zips: pageZips + 1, many: cronSubN, perZip: perZipCronSubrequests },
       paidLines: paid.lines,
-      pages: { steps: pages, targetZips: PAGE_TARGET_ZIPS, extrapolated: { home: at1000((p) => p.home.kvReads + p.home.kvLists + p.home.r2ClassA + p.home.r2ClassB), forecasts: at1000((p) => p.forecasts.kvReads + p.forecasts.kvLists + p.forecasts.r2ClassA + p.forecasts.r2ClassB) } },
       cpu: { batchSize: CPU_BATCH_SIZE, cronZips: CRON_ZIPS, cases: cpu, overFreeLimit: overLimit.map((c) => c.id) },
     };
     return { rows, raw, top: { cost } };

@@ -7,7 +7,7 @@ import { startOtlpReceiver, type ReceivedSpan } from '../test/support/otlp-recei
 import type { Bundler } from './lib/bundles';
 import { track } from './lib/cleanup';
 import { mapLimit } from './lib/concurrency';
-import { ledgerFromSpans } from './lib/ledger';
+import { ledgerFromSpans } from '../test/support/ledger';
 import { startLocalStack } from './lib/local-stack';
 import { ROOT } from './lib/paths';
 import { PRICES } from './lib/prices';

@@ -14,9 +14,9 @@
  * Needs a WebSocket client: Node 22+ has one; on Node 20 the npm script passes --experimental-websocket.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../test/support/free-port';
 import { startOtlpReceiver } from '../test/support/otlp-receiver';
 import { Bundler, type Bundle } from './lib/bundles';
 import { stopAll, stopAllOnSignals, track } from './lib/cleanup';
@@ -37,41 +37,36 @@ interface Options {
 
 const USAGE = 'usage: npm run bench:profile -- [--worker generator|dispatcher|both] [--batches 10] [--warmup 5] [--interval-us 100] [--top 25] [--out DIR]';
 
+/** A command line this script cannot run: printed without a stack, exit code 2. */
+class UsageError extends Error {}
+
 function parseOptions(argv: string[]): Options {
   const options: Options = { workers: ['dispatcher', 'generator'], batches: 10, warmup: 5, intervalUs: 100, top: 25 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      if (v === undefined) throw new UsageError(`${arg} needs a value\n${USAGE}`);
       return v;
     };
     const count = () => {
       const n = Number(value());
-      if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} needs a whole number\n${USAGE}`);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`${arg} needs a whole number\n${USAGE}`);
       return n;
     };
     if (arg === '--worker') {
       const w = value();
       if (w === 'both') options.workers = ['dispatcher', 'generator'];
       else if (w === 'dispatcher' || w === 'generator') options.workers = [w];
-      else throw new Error(`unknown worker ${w}\n${USAGE}`);
+      else throw new UsageError(`unknown worker ${w}\n${USAGE}`);
     } else if (arg === '--batches') options.batches = Math.max(1, count());
     else if (arg === '--warmup') options.warmup = count();
     else if (arg === '--interval-us') options.intervalUs = Math.max(10, count());
     else if (arg === '--top') options.top = Math.max(1, count());
     else if (arg === '--out') options.out = value();
-    else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    else throw new UsageError(`unknown argument ${arg}\n${USAGE}`);
   }
   return options;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 // --- DevTools protocol ------------------------------------------------------------------------
@@ -354,13 +349,7 @@ function report(c: Case, off: ModeResult, on: ModeResult, options: Options): obj
 }
 
 async function main(): Promise<number> {
-  let options: Options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error((error as Error).message);
-    return 2;
-  }
+  const options = parseOptions(process.argv.slice(2));
   stopAllOnSignals();
   const tmp = mkdtempSync(join(tmpdir(), 'wl-profile-'));
   const outDir = options.out ?? join(tmp, 'profiles');
@@ -399,6 +388,10 @@ async function main(): Promise<number> {
 
 main()
   .catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return 2;
+    }
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return 1;
   })

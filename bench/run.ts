@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only bundle,render,overhead,tracing-js,export,latency,throughput,cost,cron-tick] [--quick]`
+ * `npm run bench [-- --only bundle,render,overhead,tracing-js,export,cost,cron-tick] [--quick]`
  * Runs the selected figures one after another (never in parallel: they would time each other),
  * prints ONE table and writes bench/results.json. Benchmarks print figures; they assert nothing.
  */
@@ -10,16 +10,13 @@ import { benchBundleSize } from './bundle-size';
 import { benchCost } from './cost';
 import { benchCronTick } from './cron-tick';
 import { benchExportCost } from './export-cost';
-import { benchLatency } from './latency';
 import { parseArgs, type FigureId } from './lib/args';
 import { Bundler } from './lib/bundles';
 import { stopAll, stopAllOnSignals, stillRunning } from './lib/cleanup';
 import { ROOT } from './lib/paths';
-import { startStackSession, type StackSession } from './lib/stack-session';
 import { machineInfo } from './machine';
-import { benchRenderFigure } from './render-figure';
+import { benchRenderFigure } from './render';
 import { formatTable, type FigureResult, type Row } from './table';
-import { benchThroughput } from './throughput';
 import { benchTracingJs } from './tracing-js';
 import { benchTracingOverhead } from './tracing-overhead';
 
@@ -42,23 +39,12 @@ async function main(): Promise<number> {
   const machine = machineInfo();
   const tmp = mkdtempSync(join(tmpdir(), 'wl-bench-'));
   const bundler = new Bundler(tmp);
-  let session: StackSession | undefined;
-  const stackSession = async () => {
-    if (!session) {
-      log('starting the local stack (wrangler dev with the four workers, tracing on)…');
-      session = await startStackSession(bundler, tmp);
-      log(`stack ready in ${session.startupSeconds.toFixed(1)} s`);
-    }
-    return session;
-  };
   const figures: Record<FigureId, () => Promise<FigureResult>> = {
     bundle: () => benchBundleSize(bundler),
     render: () => benchRenderFigure(),
     overhead: () => benchTracingOverhead(bundler, options),
     'tracing-js': () => benchTracingJs(bundler, options),
     export: () => benchExportCost(bundler, options),
-    latency: async () => benchLatency(await stackSession(), options),
-    throughput: async () => benchThroughput(await stackSession(), options),
     // Its own stack: it seeds many ZIPs and needs exactly one active ZIP for the scheduled run.
     cost: () => benchCost(bundler, tmp, options),
     // Its own stack too: the web worker alone with a probe consuming fetch-jobs (up to 10,000 ZIPs).
@@ -106,7 +92,6 @@ async function main(): Promise<number> {
     // With the start's loadAverage (in machine): a busy machine explains odd figures.
     loadAverageAtEnd: loadavg(),
     secondsPerFigure: seconds,
-    stackStartupSeconds: (session as StackSession | undefined)?.startupSeconds,
     table: rows,
     ...top,
     raw,

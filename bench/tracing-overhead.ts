@@ -42,8 +42,6 @@ export interface Case {
 
 const DISPATCH_ZIP_BASE = 73000;
 const GENERATE_ZIP_BASE = 74000;
-/** 20 ZIPs × 5 formats = 100 jobs, each ZIP with a different fixture forecast. */
-const GENERATE_ZIPS = BATCH_SIZE / FORMAT_NAMES.length;
 const FIXTURE_NAMES = Object.keys(FIXTURES);
 
 function forecastFor(i: number) {
@@ -65,8 +63,9 @@ export const CASES: Case[] = [
   {
     worker: 'generator',
     queue: 'landscape-jobs',
-    // Each round stores over the last round's image (same weather time, so the head + conditional
-    // put stores again: the same work every round).
+    // 20 ZIPs × 5 formats = 100 jobs, each ZIP with a different fixture forecast. Each round stores
+    // over the last round's image (same weather time, so the head + conditional put stores again:
+    // the same work every round).
     bodies: () => {
       const enqueuedAt = new Date().toISOString();
       return Array.from({ length: BATCH_SIZE }, (_, i) => {

@@ -1,5 +1,5 @@
 /** Command-line flags of `npm run bench`. */
-export const FIGURES = ['bundle', 'render', 'overhead', 'tracing-js', 'export', 'latency', 'throughput', 'cost', 'cron-tick'] as const;
+export const FIGURES = ['bundle', 'render', 'overhead', 'tracing-js', 'export', 'cost', 'cron-tick'] as const;
 export type FigureId = (typeof FIGURES)[number];
 
 export interface BenchOptions {

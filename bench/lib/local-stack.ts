@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { DEV_ENV, devArgs, localConfig } from '../../scripts/local-config.mjs';
 import { freePort } from '../../test/support/free-port';
 import type { Bundler } from './bundles';
 import { track } from './cleanup';
@@ -19,8 +19,6 @@ export interface BenchStack {
   admin(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
-
-type LocalConfigFn = (tomlFile: string, vars: Record<string, string>) => Record<string, unknown>;
 
 const READY_TIMEOUT_MS = 150_000;
 
@@ -52,8 +50,6 @@ export interface LocalStackOptions {
  * The bundles are the same `wrangler deploy --dry-run` output the other figures measure.
  */
 export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: Record<string, string>, options: LocalStackOptions = {}): Promise<BenchStack> {
-  // A runtime import: the helper is plain JS shared with `npm start`, so both build configs alike.
-  const { localConfig } = (await import(pathToFileURL(join(ROOT, 'scripts', 'local-config.mjs')).href)) as { localConfig: LocalConfigFn };
   // 32 characters or more, or the web worker refuses admin (src/web/admin-token.mjs).
   const token = `bench-${randomBytes(24).toString('hex')}`;
   const dir = join(tmpRoot, 'stack');
@@ -72,17 +68,15 @@ export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: R
   }
   const port = await freePort();
   const inspector = await freePort();
-  const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
-    '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', options.logLevel ?? 'log',
-    // As `npm start`: /__scheduled runs the cron on demand (the cost figure's scheduled run).
-    '--test-scheduled'];
+  // `npm start`'s own arguments and environment (scripts/local-config.mjs), so both run wrangler dev alike.
+  const args = devArgs(configs, { host: '127.0.0.1', port, persistTo: persist, logLevel: options.logLevel ?? 'log', inspectorPort: inspector });
   const lines: string[] = [];
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
     cwd: ROOT,
     // Its own process group, so stopping it also stops workerd and esbuild.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', NO_UPDATE_NOTIFIER: '1' },
+    env: { ...process.env, ...DEV_ENV },
   });
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(line);

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { track } from './cleanup';
 
 export interface OtlpRelay {
@@ -10,15 +11,6 @@ export interface OtlpRelay {
   /** Resolves when the relay has answered the next export (which it keeps until `drained()`); rejects after `timeoutMs`. */
   nextExport(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /**
@@ -35,7 +27,7 @@ export async function startOtlpRelay(targetUrl: string): Promise<OtlpRelay> {
   const reading = new Set<Promise<void>>();
   let waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
-    const read = readBody(req).then((body) => {
+    const read = buffer(req).then((body) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       held.push({ path: req.url ?? '/v1/traces', contentType: req.headers['content-type'] ?? 'application/json', body });
       const answered = waiters;

@@ -1,4 +1,4 @@
-import type { Billable } from './ledger';
+import type { Billable } from '../../test/support/ledger';
 import { DEFAULT_CADENCE_MINUTES, runsPerDay } from '../../src/domain/cadence.mjs';
 
 /**
@@ -84,11 +84,11 @@ export interface FreePlanCapacity {
 /**
  * The most ZIPs whose scheduled runs fit the Free plan's daily limits: for each limit,
  * floor((limit/day / runs a day − fixed per tick) / per ZIP-run), and the smallest of them
- * (96 runs a day at the default 15-minute cadence, 48 at 30, 24 at 60).
- * `perInvocation` adds limits that bind per invocation (the cron's subrequests), as ZIP counts.
+ * (96 runs a day at the default 15-minute cadence, 48 at 30, 24 at 60). The cron invocation's
+ * subrequests, the one per-invocation limit that grows with the ZIP count, are the cron-tick figure's.
  */
-export function freePlanCapacity(perZipRun: Usage, perTick: Usage, perInvocation: Record<string, number> = {}, runsADay = RUNS_PER_DAY): FreePlanCapacity {
-  const perLimit: Record<string, number> = { ...perInvocation };
+export function freePlanCapacity(perZipRun: Usage, perTick: Usage, runsADay = RUNS_PER_DAY): FreePlanCapacity {
+  const perLimit: Record<string, number> = {};
   for (const limit of DAILY_LIMITS) {
     const perZip = limit.of(perZipRun);
     const budget = limit.perDay / runsADay - limit.of(perTick);

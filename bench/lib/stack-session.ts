@@ -1,5 +1,5 @@
 import { startOtlpReceiver, type OtlpReceiver } from '../../test/support/otlp-receiver';
-import { startWeatherStub, type WeatherStub } from '../../test/support/weather-stub';
+import { startWeatherStub } from '../../test/support/weather-stub';
 import type { Bundler } from './bundles';
 import { track } from './cleanup';
 import { startLocalStack, type BenchStack } from './local-stack';
@@ -7,16 +7,13 @@ import { startLocalStack, type BenchStack } from './local-stack';
 export interface StackSession {
   stack: BenchStack;
   receiver: OtlpReceiver;
-  weather: WeatherStub;
-  /** Seconds the stack took to become ready. */
-  startupSeconds: number;
   stop(): Promise<void>;
 }
 
 /**
  * The local stack (see local-stack.ts: `npm start`'s wrangler dev with the four workers, local
  * queues, KV and R2) with tracing ON, exporting to a local OTLP receiver, fetching weather from
- * the local stub. Shared by the latency and throughput figures so it starts only once.
+ * the local stub: the cost figure's stack.
  */
 export async function startStackSession(bundler: Bundler, tmpRoot: string): Promise<StackSession> {
   const weather = await startWeatherStub();
@@ -24,7 +21,6 @@ export async function startStackSession(bundler: Bundler, tmpRoot: string): Prom
   const receiver = await startOtlpReceiver();
   const stopReceiver = track('OTLP receiver (stack)', () => receiver.close());
   try {
-    const started = performance.now();
     const stack = await startLocalStack(bundler, tmpRoot, {
       OPEN_METEO_GEOCODING_URL: weather.url,
       OPEN_METEO_FORECAST_URL: weather.url,
@@ -33,13 +29,10 @@ export async function startStackSession(bundler: Bundler, tmpRoot: string): Prom
       TRACE_MESSAGE_BODY_SIZE: 'true',
       // Only these vars reach the workers: an OTEL_SDK_DISABLED in the shell cannot switch tracing off here.
     });
-    const startupSeconds = (performance.now() - started) / 1000;
     const stopStack = stack.stop;
     return {
       stack,
       receiver,
-      weather,
-      startupSeconds,
       stop: async () => {
         await stopStack();
         await stopReceiver();

@@ -1,10 +1,10 @@
-import { emptyCounts, queueUnits, type OperationCounts } from '../../bench/lib/ledger';
+import { emptyCounts, queueUnits, type OperationCounts } from './ledger';
 
 /**
  * What the bindings were asked to do, counted at the bindings themselves (under our tracing, which
  * wraps whatever env the runtime passes): the ground truth the ledger test compares the spans' ledger
  * with. Its price classes come from the pricing pages, written out here on purpose, NOT imported
- * from bench/lib/ledger.ts, so a wrong class there shows as a difference.
+ * from test/support/ledger.ts, so a wrong class there shows as a difference.
  */
 export interface BindingTallies extends OperationCounts {
   /** Queue operations of the messages sent: ceil(bytes / 64 KB) × 3 each (write, read, delete). */

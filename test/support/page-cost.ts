@@ -2,7 +2,7 @@
  * What a page view costs in KV/R2 operations, for the page-cost test and the bench's cost ledger.
  * The caller seeds the ZIPs (stored-pictures.ts: seedZips) and says how to view a page and count
  * its operations: in the workers pool with OpCounter around the bindings, in the bench from the
- * view's spans (bench/lib/ledger.ts, by their `db.*` attributes); operations are named
+ * view's spans (test/support/ledger.ts, by their `db.*` attributes); operations are named
  * `<system> <binding> <method>` (`KV CONFIG get`, `R2 WEATHER_IMAGES list`).
  */
 export interface PageView {

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ledgerFromSpans, type Ledger, type LedgerSpan, type LedgerSpanKind } from '../../bench/lib/ledger';
+import { ledgerFromSpans, type Ledger, type LedgerSpan, type LedgerSpanKind } from '../support/ledger';
 import type { BindingTallies } from '../support/counting-env';
 
 const KINDS: LedgerSpanKind[] = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ledgerFromSpans, queueUnits, type LedgerSpan } from '../../../bench/lib/ledger';
+import { ledgerFromSpans, queueUnits, type LedgerSpan } from '../../support/ledger';
 
 let nextId = 0;
 /** The attributes src/otel/kv.ts and r2.ts put on a binding span: the ledger counts by them, not by name. */

@@ -150,7 +150,7 @@ function sizeAttributes(bodies: unknown[], batch: boolean): Attributes {
 
 /**
  * The body's size in bytes as sent (UTF-8 JSON for structured bodies): queue operations are billed
- * per 64 KB of it, so the cost ledger (bench/lib/ledger.ts) reads it from the span when it is on.
+ * per 64 KB of it, so the cost ledger (test/support/ledger.ts) reads it from the span when it is on.
  */
 function bodySize(body: unknown): number {
   if (typeof body === 'string') return utf8.encode(body).byteLength;

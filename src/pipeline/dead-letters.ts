@@ -1,13 +1,16 @@
 import type { Env } from '../env';
 import { SHORT_LIMITS } from '../messages/body-preview';
 import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
+import { ATTR_REQUEST_ID, ATTR_RUN_TRIGGER, ATTR_ZIP } from '../otel/run-attributes';
+import { inNewTraces } from '../otel/schedule';
 import { linkActiveSpan } from '../otel/spans';
 import { PermanentError } from '../queue/errors';
 import type { MessageInfo } from '../queue/consumer';
-import { sendMessage } from '../queue/producer';
-import { isQueueName, QUEUES, type QueueBody } from '../queue/queues';
+import { sendMessage, sendMessages } from '../queue/producer';
+import { isQueueName, QUEUES, type QueueBody, type QueueName } from '../queue/queues';
+import { sendBatches } from '../queue/batches';
 import { MAX_DELIVERY_ATTEMPTS } from '../queue/retry-policy';
-import { deleteDeadLetter, getDeadLetter, storeDeadLetter } from '../storage/dead-letter-store';
+import { deleteDeadLetter, getDeadLetter, listDeadLetterIds, storeDeadLetter } from '../storage/dead-letter-store';
 import { recordRunDispatched } from '../storage/run-log';
 import { openRunRecord } from './start-run';
 
@@ -88,14 +91,83 @@ async function recordLastResort(env: Env, letter: DeadLetter, original: unknown,
 
 export class ReplayError extends PermanentError {}
 
+/** Which stored dead letters a bulk replay takes: the oldest `limit`, of one queue or of all. */
+export interface ReplayMany {
+  queue?: QueueName;
+  limit: number;
+}
+
+export interface Replayed {
+  id: string;
+  queue: string;
+  message_id: string;
+  run_id: string;
+}
+
 /**
  * Sends a dead letter's body back to its queue, in the current trace, linked to the trace in
  * which it failed. A replay is a person's action, so it is a new run with a record of its own
  * (the admin follows it in the run view), carrying the replay request's id (`requestId`) instead of
  * the original run's. The dead letter is deleted only once the message is sent.
  */
-export async function replayDeadLetter(env: Env, id: string, requestId?: string): Promise<{ queue: string; message_id: string; run_id: string }> {
-  const letter = await getDeadLetter(env.CONFIG, id);
+export async function replayDeadLetter(env: Env, id: string, requestId?: string): Promise<Omit<Replayed, 'id'>> {
+  const { queue, body, letter } = replayable(await getDeadLetter(env.CONFIG, id), id);
+  linkToFailure(letter, id);
+  const message = await openReplayedRun(env, queue, body, requestId);
+  await sendMessage(env, queue, message.body as never);
+  return finishReplay(env, id, letter, message);
+}
+
+/**
+ * Replays the oldest `limit` dead letters (of `queue`, or of every queue) in `sendBatch`es, each
+ * replay a new run and a trace of its own: its root `replay run` (linked to this request's span
+ * and to the trace it failed in) is its message's creation context, and each batch's `send` span
+ * links to the roots it sent, as the cron does. A letter that cannot be replayed, or whose batch
+ * the queue refuses, stays stored and is reported with its reason; the others still go.
+ */
+export async function replayDeadLetters(env: Env, { queue, limit }: ReplayMany, requestId?: string): Promise<{ replayed: Replayed[]; failed: Array<{ id: string; error: string }>; remaining: number }> {
+  const ids = await listDeadLetterIds(env.CONFIG, queue);
+  const taken = ids.slice(0, limit);
+  const letters = await Promise.all(taken.map(async (id) => ({ id, letter: await getDeadLetter(env.CONFIG, id) })));
+  const replayed: Replayed[] = [];
+  const failed: Array<{ id: string; error: string }> = [];
+  const byQueue = new Map<QueueName, Array<{ id: string; body: QueueBody<QueueName>; letter: DeadLetter }>>();
+  for (const { id, letter } of letters) {
+    try {
+      const valid = replayable(letter, id);
+      byQueue.set(valid.queue, [...(byQueue.get(valid.queue) ?? []), { id, ...valid }]);
+    } catch (error) {
+      failed.push({ id, error: errorText(error) });
+    }
+  }
+  for (const [target, entries] of byQueue) {
+    for (const batch of sendBatches(entries, (entry) => entry.body)) {
+      const roots = batch.map(({ body }) => ({ name: 'replay run', attributes: { [ATTR_ZIP]: body.zip_code, [ATTR_RUN_TRIGGER]: 'replay', ...(requestId ? { [ATTR_REQUEST_ID]: requestId } : {}) } }));
+      const { prepared, failure } = await inNewTraces(
+        roots,
+        { 'weather_landscape.link': 'replay_request' },
+        (i) => {
+          linkToFailure(batch[i].letter, batch[i].id);
+          return openReplayedRun(env, target, batch[i].body, requestId);
+        },
+        (messages) => sendMessages(env, target, messages.map((m) => m.body) as never),
+      );
+      for (const [i, result] of prepared.entries()) {
+        const { id, letter } = batch[i];
+        if (result.status === 'rejected') failed.push({ id, error: errorText(result.reason) });
+        else if (failure) failed.push({ id, error: errorText(failure.error) });
+        else replayed.push({ id, ...(await finishReplay(env, id, letter, result.value)) });
+      }
+    }
+  }
+  if (failed.length > 0) console.error('dead letters not replayed', { action: 'error', trigger: 'replay', ids: failed.map((f) => f.id), errors: [...new Set(failed.map((f) => f.error))].slice(0, 5) });
+  return { replayed, failed, remaining: ids.length - replayed.length };
+}
+
+const errorText = (error: unknown) => String(error instanceof Error ? error.message : error).slice(0, 500);
+
+/** The letter's queue and body, if it can be replayed as it is; a ReplayError saying why not otherwise. */
+function replayable(letter: DeadLetter | undefined, id: string): { queue: QueueName; body: QueueBody<QueueName>; letter: DeadLetter } {
   if (!letter) throw new ReplayError(`no dead letter ${id}`, 'not_found');
   if (letter.replayable === false) {
     throw new ReplayError(
@@ -106,19 +178,33 @@ export async function replayDeadLetter(env: Env, id: string, requestId?: string)
   if (!isQueueName(letter.queue)) throw new ReplayError(`cannot replay into unknown queue ${letter.queue}`, 'unknown_queue');
   const parsed = QUEUES[letter.queue].schema.safeParse(letter.body);
   if (!parsed.success) throw new ReplayError(`the body still fails the ${letter.queue} schema; it cannot be replayed as it is`, 'invalid_message');
+  return { queue: letter.queue, body: parsed.data as QueueBody<QueueName>, letter };
+}
+
+/** Links the active span (the replay request, or a replay run's root) to the span the letter failed in. */
+function linkToFailure(letter: DeadLetter, id: string): void {
   linkActiveSpan(letter.trace_id, letter.span_id, { 'weather_landscape.link': 'replay_of_dead_letter', 'weather_landscape.dead_letter.id': id });
-  // A replayed run is a new run: its own run record, and trigger `replay` on every span of it.
-  const body = parsed.data as QueueBody<typeof letter.queue>;
+}
+
+/**
+ * Opens the replayed run's record in the active trace (a replayed run is a new run: its own
+ * record, trigger `replay`, the replay request's id instead of the original run's) and gives the
+ * body to send.
+ */
+async function openReplayedRun(env: Env, queue: QueueName, body: QueueBody<QueueName>, requestId?: string): Promise<{ body: QueueBody<QueueName>; runId: string }> {
   const runId = await openRunRecord(env, body.zip_code, 'replay', { requestId });
   // A replayed landscape job skips the dispatcher: its record says which image the run view awaits.
-  if (letter.queue === 'landscape-jobs') {
+  if (queue === 'landscape-jobs') {
     const job = body as QueueBody<'landscape-jobs'>;
     await recordRunDispatched(env.CONFIG, runId, { weather_fetched_at: job.fetched_at, provider: job.forecast?.source.provider, formats: [job.format_name] });
   }
-  // The replay request's id, if any, replaces the original run's: this run was asked for by this request.
   const { request_id: _original, ...rest } = body;
-  await sendMessage(env, letter.queue, { ...rest, run_id: runId, ...(requestId ? { request_id: requestId } : {}), trigger: 'replay' } as never);
+  return { runId, body: { ...rest, run_id: runId, ...(requestId ? { request_id: requestId } : {}), trigger: 'replay' } as QueueBody<QueueName> };
+}
+
+/** Once its message is sent: the dead letter is deleted, and the replay logged. */
+async function finishReplay(env: Env, id: string, letter: DeadLetter, message: { body: QueueBody<QueueName>; runId: string }): Promise<Omit<Replayed, 'id'>> {
   await deleteDeadLetter(env.CONFIG, id);
-  console.info('dead letter replayed', { action: 'replay_dead_letter', id, queue: letter.queue, original_trace_id: letter.trace_id, zip_code: body.zip_code, run_id: runId, trigger: 'replay' });
-  return { queue: letter.queue, message_id: letter.message_id, run_id: runId };
+  console.info('dead letter replayed', { action: 'replay_dead_letter', id, queue: letter.queue, original_trace_id: letter.trace_id, zip_code: message.body.zip_code, run_id: message.runId, trigger: 'replay' });
+  return { queue: letter.queue, message_id: letter.message_id, run_id: message.runId };
 }

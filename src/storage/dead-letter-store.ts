@@ -38,6 +38,13 @@ export async function getDeadLetter(kv: KVNamespace, id: string): Promise<Stored
   return parsed.success ? { ...parsed.data, id } : undefined;
 }
 
+/** The ids of the stored dead letters, oldest first; of one queue's only, when `queue` is given. */
+export async function listDeadLetterIds(kv: KVNamespace, queue?: string): Promise<string[]> {
+  const ids = (await listAllKeys(kv, PREFIX)).map((key) => key.slice(PREFIX.length));
+  return queue === undefined ? ids : ids.filter((id) => id.slice(ISO_TIME_LENGTH + 1).startsWith(`${queue}:`));
+}
+const ISO_TIME_LENGTH = '2026-01-01T00:00:00.000Z'.length;
+
 export async function listDeadLetters(kv: KVNamespace): Promise<StoredDeadLetter[]> {
   const keys = await listAllKeys(kv, PREFIX);
   const letters = await Promise.all(keys.map((key) => getDeadLetter(kv, key.slice(PREFIX.length))));

@@ -92,6 +92,45 @@ describe('dead-letter queues', () => {
     expect(await view()).toMatchObject({ status: 'done', images: [{ format: 'bw', url: '/78729/bw.bmp' }] });
   });
 
+  it('replays many dead letters in one sendBatch, each a new run whose root is its message\'s creation context; one that cannot be replayed stays', async () => {
+    const job = (zip: string) => ({ schema_version: 1, zip_code: zip, scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'cron' });
+    await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter(job('78729'), 'a') }, { body: ourLetter(job('10001'), 'b') }, { body: ourLetter({ zip_code: 'nope' }, 'c') }, { body: ourLetter(job('94110'), 'd') }], env);
+    const fetchJobs = recordingQueue(env.FETCH_JOBS);
+    const e = { ...env, FETCH_JOBS: fetchJobs } as unknown as Env;
+    memoryExporter.reset();
+    const res = await admin('/admin/dlq/replay-all?queue=fetch-jobs&limit=3', e, 'POST');
+    expect(res.status).toBe(202);
+    const answer = (await res.json()) as { replayed: Array<{ id: string; run_id: string }>; failed: Array<{ id: string; error: string }>; remaining: number };
+    // The oldest three (a, b, c): c fails its schema and stays; d is left for the next call.
+    expect(answer.replayed.map((r) => r.id.split(':').at(-1))).toEqual(['a', 'b']);
+    expect(answer.failed).toEqual([{ id: expect.stringMatching(/:c$/), error: expect.stringContaining('fails the fetch-jobs schema') }]);
+    expect(answer.remaining).toBe(2);
+    expect(fetchJobs.batches).toBe(1);
+    expect(fetchJobs.sent).toHaveLength(2);
+
+    const spans = memoryExporter.getFinishedSpans();
+    const server = spans.find((s) => s.name === 'POST /admin/dlq/replay-all')!;
+    const [send] = spans.filter((s) => s.name === 'send fetch-jobs');
+    expect(send.spanContext().traceId).toBe(server.spanContext().traceId);
+    const roots = spans.filter((s) => s.name === 'replay run');
+    expect(roots).toHaveLength(2);
+    for (const [i, root] of roots.entries()) {
+      const traceId = root.spanContext().traceId;
+      expect(traceId).not.toBe(server.spanContext().traceId);
+      // Its run record is named by its own trace, its message carries that root, and the send links to it.
+      expect(answer.replayed.map((r) => r.run_id)).toContain(traceId);
+      expect(fetchJobs.sent.map((b) => (b as { _otel: { traceparent: string } })._otel.traceparent)).toContainEqual(expect.stringMatching(new RegExp(`^00-${traceId}-${root.spanContext().spanId}-0[13]$`)));
+      expect(send.links.map((l) => l.context.spanId)).toContain(root.spanContext().spanId);
+      expect(root.attributes).toMatchObject({ 'weather_landscape.run.trigger': 'replay', 'weather_landscape.zip': ['78729', '10001'][i] });
+      expect(root.links.map((l) => [l.context.spanId, l.attributes?.['weather_landscape.link']])).toEqual([
+        [server.spanContext().spanId, 'replay_request'],
+        [ORIGINAL_SPAN, 'replay_of_dead_letter'],
+      ]);
+    }
+    const left = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;
+    expect(left.map((l) => l.id.split(':').at(-1)).sort()).toEqual(['c', 'd']);
+  });
+
   it('refuses to replay a body that still fails its schema, and keeps the record', async () => {
     await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter({ zip_code: 'nope' }) }], env);
     const [letter] = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;

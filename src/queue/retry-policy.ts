@@ -12,8 +12,9 @@ export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 /**
  * Exponential backoff with "equal jitter" (AWS architecture blog, "Exponential Backoff And
  * Jitter"): a random delay between half and all of the step `2 s × 2^(attempts-1)`, capped at
- * MAX_BACKOFF_SECONDS. Equal rather than full jitter because a full-jitter delay can round to 0 s,
- * and an immediate redelivery spends one of only four deliveries on the same outage.
+ * MAX_BACKOFF_SECONDS. Equal rather than full jitter: full jitter may pick 1 s at any attempt, so
+ * with only four deliveries a retry could come straight back into the same outage; equal jitter
+ * keeps at least half of each step (1, 2, 4 s).
  * Never shorter than the upstream's Retry-After (a 429 says when asking again is of use), up to
  * the longest delay Queues accepts. `attempts` is the delivery that just failed (1 = first).
  */

@@ -61,6 +61,9 @@ function workerProject(name: 'web' | 'fetcher' | 'dispatcher' | 'generator'): Te
 
 export default defineConfig({
   test: {
+    // A missing snapshot fails (as in CI) instead of being written from whatever this run produced;
+    // `-u` (e.g. `npm run trace:update`) still writes it.
+    update: 'none',
     projects: [
       {
         test: {

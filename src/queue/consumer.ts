@@ -89,7 +89,7 @@ async function consumeMessage<T>(
   return context.with(processing.context, async () => {
     let outcome: MessageOutcome;
     try {
-      outcome = await settle(message, processing.body, env, queue, handle, processing.span, options);
+      outcome = await decideOutcome({ message, body: processing.body, env, queue, span: processing.span, options }, handle);
     } catch (error) {
       // Only a failure of the settling itself lands here (e.g. the DLQ send failed): retry is the safe fate.
       recordError(processing.span, error);
@@ -102,20 +102,30 @@ async function consumeMessage<T>(
   });
 }
 
-async function settle<T>(
-  message: Message<unknown>,
-  body: unknown,
-  env: Env,
-  queue: ConsumedQueue<T>,
-  handle: MessageHandler<T>,
-  span: Span,
-  options: ConsumeOptions,
-): Promise<MessageOutcome> {
-  const fail = (failure: Omit<Failure, 'queue' | 'body' | 'attempts'>) => notify(options, { ...failure, queue: queue.name, body, attempts: message.attempts });
-  const parsed = queue.schema.safeParse(body);
+/** One message being settled: what every step of deciding its fate needs. */
+interface Settling<T> {
+  message: Message<unknown>;
+  /** The body without the trace carrier, as the producer sent it. */
+  body: unknown;
+  env: Env;
+  queue: ConsumedQueue<T>;
+  /** The message's CONSUMER span. */
+  span: Span;
+  options: ConsumeOptions;
+}
+
+/** Why a message goes to the dead-letter queue. */
+interface DeadLetterReason {
+  reason: string;
+  errorType: string;
+}
+
+/** Runs the handler on a valid body and settles the message: ack, retry with backoff, or dead-letter. */
+async function decideOutcome<T>(settling: Settling<T>, handle: MessageHandler<T>): Promise<MessageOutcome> {
+  const { message, queue, span } = settling;
+  const parsed = queue.schema.safeParse(settling.body);
   if (!parsed.success) {
-    const reason = `invalid ${queue.name} message: ${summarizeIssues(parsed.error)}`;
-    return deadLetter(message, body, env, queue.name, span, reason, 'invalid_message', fail);
+    return deadLetter(settling, { reason: `invalid ${queue.name} message: ${summarizeIssues(parsed.error)}`, errorType: 'invalid_message' });
   }
   try {
     await handle(parsed.data, { id: message.id, attempts: message.attempts, timestamp: message.timestamp, span });
@@ -124,10 +134,9 @@ async function settle<T>(
   } catch (error) {
     const failure = classifyError(error);
     span.recordException(asError(error));
-    if (failure.permanent) return deadLetter(message, body, env, queue.name, span, failure.message, failure.errorType, fail);
+    if (failure.permanent) return deadLetter(settling, { reason: failure.message, errorType: failure.errorType });
     if (message.attempts >= MAX_DELIVERY_ATTEMPTS) {
-      const reason = `gave up after ${message.attempts} attempts: ${failure.message}`;
-      return deadLetter(message, body, env, queue.name, span, reason, failure.errorType, fail);
+      return deadLetter(settling, { reason: `gave up after ${message.attempts} attempts: ${failure.message}`, errorType: failure.errorType });
     }
     const delaySeconds = retryDelaySeconds(message.attempts, failure.retryAfterSeconds);
     markRetry(span, failure.errorType, failure.message, delaySeconds);
@@ -140,22 +149,15 @@ async function settle<T>(
       error_type: failure.errorType,
       error: failure.message,
     });
-    await fail({ outcome: 'retry', errorType: failure.errorType, message: failure.message });
+    await notify(settling, { outcome: 'retry', errorType: failure.errorType, message: failure.message });
     message.retry({ delaySeconds });
     return 'retry';
   }
 }
 
-async function deadLetter(
-  message: Message<unknown>,
-  body: unknown,
-  env: Env,
-  queue: string,
-  span: Span,
-  reason: string,
-  errorType: string,
-  fail: (failure: Omit<Failure, 'queue' | 'body' | 'attempts'>) => Promise<void>,
-): Promise<MessageOutcome> {
+async function deadLetter<T>(settling: Settling<T>, { reason, errorType }: DeadLetterReason): Promise<MessageOutcome> {
+  const { message, env, span } = settling;
+  const queue = settling.queue.name;
   markDeadLetter(span, errorType, reason);
   const letter: DeadLetter = {
     schema_version: 1,
@@ -168,19 +170,24 @@ async function deadLetter(
     span_id: span.spanContext().spanId,
     dead_lettered_at: new Date().toISOString(),
     // Any body, even one JSON cannot encode or one near the message size limit: the send cannot fail on it.
-    ...deadLetterBody(body),
+    ...deadLetterBody(settling.body),
   };
   // Sent before the ack: if this send fails, the caller retries the message and nothing is lost.
   await requireBinding(env, 'DEAD_LETTERS').send(letter);
-  await fail({ outcome: 'dead_letter', errorType, message: reason, letter });
+  await notify(settling, { outcome: 'dead_letter', errorType, message: reason, letter });
   console.error('queue message dead-lettered', { action: 'error', queue, message_id: message.id, attempts: message.attempts, error_type: errorType, reason });
   message.ack();
   return 'dead_letter';
 }
 
-async function notify(options: ConsumeOptions, failure: Failure): Promise<void> {
-  if (!options.onFailure) return;
-  await options.onFailure(failure).catch((error) => console.warn('failure not recorded', { action: 'error', queue: failure.queue, error: String(error) }));
+/** Tells the caller's `onFailure` of a failed message; its own failure is logged, never thrown. */
+async function notify<T>(settling: Settling<T>, failure: Omit<Failure, 'queue' | 'body' | 'attempts'>): Promise<void> {
+  const { onFailure } = settling.options;
+  if (!onFailure) return;
+  const queue = settling.queue.name;
+  await onFailure({ ...failure, queue, body: settling.body, attempts: settling.message.attempts }).catch((error) =>
+    console.warn('failure not recorded', { action: 'error', queue, error: String(error) }),
+  );
 }
 
 function summarizeIssues(error: z.ZodError): string {

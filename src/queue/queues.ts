@@ -10,7 +10,6 @@ export const QUEUES = {
 
 export type QueueName = keyof typeof QUEUES;
 export type QueueBody<Q extends QueueName> = z.infer<(typeof QUEUES)[Q]['schema']>;
-export type QueueBinding<Q extends QueueName> = (typeof QUEUES)[Q]['binding'];
 
 /** Each queue's dead-letter queue is named `<queue>-dlq`; the consumer sends there itself, with the reason. */
 export function deadLetterQueueName(queue: QueueName): string {

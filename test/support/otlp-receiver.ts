@@ -69,6 +69,8 @@ export interface ReceivedPost {
   /** Bytes on the wire, i.e. before decompression. */
   bytes: number;
   spanCount: number;
+  /** The traces its spans belong to: what tells one test's exports from another's on a shared receiver. */
+  traceIds: string[];
   logCount: number;
   headers: Record<string, string>;
   /** The HTTP status the receiver answered (or will answer, in 'slow' mode). */
@@ -490,6 +492,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       contentType,
       bytes: raw.length,
       spanCount: decoded.spans.length,
+      traceIds: [...new Set(decoded.spans.map((span) => span.traceId))],
       logCount: decoded.logs.length,
       headers: flattenHeaders(req.headers),
       status,

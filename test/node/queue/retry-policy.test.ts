@@ -1,19 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { classifyError, PermanentError } from '../../../src/queue/errors';
-import { retryDelaySeconds } from '../../../src/queue/retry-policy';
+import { MAX_BACKOFF_SECONDS, MAX_QUEUE_DELAY_SECONDS, retryDelaySeconds } from '../../../src/queue/retry-policy';
 
 describe('retry policy', () => {
-  it('backs off exponentially with jitter between half and all of the ceiling', () => {
+  it('backs off exponentially with equal jitter: between half and all of the 2 s × 2^(attempts-1) step, never 0 s', () => {
     expect(retryDelaySeconds(1, undefined, () => 0)).toBe(1);
     expect(retryDelaySeconds(1, undefined, () => 1)).toBe(2);
-    expect(retryDelaySeconds(3, undefined, () => 1)).toBe(8);
     expect(retryDelaySeconds(3, undefined, () => 0)).toBe(4);
+    expect(retryDelaySeconds(3, undefined, () => 0.5)).toBe(6);
+    expect(retryDelaySeconds(3, undefined, () => 1)).toBe(8);
   });
 
-  it('never waits less than Retry-After, and never more than 300 s', () => {
+  it('caps its own backoff at 300 s', () => {
+    expect(retryDelaySeconds(20, undefined, () => 1)).toBe(MAX_BACKOFF_SECONDS);
+    expect(retryDelaySeconds(20, undefined, () => 0)).toBe(MAX_BACKOFF_SECONDS / 2);
+  });
+
+  it('never waits less than Retry-After, even past the backoff cap, up to the 12 h Queues accepts', () => {
     expect(retryDelaySeconds(1, 40, () => 0)).toBe(40);
-    expect(retryDelaySeconds(20, undefined, () => 1)).toBe(300);
-    expect(retryDelaySeconds(1, 10_000, () => 1)).toBe(300);
+    expect(retryDelaySeconds(1, 2.5, () => 0)).toBe(3);
+    expect(retryDelaySeconds(1, 10_000, () => 1)).toBe(10_000);
+    expect(retryDelaySeconds(1, 100_000, () => 1)).toBe(MAX_QUEUE_DELAY_SECONDS);
+    expect(MAX_QUEUE_DELAY_SECONDS).toBe(12 * 60 * 60);
   });
 });
 

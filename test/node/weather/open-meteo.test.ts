@@ -183,10 +183,10 @@ describe('OpenMeteoProvider faults', () => {
   it('maps a hang to a transient timeout after timeoutMs', async () => {
     const quick = new OpenMeteoProvider({ geocodingUrl: stub.url, forecastUrl: stub.url, timeoutMs: 200 });
     stub.setFault({ kind: 'hang' });
-    const started = Date.now();
+    // The stub never answers: only the provider's own timeout can end this request within the test.
     const err = await rejectionOf(quick.geocode('78729'));
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(err).toMatchObject({ kind: 'timeout', transient: true });
+    expect(err.message).toContain('timed out after 200 ms');
   });
 
   it('recovers once a counted fault is used up, and scopes faults to a path kind', async () => {

@@ -79,7 +79,9 @@ describe('login attempts', () => {
     expect(await limited!.text()).toContain('Too many failed attempts');
     // Even the right token is refused while limited: no session for a brute-forcer who guessed it.
     const right = await login(TOKEN, { headers: { 'cf-connecting-ip': ip } });
-    if (right.response.status === 429) expect(right.cookie).toBeUndefined();
+    expect(right.response.status).toBe(429);
+    expect(await right.response.text()).toContain('Too many failed attempts');
+    expect(right.cookie).toBeUndefined();
     // Another client is not affected.
     expect((await login(TOKEN, { headers: { 'cf-connecting-ip': clientIp() } })).response.status).toBe(303);
   });

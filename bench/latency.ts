@@ -1,6 +1,6 @@
-import { median, percentile, round, sleep } from './lib/stats';
+import { median, medianInterval, percentile, round, sleep } from './lib/stats';
 import type { StackSession } from './lib/stack-session';
-import { fmtMs, type FigureResult } from './table';
+import { fmtMs, judgedRow, type FigureResult } from './table';
 
 /**
  * Figure 4: end-to-end latency on the real local stack with tracing on: from sending
@@ -31,6 +31,8 @@ export interface LatencyRaw {
    */
   workerStampMs: number[];
   medianMs: number;
+  /** 95 % confidence interval of the median (order statistics): the verdict's basis. */
+  medianIntervalMs: [number, number];
   p95Ms: number;
   pollIntervalMs: number;
   /** Gaps between the starts of consecutive polls: the real polling resolution. */
@@ -125,6 +127,7 @@ export async function benchLatency(session: StackSession, options: { quick: bool
     acceptMs: accepts.map((v) => round(v, 1)),
     workerStampMs: stamps,
     medianMs: round(median(latencies), 1),
+    medianIntervalMs: medianInterval(latencies).map((v) => round(v, 1)) as [number, number],
     p95Ms: round(percentile(latencies, 0.95), 1),
     pollIntervalMs: POLL_INTERVAL_MS,
     pollGapMedianMs: round(median(stats.gaps), 1),
@@ -134,13 +137,15 @@ export async function benchLatency(session: StackSession, options: { quick: bool
   };
   return {
     rows: [
-      {
-        figure: `latency: generate → image (1 format, ${runs} runs)`,
-        measured: `median ${fmtMs(raw.medianMs, 0)}, p95 ${fmtMs(raw.p95Ms, 0)} (polls every ${fmtMs(raw.pollGapMedianMs)}, max gap ${fmtMs(raw.pollGapMaxMs)}; one GET ${fmtMs(raw.pollDurationMedianMs)})`,
-        target: `median ≤ ${TARGET_MEDIAN_MS / 1000} s`,
-        met: raw.medianMs <= TARGET_MEDIAN_MS,
-        how: 'outside worker: Node clock, POST sent → first image GET answering the new x-generated-at arrived; tracing on',
-      },
+      judgedRow(
+        {
+          figure: `latency: generate → image (1 format, ${runs} runs)`,
+          measured: `median ${fmtMs(raw.medianMs, 0)} (95 % interval ${fmtMs(raw.medianIntervalMs[0], 0)}–${fmtMs(raw.medianIntervalMs[1], 0)}), p95 ${fmtMs(raw.p95Ms, 0)} (polls every ${fmtMs(raw.pollGapMedianMs)}, max gap ${fmtMs(raw.pollGapMaxMs)}; one GET ${fmtMs(raw.pollDurationMedianMs)})`,
+          target: `median ≤ ${TARGET_MEDIAN_MS / 1000} s`,
+          how: 'outside worker: Node clock, POST sent → first image GET answering the new x-generated-at arrived; tracing on',
+        },
+        { interval: raw.medianIntervalMs, limit: TARGET_MEDIAN_MS, sense: 'at most' },
+      ),
     ],
     raw,
   };

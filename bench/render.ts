@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { FORMAT_NAMES } from '../src/domain/formats';
 import { renderLandscape } from '../src/render/index';
 import { FIXTURES } from '../test/fixtures/forecasts';
+import { medianInterval } from './lib/stats';
 
 const WARMUP = 100;
 const ITERATIONS = 300;
@@ -19,6 +20,8 @@ const BENCH_FIXTURES = ['seattle-cold-rain', 'chicago-wind-shift', 'austin-summe
 export interface BenchRow {
   format: string;
   medianMs: number;
+  /** 95 % confidence interval of the median (bench/lib/stats.ts medianInterval). */
+  medianIntervalMs: [number, number];
   p95Ms: number;
   bytes: number;
 }
@@ -43,7 +46,7 @@ export async function benchRender(): Promise<BenchRow[]> {
       if (i === 0) bytes = image.bytes.length;
     }
     times.sort((a, b) => a - b);
-    rows.push({ format, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), bytes });
+    rows.push({ format, medianMs: percentile(times, 0.5), medianIntervalMs: medianInterval(times), p95Ms: percentile(times, 0.95), bytes });
     // Let pending work (GC, timers) settle between formats.
     await new Promise((resolve) => setTimeout(resolve, 0));
   }

@@ -44,6 +44,8 @@ async function main(): Promise<number> {
   }
   stopAllOnSignals();
   const machine = machineInfo();
+  // Taken before the bundles are built: the code this run measures, even if src/ is edited meanwhile.
+  const source = options.baseline ? sourceState() : undefined;
   const tmp = mkdtempSync(join(tmpdir(), 'wl-bench-'));
   const bundler = new Bundler(tmp);
   let session: StackSession | undefined;
@@ -124,8 +126,7 @@ async function main(): Promise<number> {
     errors,
   };
   writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
-  if (options.baseline) {
-    const source = sourceState();
+  if (source !== undefined) {
     let baseline = readBaseline(BASELINE_PATH);
     // A figure that failed adds nothing: the baseline keeps its earlier runs.
     for (const [id, result] of Object.entries(perFigure)) {

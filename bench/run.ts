@@ -1,16 +1,19 @@
 /**
- * `npm run bench [-- --only bundle,render,overhead,tracing-js,export,cost,cron-tick] [--quick]`
+ * `npm run bench [-- --only bundle,render,overhead,tracing-js,export,cpu-per-invocation,cost,cron-tick] [--quick] [--baseline]`
  * Runs the selected figures one after another (never in parallel: they would time each other),
- * prints ONE table and writes bench/results.json. Benchmarks print figures; they assert nothing.
+ * prints ONE table and writes bench/results.json; with --baseline, also adds each figure that ran
+ * to bench/baseline.json (lib/baseline.ts). Benchmarks print figures; they assert nothing.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchBundleSize } from './bundle-size';
 import { benchCost } from './cost';
+import { benchCpuPerInvocation, measureCpu, type CpuMeasurement } from './cost-cpu';
 import { benchCronTick } from './cron-tick';
 import { benchExportCost } from './export-cost';
 import { parseArgs, type FigureId } from './lib/args';
+import { addRun, readBaseline, sourceState, writeBaseline } from './lib/baseline';
 import { Bundler } from './lib/bundles';
 import { stopAll, stopAllOnSignals, stillRunning } from './lib/cleanup';
 import { ROOT } from './lib/paths';
@@ -21,6 +24,7 @@ import { benchTracingJs } from './tracing-js';
 import { benchTracingOverhead } from './tracing-overhead';
 
 const RESULTS_PATH = join(ROOT, 'bench', 'results.json');
+const BASELINE_PATH = join(ROOT, 'bench', 'baseline.json');
 
 function log(message: string): void {
   // Progress goes to stderr so stdout is only the table.
@@ -37,22 +41,30 @@ async function main(): Promise<number> {
   }
   stopAllOnSignals();
   const machine = machineInfo();
+  // Taken before the bundles are built: the code this run measures, even if src/ is edited meanwhile.
+  const source = options.baseline ? sourceState() : undefined;
   const tmp = mkdtempSync(join(tmpdir(), 'wl-bench-'));
   const bundler = new Bundler(tmp);
+  // Measured once per bench run: the cpu-per-invocation figure and the cost ledger both read it.
+  let cpu: Promise<CpuMeasurement> | undefined;
+  const cpuMeasurement = () => (cpu ??= measureCpu(bundler, options));
   const figures: Record<FigureId, () => Promise<FigureResult>> = {
     bundle: () => benchBundleSize(bundler),
     render: () => benchRenderFigure(),
     overhead: () => benchTracingOverhead(bundler, options),
     'tracing-js': () => benchTracingJs(bundler, options),
     export: () => benchExportCost(bundler, options),
-    // Its own stack: it seeds many ZIPs and needs exactly one active ZIP for the scheduled run.
-    cost: () => benchCost(bundler, tmp, options),
+    'cpu-per-invocation': () => benchCpuPerInvocation(cpuMeasurement),
+    // Its own stack: it needs exactly one active ZIP for the scheduled run.
+    cost: () => benchCost(bundler, tmp, options, cpuMeasurement),
     // Its own stack too: the web worker alone with a probe consuming fetch-jobs (up to 10,000 ZIPs).
     'cron-tick': () => benchCronTick(bundler, tmp, options),
   };
 
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
+  /** Per figure, its own part: for bench/baseline.json. */
+  const perFigure: Partial<Record<FigureId, FigureResult>> = {};
   /** Keys a figure puts at the top of results.json (the cost ledger: `cost`). */
   const top: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
@@ -66,6 +78,7 @@ async function main(): Promise<number> {
         const result = await figures[id]();
         rows.push(...result.rows);
         raw[id] = result.raw;
+        perFigure[id] = result;
         Object.assign(top, result.top);
       } catch (error) {
         // One broken figure must not hide the others.
@@ -87,7 +100,7 @@ async function main(): Promise<number> {
   const totalSeconds = Math.round((performance.now() - started) / 100) / 10;
   const results = {
     machine,
-    options: { only: options.only, quick: options.quick },
+    options: { only: options.only, quick: options.quick, baseline: options.baseline },
     totalSeconds,
     // With the start's loadAverage (in machine): a busy machine explains odd figures.
     loadAverageAtEnd: loadavg(),
@@ -98,11 +111,28 @@ async function main(): Promise<number> {
     errors,
   };
   writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
+  if (source !== undefined) {
+    let baseline = readBaseline(BASELINE_PATH);
+    // A figure that failed adds nothing: the baseline keeps its earlier runs.
+    for (const [id, result] of Object.entries(perFigure)) {
+      baseline = addRun(baseline, id, source, {
+        date: machine.date,
+        machine,
+        loadAverage: { start: machine.loadAverage, end: results.loadAverageAtEnd },
+        seconds: seconds[id],
+        rows: result.rows,
+        raw: result.raw,
+        ...(result.top ? { top: result.top } : {}),
+      });
+      log(`baseline: ${id} now rests on ${baseline.figures[id].runCount} run(s) at source ${source}`);
+    }
+    writeBaseline(BASELINE_PATH, baseline);
+  }
 
   console.log(formatTable(rows));
   console.log(
     `\n${machine.cpuModel} × ${machine.cpuCount}, Node ${machine.node}, ${machine.date}; ` +
-      `${options.quick ? 'QUICK run, ' : ''}total ${totalSeconds} s; raw numbers in bench/results.json`,
+      `${options.quick ? 'QUICK run, ' : ''}total ${totalSeconds} s; raw numbers in bench/results.json${options.baseline ? ' and bench/baseline.json' : ''}`,
   );
   return Object.keys(errors).length > 0 ? 1 : 0;
 }

@@ -1,10 +1,48 @@
-/** One line of the printed table. `met` is null where a figure has no target. */
+/**
+ * Whether a figure met its target: `null` where it has no target; `'not judged'` where its
+ * interval reaches across the target, so this run cannot tell (see {@link judge}).
+ */
+export type Met = boolean | null | 'not judged';
+
+/** One line of the printed table. */
 export interface Row {
   figure: string;
   measured: string;
   target: string;
-  met: boolean | null;
+  met: Met;
   how: string;
+  /** For a measured (noisy) figure: the interval and target its verdict comes from, kept in results.json. */
+  basis?: Basis;
+}
+
+/**
+ * What a verdict on a measured figure rests on: the interval the value lies in (a 95 % confidence
+ * interval, or [0, bound] for an upper bound) and the target, `at most` or `at least` `limit`.
+ */
+export interface Basis {
+  interval: readonly [number, number];
+  limit: number;
+  sense: 'at most' | 'at least';
+}
+
+/**
+ * A verdict only where the interval is narrower than its gap to the target, i.e. lies wholly on
+ * one side of it: met when all of it meets the target, missed when none of it does, else not
+ * judged. An exact count is the interval [v, v]; an upper bound is [0, bound], which can show a
+ * target met but never missed.
+ */
+export function judge(basis: Basis): Exclude<Met, null> {
+  const [lo, hi] = basis.interval;
+  if (!(lo <= hi)) return 'not judged';
+  const meets = (v: number) => (basis.sense === 'at most' ? v <= basis.limit : v >= basis.limit);
+  if (meets(lo) && meets(hi)) return true;
+  if (!meets(lo) && !meets(hi)) return false;
+  return 'not judged';
+}
+
+/** A row whose verdict comes from `basis` (see {@link judge}). */
+export function judgedRow(row: Omit<Row, 'met' | 'basis'>, basis: Basis): Row {
+  return { ...row, met: judge(basis), basis };
 }
 
 /** What each figure module returns: its table lines and every raw number behind them. */
@@ -17,8 +55,8 @@ export interface FigureResult {
 
 const HEADERS = ['figure', 'measured', 'target', 'met?', 'how measured'] as const;
 
-function metText(met: boolean | null): string {
-  return met === null ? '—' : met ? 'yes' : 'NO';
+function metText(met: Met): string {
+  return met === null ? '—' : met === 'not judged' ? 'not judged' : met ? 'yes' : 'NO';
 }
 
 /** A plain-text table (no colours, so it can be pasted into an issue or a commit message). */

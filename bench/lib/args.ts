@@ -1,5 +1,5 @@
 /** Command-line flags of `npm run bench`. */
-export const FIGURES = ['bundle', 'render', 'overhead', 'tracing-js', 'export', 'cost', 'cron-tick'] as const;
+export const FIGURES = ['bundle', 'render', 'overhead', 'tracing-js', 'export', 'cpu-per-invocation', 'cost', 'cron-tick'] as const;
 export type FigureId = (typeof FIGURES)[number];
 
 export interface BenchOptions {
@@ -7,9 +7,11 @@ export interface BenchOptions {
   only: FigureId[];
   /** Fewer iterations and smaller loads, for a smoke run. */
   quick: boolean;
+  /** Also add this run's figures to the committed bench/baseline.json (lib/baseline.ts). */
+  baseline: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--only ${FIGURES.join(',')}] [--quick]`;
+export const USAGE = `usage: npm run bench -- [--only ${FIGURES.join(',')}] [--quick] [--baseline]`;
 
 function isFigure(name: string): name is FigureId {
   return (FIGURES as readonly string[]).includes(name);
@@ -18,9 +20,11 @@ function isFigure(name: string): name is FigureId {
 export function parseArgs(argv: string[]): BenchOptions {
   let only: FigureId[] = [...FIGURES];
   let quick = false;
+  let baseline = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
+    else if (arg === '--baseline') baseline = true;
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
       if (!value) throw new Error(`--only needs a list\n${USAGE}`);
@@ -31,5 +35,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     } else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else throw new Error(`unknown argument: ${arg}\n${USAGE}`);
   }
-  return { only, quick };
+  // Quick figures check that the bench works; the README quotes none of them.
+  if (quick && baseline) throw new Error(`--baseline takes full runs only, not --quick\n${USAGE}`);
+  return { only, quick, baseline };
 }

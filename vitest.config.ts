@@ -63,10 +63,13 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // src/otel's entry imports `cloudflare:workers` (itself and through otel-cf-workers): Node gets a stand-in.
+        resolve: { alias: { 'cloudflare:workers': new URL('./test/support/cloudflare-workers-stub.ts', import.meta.url).pathname } },
         test: {
           name: 'node',
           include: ['test/node/**/*.test.ts'],
           environment: 'node',
+          server: { deps: { inline: ['@microlabs/otel-cf-workers'] } },
         },
       },
       workerProject('web'),

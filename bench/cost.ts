@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CADENCES_MINUTES, DEFAULT_CADENCE_MINUTES, runsPerDay } from '../src/domain/cadence.mjs';
 import { FORMAT_NAMES } from '../src/domain/formats';
-import type { ReceivedSpan } from '../test/support/otlp-receiver';
+import type { ReceivedSpan } from '../src/otel/testing';
 import { CPU_BATCH_SIZE, CRON_ZIPS, FREE_PLAN_CPU_MS, measureCpu, type CpuCase } from './cost-cpu';
 import type { Bundler } from './lib/bundles';
 import { mapLimit } from './lib/concurrency';

@@ -1,7 +1,7 @@
 import type { Env } from '../env';
 import { SHORT_LIMITS } from '../messages/body-preview';
 import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
-import { linkActiveSpan } from '../otel/spans';
+import { linkActiveSpan } from '../otel';
 import { PermanentError } from '../queue/errors';
 import type { MessageInfo } from '../queue/consumer';
 import { sendMessage } from '../queue/producer';

@@ -1,9 +1,10 @@
 import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
-import { inScheduledRuns } from '../otel/schedule';
+import { inScheduledRuns } from '../otel';
 import { sendBatches } from '../queue/batches';
 import { sendMessages } from '../queue/producer';
 import { activeZipPages } from '../storage/zip-registry';
+import { ATTR_RUN_TRIGGER, ATTR_ZIP } from '../tracing/run-attributes';
 import { fetchJob } from './start-run';
 
 /**
@@ -48,6 +49,7 @@ export async function runScheduled(env: Env, now = new Date()): Promise<Schedule
 function sendRuns(env: Env, jobs: FetchJob[], summary: ScheduledSummary): Promise<void> {
   return inScheduledRuns(
     jobs.map((job) => job.zip_code),
+    (zip) => ({ [ATTR_ZIP]: zip, [ATTR_RUN_TRIGGER]: 'cron' }),
     () => sendMessages(env, 'fetch-jobs', jobs),
     (zip, failure) => {
       if (failure) {

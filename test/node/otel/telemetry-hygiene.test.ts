@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanAttributes } from '../../../src/otel/attribute-hygiene';
 import { describeExportFailure, exportFailureNotice, resetExportWarnings } from '../../../src/otel/export-warnings';
 import { mayPropagateTo, setPropagationHosts, urlTemplate } from '../../../src/otel/fetch';
-import { commonRunAttributes, runAttributesOfBody, runAttributesOfRequest } from '../../../src/otel/run-attributes';
+import { commonBodyAttributes, setBodyAttributes } from '../../../src/otel/context-attributes';
+import { runAttributesOfBody, runAttributesOfRequest } from '../../../src/tracing/run-attributes';
 import { RequestId } from '../../../src/domain/request-id';
 import { FetchJob } from '../../../src/messages/schemas';
 
@@ -92,7 +93,8 @@ describe('run attributes', () => {
   });
 
   it('keeps only the words every body of a batch shares', () => {
-    expect(commonRunAttributes([{ zip_code: '78729', format_name: 'bw' }, { zip_code: '78729', format_name: 'eink' }])).toEqual({
+    setBodyAttributes(runAttributesOfBody);
+    expect(commonBodyAttributes([{ zip_code: '78729', format_name: 'bw' }, { zip_code: '78729', format_name: 'eink' }])).toEqual({
       'weather_landscape.zip': '78729',
     });
   });

@@ -7,7 +7,7 @@ import type { KeyTemplate } from './binding-proxy';
 import { instrumentBindings, type QueueBindings } from './bindings';
 import { isTracingDisabled, readOtelSettings, type OtelEnv } from './config';
 import { setBodyAttributes, type BodyAttributes } from './context-attributes';
-import { setExportEndpoint } from './export-warnings';
+import { setExportAdvice, setExportEndpoint } from './export-warnings';
 import { createOtlpExporter, ExportView } from './exporter';
 import { installFetchInstrumentation, setPropagationHosts } from './fetch';
 import { installLogBridge } from './log-bridge';
@@ -34,6 +34,8 @@ export interface InstrumentOptions<E extends OtelEnv = OtelEnv> {
    * `send` and `process` spans and every span under `process`. None by default.
    */
   bodyAttributes?: BodyAttributes;
+  /** What a failed export's warning tells the operator to do (default: point OTEL_EXPORTER_OTLP_ENDPOINT at a receiver). */
+  exportFailureAdvice?: string;
   /** Whether an incoming `traceparent` header may become the parent of the request's span. */
   acceptTraceContext?: (request: Request, env: E) => boolean;
   /**
@@ -110,6 +112,7 @@ function sampleAlways<E extends OtelEnv>(options: InstrumentOptions<E>): boolean
 export function instrumentWorker<E extends OtelEnv>(service: string, handler: ExportedHandler<E>, options: InstrumentOptions<E> = {}): ExportedHandler<E> {
   setTelemetryNames({ scopePrefix: options.scopePrefix, attributeNamespace: options.attributeNamespace });
   setBodyAttributes(options.bodyAttributes);
+  setExportAdvice(options.exportFailureAdvice);
   setNativeAttributeNames(Object.keys(options.logFields ?? {}));
   installLogBridge(service, { contextFields: options.logFields });
   const queues: QueueBindings<E> = options.queues ?? {};
@@ -118,7 +121,14 @@ export function instrumentWorker<E extends OtelEnv>(service: string, handler: Ex
   // a message proxy whose retry() drops `delaySeconds`: the handlers get the runtime's originals.
   const inner: ExportedHandler<E> = {};
   // Each invocation is tied to Cloudflare's native trace of it where the runtime has one (native-tracing.ts).
-  if (handler.fetch) inner.fetch = (request, _env, ctx) => withNativeTraceLink(trace.getActiveSpan(), () => handler.fetch!(request, env(), ctx));
+  if (handler.fetch) {
+    inner.fetch = (request, _env, ctx) => {
+      // The HTTP conventions' name without a route; traceRoute (http-route.ts) adds the route.
+      const serverSpan = trace.getActiveSpan();
+      serverSpan?.updateName(request.method);
+      return withNativeTraceLink(serverSpan, () => handler.fetch!(request, env(), ctx));
+    };
+  }
   if (handler.scheduled) {
     inner.scheduled = (controller, _env, ctx) => {
       const cronSpan = trace.getActiveSpan();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanAttributes } from '../../../src/otel/attribute-hygiene';
-import { describeExportFailure, exportFailureNotice, resetExportWarnings } from '../../../src/otel/export-warnings';
+import { describeExportFailure, exportFailureNotice, resetExportWarnings, setExportAdvice } from '../../../src/otel/export-warnings';
+import { WORKER_TRACING } from '../../../src/tracing/worker-tracing';
 import { mayPropagateTo, setPropagationHosts, urlTemplate } from '../../../src/otel/fetch';
 import { commonBodyAttributes, setBodyAttributes } from '../../../src/otel/context-attributes';
 import { runAttributesOfBody, runAttributesOfRequest } from '../../../src/tracing/run-attributes';
@@ -166,6 +167,7 @@ describe('failed export warnings', () => {
 
   it('warns at most once a minute per isolate, counting what it did not say, and says what to do', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    setExportAdvice(WORKER_TRACING.exportFailureAdvice);
     const start = 1_000_000;
     for (let i = 0; i < 20; i++) exportFailureNotice(new TypeError('Network connection lost.'), 3, start + i * 1000);
     expect(warn).toHaveBeenCalledTimes(1);

@@ -125,17 +125,17 @@ function endAfter<T>(span: Span, fn: (span: Span) => T): T {
   return result;
 }
 
-/** The active trace's id, for records that link back to it (image metadata); undefined when tracing is off. */
+/** The active trace's id, for records that link back to it; undefined when tracing is off. */
 export function activeTraceId(): string | undefined {
   return trace.getActiveSpan()?.spanContext().traceId;
 }
 
-/** Adds what a step learned (e.g. which weather provider answered) to the span it runs in. */
+/** Adds what a step learned (e.g. which upstream provider answered) to the span it runs in. */
 export function annotateActiveSpan(attributes: Attributes): void {
   trace.getActiveSpan()?.setAttributes(attributes);
 }
 
-/** The active context as the W3C `traceparent` it would propagate (for the admin's answer); undefined when tracing is off. */
+/** The active context as the W3C `traceparent` it would propagate (e.g. for a response body); undefined when tracing is off. */
 export function activeTraceparent(): { traceId: string; traceparent: string; sampled: boolean } | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
@@ -144,7 +144,7 @@ export function activeTraceparent(): { traceId: string; traceparent: string; sam
   return { traceId: spanContext.traceId, traceparent: carrier.traceparent, sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 };
 }
 
-/** Links the active span to a span of another trace (a replay to the span that gave up on the message). */
+/** Links the active span to a span of another trace (e.g. a replay to the span that gave up on the message). */
 export function linkActiveSpan(traceId: string, spanId: string, attributes: Attributes): void {
   trace.getActiveSpan()?.addLink({ context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }, attributes });
 }

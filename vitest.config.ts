@@ -8,6 +8,7 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  * - node: pure modules (renderer, weather providers, tooling) in Node;
  * - one per worker, inside workerd (the vitest workers pool), with that worker's wrangler config,
  *   a real OTLP receiver and the Open-Meteo stub started by test/support/global-setup.ts;
+ * - example: src/otel's minimal two-worker example (test/example) in a real `wrangler dev`;
  * - e2e: the real `npm start` stack (all four workers, local queues) against the stubs;
  * - browser: Debian's chromium (driven by playwright-core) against that same stack.
  */
@@ -66,10 +67,13 @@ export default defineConfig({
     update: 'none',
     projects: [
       {
+        // src/otel's entry imports `cloudflare:workers` (itself and through otel-cf-workers): Node gets a stand-in.
+        resolve: { alias: { 'cloudflare:workers': new URL('./test/support/cloudflare-workers-stub.ts', import.meta.url).pathname } },
         test: {
           name: 'node',
           include: ['test/node/**/*.test.ts'],
           environment: 'node',
+          server: { deps: { inline: ['@microlabs/otel-cf-workers'] } },
         },
       },
       workerProject('web'),
@@ -82,6 +86,16 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
           fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        // src/otel's minimal two-worker example (test/example), in a real `wrangler dev`.
+        test: {
+          name: 'example',
+          include: ['test/example/**/*.test.ts'],
+          environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startOtlpReceiver } from '../test/support/otlp-receiver';
+import { startOtlpReceiver } from '../src/otel/testing';
 import { startWeatherStub } from '../test/support/weather-stub';
 import { FIXTURES } from '../test/fixtures/forecasts';
 import { FORMAT_NAMES } from '../src/domain/formats';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CADENCES_MINUTES, DEFAULT_CADENCE_MINUTES, runsPerDay } from '../src/domain/cadence.mjs';
 import { FORMAT_NAMES } from '../src/domain/formats';
-import type { ReceivedSpan } from '../test/support/otlp-receiver';
+import type { ReceivedSpan } from '../src/otel/testing';
 import { boundMedian, boundP95, CRON_ZIPS, FREE_PLAN_CPU_MS, type CpuMeasurement } from './cost-cpu';
 import type { Bundler } from './lib/bundles';
 import { isKvList, ledgerFromSpans, type Billable, type Ledger } from '../test/support/ledger';

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { cronOfCadence, DEFAULT_CADENCE_MINUTES } from '../src/domain/cadence.mjs';
-import { startOtlpReceiver, type ReceivedSpan } from '../test/support/otlp-receiver';
+import { startOtlpReceiver, type ReceivedSpan } from '../src/otel/testing';
 import type { Bundler } from './lib/bundles';
 import { track } from './lib/cleanup';
 import { mapLimit } from './lib/concurrency';

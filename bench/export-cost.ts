@@ -1,4 +1,4 @@
-import { startOtlpReceiver, type OtlpReceiver } from '../test/support/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver } from '../src/otel/testing';
 import type { Bundle, Bundler } from './lib/bundles';
 import { track } from './lib/cleanup';
 import { startQueueWorker } from './lib/miniflare-worker';

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/free-port';
-import { startOtlpReceiver } from '../test/support/otlp-receiver';
+import { startOtlpReceiver } from '../src/otel/testing';
 import { Bundler, type Bundle } from './lib/bundles';
 import { stopAll, stopAllOnSignals, track } from './lib/cleanup';
 import { startQueueWorker, type QueueWorker } from './lib/miniflare-worker';

@@ -1,4 +1,4 @@
-import { startOtlpReceiver, type OtlpReceiver } from '../test/support/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver } from '../src/otel/testing';
 import { FIXTURES } from '../test/fixtures/forecasts';
 import { FORMAT_NAMES } from '../src/domain/formats';
 import type { Bundle, Bundler } from './lib/bundles';

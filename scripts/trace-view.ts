@@ -10,9 +10,15 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../test/support/otlp-receiver';
+import { formatSpanTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../src/otel/testing';
+import { ATTR_FORMAT, ATTR_ZIP } from '../src/tracing/run-attributes';
 import { sourceMappedStack } from '../test/support/source-mapped-stack';
-import { formatSpanTree } from '../test/support/span-tree';
+
+/** Each branch says which ZIP and format it is about, where that starts. */
+const BRANCH_ATTRIBUTES = [
+  [ATTR_ZIP, 'zip'],
+  [ATTR_FORMAT, 'format'],
+] as const;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -103,7 +109,7 @@ function barWidth(): number {
 }
 
 function printTrace(spans: ReceivedSpan[], update: boolean): void {
-  const [header, ...rows] = formatSpanTree(spans, { barWidth: barWidth() }).split('\n');
+  const [header, ...rows] = formatSpanTree(spans, { barWidth: barWidth(), branchAttributes: BRANCH_ATTRIBUTES }).split('\n');
   console.log(`\n${header}${update ? '  (updated: late spans)' : ''}\n${rows.join('\n')}`);
   for (const line of exceptionLines(spans)) console.log(line);
 }

@@ -1,4 +1,4 @@
-import type { OtlpReceiver, ReceivedSpan } from '../../test/support/otlp-receiver';
+import type { OtlpReceiver, ReceivedSpan } from '../../src/otel/testing';
 import { sleep } from './stats';
 
 const SETTLE_MS = 400;

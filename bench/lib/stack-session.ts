@@ -1,4 +1,4 @@
-import { startOtlpReceiver, type OtlpReceiver } from '../../test/support/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver } from '../../src/otel/testing';
 import { startWeatherStub } from '../../test/support/weather-stub';
 import type { Bundler } from './bundles';
 import { track } from './cleanup';

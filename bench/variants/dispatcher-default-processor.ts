@@ -5,7 +5,7 @@
  */
 import { instrument, type ResolveConfigFn } from '@microlabs/otel-cf-workers';
 import type { Env } from '../../src/env';
-import { SERVICE_NAMES } from '../../src/otel/service-names';
+import { SERVICE_NAMES } from '../../src/tracing/service-names';
 import { dispatchJobs } from '../../src/pipeline/dispatch-jobs';
 import { consumeBatch } from '../../src/queue/consumer';
 import { QUEUES } from '../../src/queue/queues';

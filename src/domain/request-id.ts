@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { REQUEST_ID_PATTERN } from '../otel/run-attributes';
+
+/**
+ * What a request id may be: 1 to 128 printable ASCII characters (0x20-0x7E). Nothing else is
+ * copied into telemetry, a body or a response header (no control characters, so no CR/LF).
+ */
+export const REQUEST_ID_PATTERN = /^[\x20-\x7E]{1,128}$/;
 
 /**
  * A caller's `X-Request-ID` and the `request_id` of the queue bodies that carry it: 1 to 128

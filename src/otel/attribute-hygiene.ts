@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { redactValue } from '../redact';
+import { redactValue } from './redact';
 
 /**
  * otel-cf-workers fills some attributes from headers and `request.cf` whether or not they exist,

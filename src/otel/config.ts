@@ -1,5 +1,29 @@
-import type { Env } from '../env';
 import { parseOtlpHeaders } from './otlp-headers.mjs';
+
+/**
+ * The variables this library reads from a worker's env (all strings, all optional): the standard
+ * OpenTelemetry ones and three of its own. An application's Env type satisfies it as it is.
+ */
+export interface OtelEnv {
+  /** `true` switches tracing off: the plain handlers run with the plain env. */
+  OTEL_SDK_DISABLED?: string;
+  /** The collector's base URL (default http://localhost:4318); spans go to `<it>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** `k=v,k2=v2`, values URL-encoded: headers of every export (an API key). */
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+  /** Head-sampling ratio of new traces, 0 to 1 (default 1). */
+  OTEL_TRACES_SAMPLER_ARG?: string;
+  /** How long an export may take, retries included, in ms (default 5000). */
+  OTEL_EXPORT_TIMEOUT_MS?: string;
+  /** Comma-separated hosts (`*.example.com` allowed) that may receive traceparent on outgoing fetches. */
+  TRACE_CONTEXT_HOSTS?: string;
+  /** `true` puts each queue message's size on its send span (`messaging.message.body.size`, Opt-In). */
+  TRACE_MESSAGE_BODY_SIZE?: string;
+  /** The resource's `deployment.environment.name` (default `development`). */
+  DEPLOYMENT_ENVIRONMENT?: string;
+  /** The resource's `service.version` (default `0.1.0`). */
+  SERVICE_VERSION?: string;
+}
 
 /** Tracing settings read from the standard OpenTelemetry environment variables. */
 export interface OtelSettings {
@@ -14,10 +38,9 @@ export interface OtelSettings {
   /** Hosts that may receive trace context on outgoing fetches (TRACE_CONTEXT_HOSTS); none by default. */
   propagationHosts: string[];
   /**
-   * Whether send spans carry each message's size (TRACE_MESSAGE_BODY_SIZE=true; off by default).
-   * The conventions make `messaging.message.body.size` Opt-In, and measuring means a JSON.stringify of
-   * every body: 4–5 ms of a 100-message dispatcher batch's CPU profile (npm run bench:profile). The cost
-   * ledger turns it on.
+   * Whether send spans carry each message's size (TRACE_MESSAGE_BODY_SIZE=true; off by default):
+   * the conventions make `messaging.message.body.size` Opt-In, and measuring it means a
+   * JSON.stringify of every body sent, a CPU cost on every send that only a cost analysis needs.
    */
   messageBodySize: boolean;
 }
@@ -35,11 +58,11 @@ function isTrue(raw: string | undefined): boolean {
   return (raw ?? '').trim().toLowerCase() === 'true';
 }
 
-export function isTracingDisabled(env: Pick<Env, 'OTEL_SDK_DISABLED'>): boolean {
+export function isTracingDisabled(env: Pick<OtelEnv, 'OTEL_SDK_DISABLED'>): boolean {
   return isTrue(env.OTEL_SDK_DISABLED);
 }
 
-export function readOtelSettings(env: Env): OtelSettings {
+export function readOtelSettings(env: OtelEnv): OtelSettings {
   const endpoint = (env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || DEFAULT_OTLP_ENDPOINT).replace(/\/+$/, '');
   const timeout = Number(env.OTEL_EXPORT_TIMEOUT_MS);
   return {

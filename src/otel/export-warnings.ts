@@ -8,9 +8,13 @@ let droppedSinceWarning = 0;
 let failuresSinceWarning = 0;
 let endpoint = '';
 
-export const EXPORT_ADVICE =
-  'Start a receiver (`npm run trace-view`, or Jaeger: `docker compose -f docker-compose.jaeger.yml up -d`), ' +
-  'point OTEL_EXPORTER_OTLP_ENDPOINT at your collector, or set OTEL_SDK_DISABLED=true to switch tracing off.';
+/** What the warning tells the operator to do; an application names its own receiver (instrumentWorker's `exportFailureAdvice`). */
+export const DEFAULT_EXPORT_ADVICE = 'Point OTEL_EXPORTER_OTLP_ENDPOINT at a running OTLP receiver, or set OTEL_SDK_DISABLED=true to switch tracing off.';
+let advice = DEFAULT_EXPORT_ADVICE;
+
+export function setExportAdvice(text: string | undefined): void {
+  advice = text ?? DEFAULT_EXPORT_ADVICE;
+}
 
 export function setExportEndpoint(url: string): void {
   endpoint = url;
@@ -35,7 +39,7 @@ export function exportFailureNotice(error: unknown, spans: number, now = Date.no
   failuresSinceWarning++;
   droppedSinceWarning += spans;
   if (now - lastWarnedAt < QUIET_MS) return;
-  console.warn(`span export to ${endpoint || 'the OTLP endpoint'} failed: ${describeExportFailure(error)}; spans dropped. ${EXPORT_ADVICE}`, {
+  console.warn(`span export to ${endpoint || 'the OTLP endpoint'} failed: ${describeExportFailure(error)}; spans dropped. ${advice}`, {
     action: 'error',
     failed_exports: failuresSinceWarning,
     dropped_spans: droppedSinceWarning,

@@ -1,7 +1,7 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { redactString } from '../redact';
+import { redactString } from './redact';
 import { cleanAttributes } from './attribute-hygiene';
 import { scopeOf } from './spans';
 
@@ -13,8 +13,8 @@ export interface OtlpExporterOptions {
 
 /**
  * One exporter serves the isolate, and an isolate runs many invocations at once, each exporting once
- * at its end: the exporter's default limit of 30 exports in flight dropped spans ("Concurrent export
- * limit reached") when 50 admin runs ran at once (test/e2e/load.test.ts).
+ * at its end: past the exporter's default limit of 30 exports in flight it drops whole exports
+ * ("Concurrent export limit reached"), so the limit is set well above what an isolate runs at once.
  */
 const CONCURRENT_EXPORTS = 1_000;
 

@@ -16,8 +16,7 @@ export const ATTR_URL_TEMPLATE = 'url.template';
 
 /**
  * Hosts that may receive our `traceparent`/`tracestate` (TRACE_CONTEXT_HOSTS). Empty by default:
- * the workers talk to each other through queues, and a third party (the weather APIs) has no use
- * for our trace ids. Set per invocation from the worker's env.
+ * workers talk to each other through queues, and a third-party API has no use for our trace ids. Set per invocation from the worker's env.
  */
 let propagationHosts: readonly string[] = [];
 export function setPropagationHosts(hosts: readonly string[]): void {

@@ -1,24 +1,35 @@
-import { trace } from '@opentelemetry/api';
+import { trace, type Attributes } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { getPattern, splitRoutingPath } from 'hono/utils/url';
-import { runAttributesOfRequest, runWithAttributes } from './run-attributes';
+import { withContextAttributes } from './context-attributes';
+
+export interface TraceRouteOptions {
+  /** Context attributes of a request, read from its URL: on its SERVER span and every span under it. */
+  requestAttributes?: (url: URL) => Attributes;
+}
 
 /**
- * Names the request's SERVER span by the HTTP conventions, `{method} {http.route}` with the
- * matched Hono route as a template (`POST /admin/generate`, `GET /:zip/:file`, `GET /sprites/:file`:
- * without the parameters' regular expressions), or just `{method}` when no route matched; and puts the request's ZIP on it and on every span under it.
+ * A Hono middleware that names the request's SERVER span by the HTTP conventions,
+ * `{method} {http.route}` with the matched Hono route as a template (`POST /admin/generate`,
+ * `GET /:zip/:file`: without the parameters' regular expressions), or just `{method}` when no route
+ * matched; and puts the request's context attributes (`requestAttributes`) on it and on every span
+ * under it.
  */
-export const traceRoute: MiddlewareHandler = async (c, next) => {
-  const span = trace.getActiveSpan();
-  await runWithAttributes(runAttributesOfRequest(new URL(c.req.url)), next);
-  if (!span) return;
-  const matched = matchedRoute(c);
-  const route = matched === undefined ? undefined : routeTemplate(matched);
-  if (route) span.setAttribute(ATTR_HTTP_ROUTE, route);
-  span.updateName(route ? `${c.req.method} ${route}` : c.req.method);
-};
+export function traceRoute(options: TraceRouteOptions = {}): MiddlewareHandler {
+  const requestAttributes = options.requestAttributes;
+  return async (c, next) => {
+    const span = trace.getActiveSpan();
+    if (requestAttributes) await withContextAttributes(requestAttributes(new URL(c.req.url)), next);
+    else await next();
+    if (!span) return;
+    const matched = matchedRoute(c);
+    const route = matched === undefined ? undefined : routeTemplate(matched);
+    if (route) span.setAttribute(ATTR_HTTP_ROUTE, route);
+    span.updateName(route ? `${c.req.method} ${route}` : c.req.method);
+  };
+}
 
 /**
  * The route of the handler that answered; when a middleware answered (a 401 from the admin guard),

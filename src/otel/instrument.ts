@@ -3,20 +3,18 @@ import { trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Env } from '../env';
 import type { KeyTemplate } from './binding-proxy';
 import { instrumentBindings, type QueueBindings } from './bindings';
-import { isTracingDisabled, readOtelSettings } from './config';
-import { setExportEndpoint } from './export-warnings';
+import { isTracingDisabled, readOtelSettings, type OtelEnv } from './config';
+import { setBodyAttributes, type BodyAttributes } from './context-attributes';
+import { setExportAdvice, setExportEndpoint } from './export-warnings';
 import { createOtlpExporter, ExportView } from './exporter';
 import { installFetchInstrumentation, setPropagationHosts } from './fetch';
 import { installLogBridge } from './log-bridge';
-import { hasNativeTracing, NativeTraceLinkProcessor, withNativeTraceLink } from './native-tracing';
+import { setTelemetryNames } from './names';
+import { hasNativeTracing, NativeTraceLinkProcessor, setNativeAttributeNames, withNativeTraceLink } from './native-tracing';
 import { ParentRatioSampler } from './sampler';
 import { InvocationSpanProcessor } from './span-processor';
-import type { ServiceName } from './service-names';
-
-export { SERVICE_NAMES, type ServiceName } from './service-names';
 
 const extraExporters: SpanExporter[] = [];
 /** For tests: an extra exporter (e.g. in-memory) that receives exactly what OTLP receives; register before the first request. */
@@ -24,23 +22,39 @@ export function registerSpanExporter(exporter: SpanExporter): void {
   extraExporters.push(exporter);
 }
 
-export interface InstrumentOptions {
+export interface InstrumentOptions<E extends OtelEnv = OtelEnv> {
+  /** The resource's `service.namespace` (e.g. the product the workers make up); none by default. */
+  serviceNamespace?: string;
+  /** Instrumentation scopes are `<scopePrefix>.kv`, `.queue`, … (default `workers-otel`; names.ts). */
+  scopePrefix?: string;
+  /** The library's own attributes are `<attributeNamespace>.link`, … (default `workers_otel`; names.ts). */
+  attributeNamespace?: string;
+  /**
+   * The context attributes a queue message body carries (context-attributes.ts): on its `create`,
+   * `send` and `process` spans and every span under `process`. None by default.
+   */
+  bodyAttributes?: BodyAttributes;
+  /** What a failed export's warning tells the operator to do (default: point OTEL_EXPORTER_OTLP_ENDPOINT at a receiver). */
+  exportFailureAdvice?: string;
   /** Whether an incoming `traceparent` header may become the parent of the request's span. */
-  acceptTraceContext?: (request: Request, env: Env) => boolean;
+  acceptTraceContext?: (request: Request, env: E) => boolean;
   /**
    * Whether a request that starts a new trace (no accepted parent) is sampled whatever
    * OTEL_TRACES_SAMPLER_ARG says. Asked by the head sampler before any routing, for every such
    * request: synchronous and cheap. A parent's decision still wins.
    */
-  sampleAlways?: (request: Request, env: Env) => boolean;
+  sampleAlways?: (request: Request, env: E) => boolean;
   /** The queue behind each producer binding, for span names (`send <queue>`). */
-  queues?: QueueBindings;
+  queues?: QueueBindings<E>;
   /**
    * Per-message `create` spans for a `sendBatch` whose messages share the caller's context (default
    * true, the conventions' rule); false makes such a batch one PRODUCER `send` span (queue-producer.ts).
    */
   createSpans?: boolean;
-  /** The run's words every log line carries: context attribute name → log field name (log-bridge.ts). */
+  /**
+   * The context attributes every log line carries: attribute name → log field name (log-bridge.ts).
+   * Where the runtime has Cloudflare's native tracing, its invocation span is told them too.
+   */
   logFields?: Readonly<Record<string, string>>;
   /** The template of a KV or R2 key (`run:{id}`), which names its span (`put run:{id}`); without one, the binding does. */
   keyTemplate?: KeyTemplate;
@@ -55,10 +69,10 @@ let processor: InvocationSpanProcessor | undefined;
 let nativeLinkProcessor: NativeTraceLinkProcessor | undefined;
 
 /** What the runtime handed this invocation, before otel-cf-workers wrapped it in its own proxies. */
-const invocation = new AsyncLocalStorage<{ env: Env; batch?: MessageBatch<unknown>; request?: Request }>();
+const invocation = new AsyncLocalStorage<{ env: OtelEnv; batch?: MessageBatch<unknown>; request?: Request }>();
 
-function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveConfigFn<Env> {
-  return (env: Env): TraceConfig => {
+function traceConfig<E extends OtelEnv>(service: string, options: InstrumentOptions<E>): ResolveConfigFn<E> {
+  return (env: E): TraceConfig => {
     const settings = readOtelSettings(env);
     setPropagationHosts(settings.propagationHosts);
     setExportEndpoint(settings.tracesUrl);
@@ -71,7 +85,7 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
     // Only where the runtime has Cloudflare's `tracing`: elsewhere no span pays for the link.
     if (hasNativeTracing()) nativeLinkProcessor ??= new NativeTraceLinkProcessor();
     return {
-      service: { name: service, version: settings.version, namespace: 'weather-landscape' },
+      service: { name: service, version: settings.version, namespace: options.serviceNamespace },
       spanProcessors: nativeLinkProcessor ? [nativeLinkProcessor, processor] : [processor],
       sampling: { headSampler: new ParentRatioSampler(settings.samplingRatio, { alwaysSampleRoot: () => sampleAlways(options) }) },
       propagator: new W3CTraceContextPropagator(),
@@ -85,9 +99,9 @@ function traceConfig(service: ServiceName, options: InstrumentOptions): ResolveC
 }
 
 /** The option's answer for the request this invocation serves (never for a cron or queue invocation). */
-function sampleAlways(options: InstrumentOptions): boolean {
+function sampleAlways<E extends OtelEnv>(options: InstrumentOptions<E>): boolean {
   const store = invocation.getStore();
-  return store?.request !== undefined && options.sampleAlways !== undefined && options.sampleAlways(store.request, store.env);
+  return store?.request !== undefined && options.sampleAlways !== undefined && options.sampleAlways(store.request, store.env as E);
 }
 
 /**
@@ -95,15 +109,26 @@ function sampleAlways(options: InstrumentOptions): boolean {
  * context, export at the end) and gives the handlers our own instrumented bindings. With
  * OTEL_SDK_DISABLED=true the plain handlers run with the plain env: no spans, no exports.
  */
-export function instrumentWorker(service: ServiceName, handler: ExportedHandler<Env>, options: InstrumentOptions = {}): ExportedHandler<Env> {
+export function instrumentWorker<E extends OtelEnv>(service: string, handler: ExportedHandler<E>, options: InstrumentOptions<E> = {}): ExportedHandler<E> {
+  setTelemetryNames({ scopePrefix: options.scopePrefix, attributeNamespace: options.attributeNamespace });
+  setBodyAttributes(options.bodyAttributes);
+  setExportAdvice(options.exportFailureAdvice);
+  setNativeAttributeNames(Object.keys(options.logFields ?? {}));
   installLogBridge(service, { contextFields: options.logFields });
-  const queues = options.queues ?? {};
-  const env = () => instrumentBindings(invocation.getStore()!.env, queues, { createSpans: options.createSpans, keyTemplate: options.keyTemplate });
+  const queues: QueueBindings<E> = options.queues ?? {};
+  const env = () => instrumentBindings(invocation.getStore()!.env as E, queues, { createSpans: options.createSpans, keyTemplate: options.keyTemplate });
   // otel-cf-workers passes its own env proxy (which traces KV and queue sends a second time) and
   // a message proxy whose retry() drops `delaySeconds`: the handlers get the runtime's originals.
-  const inner: ExportedHandler<Env> = {};
+  const inner: ExportedHandler<E> = {};
   // Each invocation is tied to Cloudflare's native trace of it where the runtime has one (native-tracing.ts).
-  if (handler.fetch) inner.fetch = (request, _env, ctx) => withNativeTraceLink(trace.getActiveSpan(), () => handler.fetch!(request, env(), ctx));
+  if (handler.fetch) {
+    inner.fetch = (request, _env, ctx) => {
+      // The HTTP conventions' name without a route; traceRoute (http-route.ts) adds the route.
+      const serverSpan = trace.getActiveSpan();
+      serverSpan?.updateName(request.method);
+      return withNativeTraceLink(serverSpan, () => handler.fetch!(request, env(), ctx));
+    };
+  }
   if (handler.scheduled) {
     inner.scheduled = (controller, _env, ctx) => {
       const cronSpan = trace.getActiveSpan();
@@ -120,9 +145,9 @@ export function instrumentWorker(service: ServiceName, handler: ExportedHandler<
       return withNativeTraceLink(undefined, () => handler.queue!(invocation.getStore()!.batch!, env(), ctx));
     };
   }
-  const traced = instrument(inner, traceConfig(service, options));
-  const pick = (rawEnv: Env) => (isTracingDisabled(rawEnv) ? handler : traced);
-  const wrapped: ExportedHandler<Env> = {};
+  const instrumented = instrument(inner, traceConfig(service, options));
+  const pick = (rawEnv: E) => (isTracingDisabled(rawEnv) ? handler : instrumented);
+  const wrapped: ExportedHandler<E> = {};
   const traceRequest = options.traceRequest;
   if (handler.fetch) {
     wrapped.fetch = (request, rawEnv, ctx) =>

@@ -1,6 +1,6 @@
 import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { redactString, redactUnknown } from '../redact';
-import { runAttributesOf } from './run-attributes';
+import { redactString, redactUnknown } from './redact';
+import { getContextAttributes } from './context-attributes';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const METHODS: Array<[keyof Console & Level | 'log', Level]> = [
@@ -15,9 +15,8 @@ const RESERVED = new Set(['time', 'level', 'message', 'worker', 'service', 'trac
 
 export interface LogBridgeOptions {
   /**
-   * The run's words kept in the context (run-attributes.ts) that every line carries: attribute
-   * name → log field name, e.g. `{ 'weather_landscape.zip': 'zip_code' }`. Given by the
-   * application, which names both.
+   * The context attributes (context-attributes.ts) that every line carries: attribute name → log
+   * field name, e.g. `{ 'shop.order.id': 'order_id' }`. Given by the application, which names both.
    */
   contextFields?: Readonly<Record<string, string>>;
   /** The console whose methods are replaced (tests pass their own). */
@@ -29,10 +28,10 @@ let installedFor: string | undefined;
 /**
  * Makes every console line of the worker one JSON object: level, message, worker (and service,
  * its OpenTelemetry name, the same value), the active span's trace_id/span_id/parent_span_id,
- * the run's words from the context (`contextFields`), and the structured fields passed as plain
+ * the context attributes (`contextFields`), and the structured fields passed as plain
  * objects, e.g. `console.info('image stored', { action: 'generate_image' })`. Inside a queue
  * handler each message runs in its own span context, so its lines carry that message's trace and
- * run. Installed once per isolate.
+ * attributes. Installed once per isolate.
  */
 export function installLogBridge(service: string, options: LogBridgeOptions = {}): void {
   if (installedFor) return;
@@ -87,7 +86,7 @@ function logRecord(
     line[RESERVED.has(key) ? `field.${key}` : key] = value;
   }
   // What a call passes is what it says; the context fills in the rest.
-  const run = runAttributesOf(context.active()) ?? {};
+  const run = getContextAttributes(context.active()) ?? {};
   for (const [attribute, field] of Object.entries(contextFields)) {
     if (run[attribute] !== undefined && line[field] === undefined) line[field] = run[attribute];
   }

@@ -1,13 +1,14 @@
 import * as cloudflareWorkers from 'cloudflare:workers';
 import { context, createContextKey, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { ReadableSpan, Span as SdkSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { RUN_ATTRIBUTE_NAMES } from './run-attributes';
+import { ownAttribute } from './names';
 
 /**
  * The link between Cloudflare's native trace of an invocation (Workers tracing: what the dashboard
  * shows) and our OpenTelemetry traces, both ways:
- * - the native invocation span gets our trace id(s) and the run's words, so searching the
- *   dashboard's traces for one of our trace ids finds every invocation of that run;
+ * - the native invocation span gets our trace id(s) and the context attributes named by
+ *   {@link setNativeAttributeNames}, so searching the dashboard's traces for one of our trace ids
+ *   finds every invocation that took part in it;
  * - our spans that enter a trace in this invocation (the root span, each `process` span, each
  *   `scheduled run`) get the native trace and span id.
  * Names and behaviour: docs/native-tracing.md.
@@ -17,8 +18,14 @@ import { RUN_ATTRIBUTE_NAMES } from './run-attributes';
 export const ATTR_CLOUDFLARE_TRACE_ID = 'cloudflare.trace_id';
 /** On our spans: the native invocation span (the span whose attributes hold ours). */
 export const ATTR_CLOUDFLARE_SPAN_ID = 'cloudflare.span_id';
-/** On the native span: the ids of our traces the invocation took part in, comma-separated, first seen first. */
-export const ATTR_NATIVE_OTEL_TRACE_ID = 'weather_landscape.trace_id';
+/** On the native span: the ids of our traces the invocation took part in, comma-separated, first seen first (`<attributeNamespace>.trace_id`). */
+export const nativeOtelTraceIdAttribute = (): string => ownAttribute('trace_id');
+
+/** The attributes of our spans that the native span is told too (instrumentWorker: the keys of `logFields`). */
+let nativeAttributeNames: readonly string[] = [];
+export function setNativeAttributeNames(names: readonly string[]): void {
+  nativeAttributeNames = names;
+}
 
 /** What this module uses of the runtime's `tracing` (from `cloudflare:workers`). */
 export type NativeTracing = Pick<Tracing, 'getActiveSpan'>;
@@ -63,15 +70,16 @@ class NativeLink {
 
   /**
    * Tells the native span, once at the end (each attribute set is an event to the runtime's tail,
-   * so each is set once, with its final value): our trace ids and each run word, as the distinct
-   * values comma-separated (the span API takes no arrays). A batch's messages of one run give one
-   * trace id and one ZIP; a mixed batch, lists.
+   * so each is set once, with its final value): our trace ids and each named attribute, as the
+   * distinct values comma-separated (the span API takes no arrays). A batch's messages of one trace
+   * give one trace id; a mixed batch, lists.
    */
   end(): void {
-    const values = new Map<string, Set<string>>([[ATTR_NATIVE_OTEL_TRACE_ID, new Set()]]);
+    const traceIdAttribute = nativeOtelTraceIdAttribute();
+    const values = new Map<string, Set<string>>([[traceIdAttribute, new Set()]]);
     for (const span of this.entries) {
-      values.get(ATTR_NATIVE_OTEL_TRACE_ID)!.add(span.spanContext().traceId);
-      for (const name of RUN_ATTRIBUTE_NAMES) {
+      values.get(traceIdAttribute)!.add(span.spanContext().traceId);
+      for (const name of nativeAttributeNames) {
         const value = span.attributes?.[name];
         if (value === undefined) continue;
         let seen = values.get(name);
@@ -85,7 +93,7 @@ class NativeLink {
   }
 }
 
-const NATIVE_LINK = createContextKey('weather-landscape native trace link');
+const NATIVE_LINK = createContextKey('otel native trace link');
 
 /**
  * Runs one invocation's handler linked to the native trace: `root` (our invocation span, when it is

@@ -6,7 +6,6 @@ import {
   propagation,
   trace,
   type Context,
-  type SpanContext,
 } from '@opentelemetry/api';
 
 /**
@@ -24,8 +23,6 @@ export interface ExtractedMessage {
   body: unknown;
   /** Parent context for the consumer span; one with no span (a new trace) when the carrier is missing or invalid. */
   parent: Context;
-  /** The producer's span context when the carrier was valid (used for the batch span's link). */
-  producer?: SpanContext;
   status: CarrierStatus;
   /** Why the carrier was rejected, for the span attribute. */
   reason?: string;
@@ -59,9 +56,9 @@ export function extractCarrier(raw: unknown, base: Context = trace.deleteSpan(co
   const strings: Carrier = {};
   for (const [key, value] of Object.entries(carrier)) if (typeof value === 'string') strings[key] = value;
   const parent = propagation.extract(base, strings, defaultTextMapGetter);
-  const producer = trace.getSpanContext(parent);
-  if (!producer || !isSpanContextValid(producer)) {
+  const extracted = trace.getSpanContext(parent);
+  if (!extracted || !isSpanContextValid(extracted)) {
     return { body, parent: base, status: 'invalid', reason: 'traceparent rejected by the W3C Trace Context propagator' };
   }
-  return { body, parent, producer, status: 'valid' };
+  return { body, parent, status: 'valid' };
 }

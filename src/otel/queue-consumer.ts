@@ -19,15 +19,15 @@ import {
   type MessageOutcome,
 } from './messaging-attributes';
 import { extractCarrier } from './queue-carrier';
-import { runAttributesOfBody, withRunAttributes } from './run-attributes';
+import { attributesOfBody, setContextAttributes } from './context-attributes';
 import { keepAsFailureRecord } from './span-processor';
-import { tracerFor } from './spans';
+import { recordError, tracerFor } from './spans';
 
 export interface ProcessSpan {
   span: Span;
   /** The body without its trace carrier: what application code sees. */
   body: unknown;
-  /** Run the message's work in this context: the span active, the run's words on every child. */
+  /** Run the message's work in this context: the span active, the body's context attributes on every child. */
   context: Context;
 }
 
@@ -53,7 +53,7 @@ export function startProcessSpan(message: Message<unknown>, queueName: string, {
   const active = context.active();
   const invocationId = trace.getSpan(active)?.spanContext().spanId;
   const extracted = extractCarrier(message.body, trace.deleteSpan(active));
-  const run = runAttributesOfBody(extracted.body);
+  const run = attributesOfBody(extracted.body);
   const attributes: Attributes = {
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
     [ATTR_MESSAGING_DESTINATION_NAME]: queueName,
@@ -67,7 +67,7 @@ export function startProcessSpan(message: Message<unknown>, queueName: string, {
     ...(extracted.reason ? { [ATTR_CF_QUEUES_CARRIER_REASON]: extracted.reason } : {}),
     ...run,
   };
-  const parent = withRunAttributes(extracted.parent, run);
+  const parent = setContextAttributes(extracted.parent, run);
   const span = tracerFor('queue').startSpan(`process ${queueName}`, { kind: SpanKind.CONSUMER, attributes }, parent);
   if (recordsFailures) keepAsFailureRecord(span);
   return { span, body: extracted.body, context: trace.setSpan(parent, span) };
@@ -98,6 +98,35 @@ export function markDeadLetter(span: Span, errorType: string, reason: string): v
 export function endProcessSpan(span: Span, outcome: MessageOutcome): void {
   span.setAttribute(ATTR_CF_QUEUES_OUTCOME, outcome);
   span.end();
+}
+
+/**
+ * One message's work in its `process <queue>` span, for a consumer that settles each message
+ * itself: `fn` gets the body without its carrier and runs with the span active (its logs and child
+ * spans belong to the message's trace), and says what it did with the message (it calls
+ * `message.ack()` or `message.retry()` itself). A throw is recorded on the span, which ends with the
+ * outcome `retry` (the runtime retries a message a handler neither acked nor retried), and is
+ * rethrown.
+ */
+export function inProcessSpan(
+  message: Message<unknown>,
+  queueName: string,
+  fn: (body: unknown, span: Span) => Promise<MessageOutcome>,
+  options: ProcessSpanOptions = {},
+): Promise<MessageOutcome> {
+  const processing = startProcessSpan(message, queueName, options);
+  return context.with(processing.context, async () => {
+    let outcome: MessageOutcome = 'retry';
+    try {
+      outcome = await fn(processing.body, processing.span);
+      return outcome;
+    } catch (error) {
+      recordError(processing.span, error);
+      throw error;
+    } finally {
+      endProcessSpan(processing.span, outcome);
+    }
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
 } from './messaging-attributes';
 import { withCarrier } from './queue-carrier';
-import { commonRunAttributes, labelActiveSpan, runAttributesOfBody } from './run-attributes';
+import { attributesOfBody, commonBodyAttributes, labelActiveSpan } from './context-attributes';
 import { inLeafSpan, tracerFor } from './spans';
 
 export interface QueueProducerOptions {
@@ -22,19 +22,19 @@ export interface QueueProducerOptions {
    * Whether each message of a `sendBatch` made in one context gets a `create <queue>` span of its own
    * (true, the default: the conventions' SHOULD for batches). False: the batch's one `send <queue>`
    * span (PRODUCER) is the creation context of all its messages, as for a single `send`: one span
-   * instead of n + 1 where every message has the same parent anyway (the dispatcher: the formats of
-   * one run). Messages given creation contexts of their own ({@link withMessageParents}) get no `create` span.
+   * instead of n + 1 where every message has the same parent anyway (e.g. the parts of
+   * one job). Messages given creation contexts of their own ({@link withMessageParents}) get no `create` span.
    */
   createSpans?: boolean;
 }
 
-const MESSAGE_PARENTS = createContextKey('weather-landscape message creation parents');
+const MESSAGE_PARENTS = createContextKey('otel message creation parents');
 
 /**
  * Runs `fn` so that `parents[i]` is the creation context of message i of each queue send inside it:
  * that context goes into the body, so the consumer's `process` span continues that message's own
  * trace, and the `send <queue>` span (in the caller's context) links to every one of them. This is
- * how one `sendBatch` starts many traces (the cron: each ZIP's `scheduled run` root is its message's
+ * how one `sendBatch` starts many traces (schedule.ts, inNewTraces: each trace's root is its message's
  * creation context). `parents` must hold one context per message sent inside `fn`.
  */
 export function withMessageParents<T>(parents: readonly Context[], fn: () => T): T {
@@ -55,10 +55,10 @@ type Outgoing = { body: unknown; contentType?: QueueContentType };
  */
 export function instrumentQueueProducer(queue: Queue, queueName: string, options: QueueProducerOptions = {}): Queue {
   const send: Queue['send'] = (body, sendOptions) =>
-    traced(queueName, [{ body, contentType: sendOptions?.contentType }], false, options, ([sent]) => queue.send(sent, sendOptions));
+    sendTraced(queueName, [{ body, contentType: sendOptions?.contentType }], false, options, ([sent]) => queue.send(sent, sendOptions));
   const sendBatch: Queue['sendBatch'] = (messages, batchOptions) => {
     const list = [...messages];
-    return traced(queueName, list, true, options, (bodies) => queue.sendBatch(list.map((m, i) => ({ ...m, body: bodies[i] })), batchOptions));
+    return sendTraced(queueName, list, true, options, (bodies) => queue.sendBatch(list.map((m, i) => ({ ...m, body: bodies[i] })), batchOptions));
   };
   return new Proxy(queue, {
     get(target, prop) {
@@ -70,7 +70,7 @@ export function instrumentQueueProducer(queue: Queue, queueName: string, options
   });
 }
 
-function traced<R>(queueName: string, messages: Outgoing[], batch: boolean, options: QueueProducerOptions, call: (bodies: unknown[]) => Promise<R>): Promise<R> {
+function sendTraced<R>(queueName: string, messages: Outgoing[], batch: boolean, options: QueueProducerOptions, call: (bodies: unknown[]) => Promise<R>): Promise<R> {
   const active = context.active();
   const parents = active.getValue(MESSAGE_PARENTS) as readonly Context[] | undefined;
   if (parents && parents.length !== messages.length) {
@@ -85,11 +85,11 @@ function traced<R>(queueName: string, messages: Outgoing[], batch: boolean, opti
     // The conventions: on batch operations only, not on the one-message `send`.
     ...(batch ? { [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: messages.length } : {}),
   };
-  // Messages of the caller's run(s): the span that sends them (the admin request, a consumer)
-  // concerns that run as well, and so does the send span. Messages with parents of their own
-  // (the cron's) belong to those parents' runs, not to the caller's span.
+  // The context attributes the messages share: the span that sends them (a request, a consumer)
+  // concerns their work as well, and so does the send span. Messages with parents of their own
+  // (a cron's runs) belong to those parents, not to the caller's span.
   if (!parents) {
-    const run = commonRunAttributes(messages.map((m) => m.body));
+    const run = commonBodyAttributes(messages.map((m) => m.body));
     labelActiveSpan(run);
     Object.assign(attributes, run);
   }
@@ -129,7 +129,7 @@ function createMessage(queueName: string, message: Outgoing, parent: Context, si
         [ATTR_MESSAGING_DESTINATION_NAME]: queueName,
         [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_CREATE,
         [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_CREATE,
-        ...runAttributesOfBody(message.body),
+        ...attributesOfBody(message.body),
       },
     },
     parent,
@@ -143,14 +143,14 @@ function createMessage(queueName: string, message: Outgoing, parent: Context, si
   }
 }
 
-/** `messaging.message.body.size` for one message, one size per message for a batch (the cost ledger reads them). */
+/** `messaging.message.body.size` for one message, one size per message for a batch (billing counts each message). */
 function sizeAttributes(bodies: unknown[], batch: boolean): Attributes {
   return batch ? { [ATTR_CF_QUEUES_BATCH_BODY_SIZES]: bodies.map(bodySize) } : { [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodySize(bodies[0]) };
 }
 
 /**
  * The body's size in bytes as sent (UTF-8 JSON for structured bodies): queue operations are billed
- * per 64 KB of it, so the cost ledger (test/support/ledger.ts) reads it from the span when it is on.
+ * per 64 KB of it, so a cost analysis reads it from the span when it is on.
  */
 function bodySize(body: unknown): number {
   if (typeof body === 'string') return utf8.encode(body).byteLength;

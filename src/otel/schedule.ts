@@ -1,9 +1,10 @@
 import { context, SpanKind, trace, type Attributes, type Context } from '@opentelemetry/api';
+import { setContextAttributes } from './context-attributes';
+import { ownAttribute } from './names';
 import { withMessageParents } from './queue-producer';
-import { ATTR_RUN_TRIGGER, ATTR_ZIP, withRunAttributes } from './run-attributes';
 import { recordError, tracerFor } from './spans';
 
-/** A trace to start: its root span's name and attributes (which every span under it carries too). */
+/** A trace to start: its root span's name and attributes (context attributes: every span under it carries them too). */
 export interface NewTrace {
   name: string;
   attributes: Attributes;
@@ -11,23 +12,26 @@ export interface NewTrace {
 
 /**
  * Starts one trace per entry of `roots`, each root linked to the active span (the invocation that
- * started them; otel-cf-workers ignores SpanOptions.links, so the link is added on the span, with
- * `linkAttributes`). `prepare(i)` runs inside root i (so what it records carries that trace's id);
- * then `send` runs with the prepared values, in order, and each root is its message's creation
- * context (queue-producer.ts, withMessageParents): the `send` span links to every root. A root
- * whose `prepare` failed is not sent and ends failed; when `send` fails, every sent root does.
- * Never rejects: resolves to what each `prepare` gave and the send's failure, if any.
+ * started them) with `<attributeNamespace>.link` = `linkReason`; otel-cf-workers ignores
+ * SpanOptions.links, so the link is added on the span. `prepare(i)` runs inside root i (so what it
+ * records carries that trace's id); then `send` runs with the prepared values, in order, and each
+ * root is its message's creation context (queue-producer.ts, withMessageParents): the `send` span
+ * links to every root, no `create` span between. A root whose `prepare` failed is not sent and ends
+ * failed; when `send` fails, every sent root does. Never rejects: resolves to what each `prepare`
+ * gave and the send's failure, if any. This is how one invocation starts many runs (a cron tick, a
+ * bulk replay), each a trace of its own.
  */
 export async function inNewTraces<P>(
   roots: readonly NewTrace[],
-  linkAttributes: Attributes,
+  linkReason: string,
   prepare: (index: number) => Promise<P>,
   send: (prepared: P[]) => Promise<void>,
 ): Promise<{ prepared: PromiseSettledResult<P>[]; failure?: { error: unknown } }> {
   const parent = trace.getActiveSpan();
   const active = context.active();
+  const linkAttributes = { [ownAttribute('link')]: linkReason };
   const started = roots.map(({ name, attributes }) => {
-    const base = withRunAttributes(active, attributes);
+    const base = setContextAttributes(active, attributes);
     const span = tracerFor('schedule').startSpan(name, { kind: SpanKind.INTERNAL, root: true, attributes }, base);
     if (parent) span.addLink({ context: parent.spanContext(), attributes: linkAttributes });
     return { span, ctx: trace.setSpan(base, span) };
@@ -52,15 +56,4 @@ export async function inNewTraces<P>(
   }
   for (const root of started) root.span.end();
   return { prepared, failure };
-}
-
-/**
- * The cron's runs: one trace per ZIP, its root `scheduled run` (the ZIP and trigger `cron`, linked
- * to the cron invocation's span) the creation context of its message. `send` sends the batch's
- * messages in the order of `zips`. Never rejects: resolves to the batch's failure, if any.
- */
-export async function inScheduledRuns(zips: readonly string[], send: () => Promise<void>): Promise<{ error: unknown } | undefined> {
-  const roots = zips.map((zip) => ({ name: 'scheduled run', attributes: { [ATTR_ZIP]: zip, [ATTR_RUN_TRIGGER]: 'cron' } }));
-  const { failure } = await inNewTraces(roots, { 'weather_landscape.link': 'cron_invocation' }, async () => undefined, send);
-  return failure;
 }

@@ -3,24 +3,25 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { exportFailureNotice } from './export-warnings';
 import type { ExportView } from './exporter';
-import { runAttributesOf } from './run-attributes';
+import { getContextAttributes } from './context-attributes';
+import { ownAttribute } from './names';
 
-/** On spans exported although their trace was not head-sampled, because something failed in it. */
-export const ATTR_KEPT_FOR_ERROR = 'weather_landscape.sampling.kept_for_error';
+/** On spans exported although their trace was not head-sampled, because something failed in it: `<attributeNamespace>.sampling.kept_for_error`. */
+export const keptForErrorAttribute = (): string => ownAttribute('sampling.kept_for_error');
 
 /** Spans that count as a failure for the error rule although their status is not ERROR. */
 const failureRecords = new WeakSet<object>();
 
 /**
  * Makes `span` count as a failure for the error rule (its unsampled trace's spans in this invocation
- * are exported, marked {@link ATTR_KEPT_FOR_ERROR}) without marking it failed: for work that went
+ * are exported, marked {@link keptForErrorAttribute}) without marking it failed: for work that went
  * well but records a failure, such as storing a dead letter, the last step of a failed run.
  */
 export function keepAsFailureRecord(span: object): void {
   failureRecords.add(span);
 }
 
-// Read once: in the bundle each access to an @opentelemetry/api export goes through two getters, and onEnd runs for every span.
+// Read once into constants: onEnd runs for every span, and a bundled @opentelemetry/api export is read through getters.
 const SAMPLED = TraceFlags.SAMPLED;
 const ERROR = SpanStatusCode.ERROR;
 
@@ -30,11 +31,11 @@ const ERROR = SpanStatusCode.ERROR;
  * - head-sampled spans go;
  * - spans of an unsampled trace go only if one of them, in this invocation, failed (ERROR status:
  *   an exception, a retry, a dead letter) or records a failure ({@link keepAsFailureRecord}), marked
- *   with {@link ATTR_KEPT_FOR_ERROR}: the runs an engineer most needs are never sampled away, and
+ *   with {@link keptForErrorAttribute}: the runs an engineer most needs are never sampled away, and
  *   healthy unsampled runs cost no export;
  * - spans marked {@link suppress} (otel-cf-workers' per-invocation queue batch span, a one-span
  *   trace of its own) never go: each message's `process` span carries what it knew.
- * Also stamps the run's words (run-attributes.ts) on every span started under them.
+ * Also stamps the context attributes (context-attributes.ts) on every span started under them.
  */
 export class InvocationSpanProcessor implements SpanProcessor {
   private sampled: ReadableSpan[] = [];
@@ -42,9 +43,9 @@ export class InvocationSpanProcessor implements SpanProcessor {
   private readonly suppressed = new WeakSet<object>();
   /**
    * Upper bound on spans held at once, so a huge invocation cannot grow memory without limit. Past
-   * it, the sampled spans (already decided) go in an export of their own right away, so a cron tick
-   * of 10,000 ZIPs (two spans each) loses none; only undecided ones (unsampled traces that have not
-   * failed) are dropped, counted and reported once at the end.
+   * it, the sampled spans (already decided) go in an export of their own right away rather than
+   * being dropped; only undecided ones (unsampled traces that have not failed) are dropped, counted
+   * and reported once at the end.
    */
   private static readonly MAX_BUFFERED = 10_000;
   private buffered = 0;
@@ -61,7 +62,7 @@ export class InvocationSpanProcessor implements SpanProcessor {
   }
 
   onStart(span: Span, parentContext: Context): void {
-    const run = runAttributesOf(parentContext);
+    const run = getContextAttributes(parentContext);
     if (!run) return;
     for (const key in run) if (span.attributes[key] === undefined) span.setAttribute(key, run[key]!);
   }
@@ -93,9 +94,10 @@ export class InvocationSpanProcessor implements SpanProcessor {
   /** The trace id is ignored on purpose: everything ended so far goes in the one export. */
   async forceFlush(_traceId?: string): Promise<void> {
     const ended = this.sampled;
+    const keptForError = keptForErrorAttribute();
     for (const trace of this.unsampled.values()) {
       if (!trace.failed) continue;
-      for (const span of trace.spans) (span.attributes as Attributes)[ATTR_KEPT_FOR_ERROR] = true;
+      for (const span of trace.spans) (span.attributes as Attributes)[keptForError] = true;
       ended.push(...trace.spans);
     }
     this.sampled = [];

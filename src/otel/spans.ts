@@ -1,5 +1,6 @@
 import { context, propagation, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ERROR_TYPE_VALUE_OTHER } from '@opentelemetry/semantic-conventions';
+import { scopeName } from './names';
 
 /** What made a span, as OTLP's instrumentation scope (Jaeger shows it as `otel.scope.name`). */
 export interface InstrumentationScope {
@@ -10,8 +11,8 @@ const tracers = new Map<string, Tracer>();
 const scopes = new WeakMap<object, InstrumentationScope>();
 
 /**
- * Our tracers, one per instrumented thing: spans they start carry the scope `weather-landscape.<scope>`
- * (`weather-landscape.kv`, `.queue`, …), so the scope says which instrumentation made a span.
+ * Our tracers, one per instrumented thing: spans they start carry the scope `<scopePrefix>.<scope>`
+ * (names.ts: `<prefix>.kv`, `.queue`, …), so the scope says which instrumentation made a span.
  * otel-cf-workers' tracer ignores the name it is asked for and stamps every span with its own scope
  * (`@microlabs/otel-cf-workers`), so ours remember each span's scope here and the export view
  * ({@link scopeOf}) puts it back. Kept per scope: otel-cf-workers' provider builds a key string and
@@ -21,7 +22,7 @@ const scopes = new WeakMap<object, InstrumentationScope>();
 export function tracerFor(scope: string): Tracer {
   let tracer = tracers.get(scope);
   if (!tracer) {
-    const name = `weather-landscape.${scope}`;
+    const name = scopeName(scope);
     tracers.set(scope, (tracer = new ScopedTracer({ name }, trace.getTracer(name))));
   }
   return tracer;
@@ -85,7 +86,7 @@ export function recordError(span: Span, thrown: unknown, errorType?: string): vo
  * Works for sync and async `fn`.
  */
 export function inSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn: (span: Span) => T): T {
-  return tracer.startActiveSpan(name, options, (span: Span) => settle(span, fn));
+  return tracer.startActiveSpan(name, options, (span: Span) => endAfter(span, fn));
 }
 
 /**
@@ -94,10 +95,11 @@ export function inSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn
  * context switch (an AsyncLocalStorage run) per operation.
  */
 export function inLeafSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn: (span: Span) => T): T {
-  return settle(tracer.startSpan(name, options), fn);
+  return endAfter(tracer.startSpan(name, options), fn);
 }
 
-function settle<T>(span: Span, fn: (span: Span) => T): T {
+/** Runs `fn` and ends `span` when it has settled, failed with what it threw or rejected with. */
+function endAfter<T>(span: Span, fn: (span: Span) => T): T {
   let result: T;
   try {
     result = fn(span);
@@ -123,17 +125,17 @@ function settle<T>(span: Span, fn: (span: Span) => T): T {
   return result;
 }
 
-/** The active trace's id, for records that link back to it (image metadata); undefined when tracing is off. */
+/** The active trace's id, for records that link back to it; undefined when tracing is off. */
 export function activeTraceId(): string | undefined {
   return trace.getActiveSpan()?.spanContext().traceId;
 }
 
-/** Adds what a step learned (e.g. which weather provider answered) to the span it runs in. */
+/** Adds what a step learned (e.g. which upstream provider answered) to the span it runs in. */
 export function annotateActiveSpan(attributes: Attributes): void {
   trace.getActiveSpan()?.setAttributes(attributes);
 }
 
-/** The active context as the W3C `traceparent` it would propagate (for the admin's answer); undefined when tracing is off. */
+/** The active context as the W3C `traceparent` it would propagate (e.g. for a response body); undefined when tracing is off. */
 export function activeTraceparent(): { traceId: string; traceparent: string; sampled: boolean } | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
@@ -142,7 +144,7 @@ export function activeTraceparent(): { traceId: string; traceparent: string; sam
   return { traceId: spanContext.traceId, traceparent: carrier.traceparent, sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 };
 }
 
-/** Links the active span to a span of another trace (a replay to the span that gave up on the message). */
+/** Links the active span to a span of another trace (e.g. a replay to the span that gave up on the message). */
 export function linkActiveSpan(traceId: string, spanId: string, attributes: Attributes): void {
   trace.getActiveSpan()?.addLink({ context: { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }, attributes });
 }

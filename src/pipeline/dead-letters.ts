@@ -1,9 +1,8 @@
 import type { Env } from '../env';
 import { SHORT_LIMITS } from '../messages/body-preview';
 import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
-import { ATTR_REQUEST_ID, ATTR_RUN_TRIGGER, ATTR_ZIP } from '../otel/run-attributes';
-import { inNewTraces } from '../otel/schedule';
-import { linkActiveSpan } from '../otel/spans';
+import { inNewTraces, linkActiveSpan } from '../otel';
+import { ATTR_REQUEST_ID, ATTR_RUN_TRIGGER, ATTR_ZIP } from '../tracing/run-attributes';
 import { PermanentError } from '../queue/errors';
 import type { MessageInfo } from '../queue/consumer';
 import { sendMessage, sendMessages } from '../queue/producer';
@@ -145,7 +144,7 @@ export async function replayDeadLetters(env: Env, { queue, limit }: ReplayMany, 
       const roots = batch.map(({ body }) => ({ name: 'replay run', attributes: { [ATTR_ZIP]: body.zip_code, [ATTR_RUN_TRIGGER]: 'replay', ...(requestId ? { [ATTR_REQUEST_ID]: requestId } : {}) } }));
       const { prepared, failure } = await inNewTraces(
         roots,
-        { 'weather_landscape.link': 'replay_request' },
+        'replay_request',
         (i) => {
           linkToFailure(batch[i].letter, batch[i].id);
           return openReplayedRun(env, target, batch[i].body, requestId);

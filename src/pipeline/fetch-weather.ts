@@ -1,6 +1,6 @@
 import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
-import { annotateActiveSpan } from '../otel/spans';
+import { annotateActiveSpan } from '../otel';
 import { sendMessage } from '../queue/producer';
 import { getCachedGeo, putCachedGeo, type CachedGeo } from '../storage/weather-store';
 import { createWeatherProvider } from '../weather';

@@ -4,7 +4,7 @@ import type { LandscapeJob } from '../messages/schemas';
 import { PermanentError } from '../queue/errors';
 import { SpanKind } from '@opentelemetry/api';
 import type { Forecast } from '../domain/forecast';
-import { activeTraceId, inLeafSpan, tracerFor } from '../otel/spans';
+import { activeTraceId, inLeafSpan, tracerFor } from '../otel';
 import { renderLandscape } from '../render';
 import { storeImage } from '../storage/image-store';
 import { getLegacyForecast } from '../storage/weather-store';

@@ -1,9 +1,10 @@
 import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
-import { inScheduledRuns } from '../otel/schedule';
+import { inNewTraces } from '../otel';
 import { sendBatches } from '../queue/batches';
 import { sendMessages } from '../queue/producer';
 import { activeZipPages } from '../storage/zip-registry';
+import { ATTR_RUN_TRIGGER, ATTR_ZIP } from '../tracing/run-attributes';
 import { fetchJob } from './start-run';
 
 /**
@@ -50,7 +51,8 @@ export async function runScheduled(env: Env, now = new Date()): Promise<Schedule
 /** Sends one batch of fetch jobs; never rejects (a failure is logged with the batch's ZIPs and counted). */
 async function sendRuns(env: Env, jobs: FetchJob[], summary: ScheduledSummary): Promise<void> {
   const zips = jobs.map((job) => job.zip_code);
-  const failure = await inScheduledRuns(zips, () => sendMessages(env, 'fetch-jobs', jobs));
+  const roots = zips.map((zip) => ({ name: 'scheduled run', attributes: { [ATTR_ZIP]: zip, [ATTR_RUN_TRIGGER]: 'cron' } }));
+  const { failure } = await inNewTraces(roots, 'cron_invocation', async () => undefined, () => sendMessages(env, 'fetch-jobs', jobs));
   if (failure) {
     summary.failed.push(...zips);
     console.error('scheduled runs could not be enqueued', { action: 'error', trigger: 'cron', zip_codes: zips, error: String(failure.error) });

@@ -1,6 +1,6 @@
 import type { Env } from '../env';
 import type { FetchJob } from '../messages/schemas';
-import { activeTraceparent } from '../otel/spans';
+import { activeTraceparent } from '../otel';
 import { sendMessage } from '../queue/producer';
 import { recordRunStarted } from '../storage/run-log';
 

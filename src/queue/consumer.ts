@@ -2,9 +2,7 @@ import { context, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { requireBinding, type Env } from '../env';
 import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
-import type { MessageOutcome } from '../otel/messaging-attributes';
-import { endProcessSpan, markDeadLetter, markRetry, outsideBatchSpan, startProcessSpan } from '../otel/queue-consumer';
-import { asError, recordError } from '../otel/spans';
+import { asError, endProcessSpan, markDeadLetter, markRetry, outsideBatchSpan, recordError, startProcessSpan, type MessageOutcome } from '../otel';
 import { classifyError } from './errors';
 import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
 

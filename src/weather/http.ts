@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WeatherApiError, WeatherResponseError, isTransientStatus } from './errors';
-import { redactText, secretsIn } from '../redact';
+import { redactText, secretsIn } from '../otel';
 import { parseRetryAfter } from './retry-after';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;

@@ -5,7 +5,7 @@ import { UnknownZipError, WeatherResponseError } from './errors';
 import { buildUrl, DEFAULT_TIMEOUT_MS, getJson, requestOptions } from './http';
 import { assembleForecast, FORECAST_HOURS, hourIndexContaining, isoFromUnix, round2 } from './normalize';
 import type { ForecastOptions, GeoLocation, RequestOptions, WeatherProvider } from './provider';
-import { redactString } from '../redact';
+import { redactString } from '../otel';
 
 export const OPEN_METEO_GEOCODING_URL = 'https://geocoding-api.open-meteo.com';
 export const OPEN_METEO_FORECAST_URL = 'https://api.open-meteo.com';

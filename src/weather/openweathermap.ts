@@ -5,7 +5,7 @@ import { UnknownZipError, WeatherApiError, WeatherResponseError } from './errors
 import { buildUrl, DEFAULT_TIMEOUT_MS, getJson, requestOptions } from './http';
 import { assembleForecast, FORECAST_HOURS, hourIndexContaining, isoFromUnix } from './normalize';
 import type { ForecastOptions, GeoLocation, RequestOptions, WeatherProvider } from './provider';
-import { redactString } from '../redact';
+import { redactString } from '../otel';
 
 export const OWM_API_URL = 'https://api.openweathermap.org';
 

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { FORMAT_NAMES, type FormatName } from '../domain/formats';
 import type { Env } from '../env';
-import { isTracingDisabled } from '../otel/config';
-import { ATTR_ZIP } from '../otel/run-attributes';
-import { SERVICE_NAMES } from '../otel/service-names';
+import { isTracingDisabled } from '../otel';
+import { ATTR_ZIP } from '../tracing/run-attributes';
+import { SERVICE_NAMES } from '../tracing/service-names';
 import { startRun } from '../pipeline/start-run';
 import { addFormat, getFormats, removeFormat } from '../storage/format-config';
 import { getRun } from '../storage/run-log';

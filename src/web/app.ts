@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { traceRoute } from '../otel/http-route';
+import { traceRoute } from '../otel';
+import { runAttributesOfRequest } from '../tracing/run-attributes';
 import { adminApi } from './admin-api';
 import { adminPages } from './admin-pages';
 import { sameOriginWrites } from './csrf';
@@ -21,7 +22,7 @@ import type { WebEnv } from './web-env';
  */
 export function createApp(): Hono<WebEnv> {
   const app = new Hono<WebEnv>({ strict: true, getPath: rawPath });
-  app.use('*', traceRoute, requestId, securityHeaders, resourcePolicy);
+  app.use('*', traceRoute({ requestAttributes: runAttributesOfRequest }), requestId, securityHeaders, resourcePolicy);
   app.use('/admin', noStore, sameOriginWrites);
   app.use('/admin/*', noStore, sameOriginWrites);
 

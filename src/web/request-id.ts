@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { RequestId } from '../domain/request-id';
-import { ATTR_REQUEST_ID, runWithAttributes } from '../otel/run-attributes';
+import { withContextAttributes } from '../otel';
+import { ATTR_REQUEST_ID } from '../tracing/run-attributes';
 import type { WebEnv } from './web-env';
 
 export const REQUEST_ID_HEADER = 'X-Request-ID';
@@ -25,7 +26,7 @@ export const requestId: MiddlewareHandler<WebEnv> = async (c, next) => {
   const incoming = RequestId.safeParse(c.req.header(REQUEST_ID_HEADER));
   const id = incoming.success ? incoming.data : undefined;
   c.set('requestId', id);
-  await runWithAttributes(id === undefined ? {} : { [ATTR_REQUEST_ID]: id }, next);
+  await withContextAttributes(id === undefined ? {} : { [ATTR_REQUEST_ID]: id }, next);
   const answer = id ?? c.get('runId');
   if (answer) c.res.headers.set(REQUEST_ID_HEADER, answer);
 };

@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../otel/instrument';
+import { SERVICE_NAMES } from '../tracing/service-names';
 import { dispatchJobs } from '../pipeline/dispatch-jobs';
 import { queueWorker } from './queue-worker';
 

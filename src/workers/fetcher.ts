@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../otel/instrument';
+import { SERVICE_NAMES } from '../tracing/service-names';
 import { fetchWeather } from '../pipeline/fetch-weather';
 import { queueWorker } from './queue-worker';
 

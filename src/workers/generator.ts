@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../otel/instrument';
+import { SERVICE_NAMES } from '../tracing/service-names';
 import { generateImage } from '../pipeline/generate-image';
 import { queueWorker } from './queue-worker';
 

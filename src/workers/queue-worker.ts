@@ -1,17 +1,17 @@
 import type { Env } from '../env';
-import { instrumentWorker, type InstrumentOptions, type ServiceName } from '../otel/instrument';
+import { instrumentWorker, type InstrumentOptions } from '../otel';
 import { recordRunFailure } from '../pipeline/run-failures';
 import { consumeBatch, type ConsumedQueue } from '../queue/consumer';
 import { QUEUES, queueBindings, type QueueBody, type QueueName } from '../queue/queues';
-import { storageKeyTemplate } from '../storage/key-templates';
-import { LOG_FIELDS } from './log-fields';
+import type { ServiceName } from '../tracing/service-names';
+import { WORKER_TRACING } from '../tracing/worker-tracing';
 
 /** A pipeline worker: consumes one queue, one message at a time, traced; failures go to the run record. */
 export function queueWorker<Q extends QueueName>(
   service: ServiceName,
   queue: Q,
   handle: (env: Env, body: QueueBody<Q>) => Promise<void>,
-  tracing: Pick<InstrumentOptions, 'createSpans'> = {},
+  tracing: Pick<InstrumentOptions<Env>, 'createSpans'> = {},
 ): ExportedHandler<Env> {
   return instrumentWorker(
     service,
@@ -20,6 +20,6 @@ export function queueWorker<Q extends QueueName>(
         await consumeBatch(batch, env, QUEUES[queue] as unknown as ConsumedQueue<QueueBody<Q>>, (body) => handle(env, body), { onFailure: recordRunFailure(env) });
       },
     },
-    { ...tracing, queues: queueBindings(queue), logFields: LOG_FIELDS, keyTemplate: storageKeyTemplate },
+    { ...WORKER_TRACING, ...tracing, queues: queueBindings(queue) },
   );
 }

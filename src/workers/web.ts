@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Env } from '../env';
-import { instrumentWorker, SERVICE_NAMES } from '../otel/instrument';
-import { linkUntrustedParent } from '../otel/untrusted-parent';
+import { instrumentWorker, linkUntrustedParent } from '../otel';
 import { recordDeadLetter } from '../pipeline/dead-letters';
 import { runScheduled } from '../pipeline/scheduled-runs';
 import { consumeBatch } from '../queue/consumer';
@@ -10,8 +9,8 @@ import { createApp } from '../web/app';
 import { isAdminRequest } from '../web/admin-auth';
 import { startsAdminRun } from '../web/run-sampling';
 import { isTracedRequest } from '../web/traced-requests';
-import { storageKeyTemplate } from '../storage/key-templates';
-import { LOG_FIELDS } from './log-fields';
+import { SERVICE_NAMES } from '../tracing/service-names';
+import { WORKER_TRACING } from '../tracing/worker-tracing';
 
 const app = createApp();
 /** Anything may arrive on a dead-letter queue: it is recorded as it is. */
@@ -36,6 +35,7 @@ export default instrumentWorker(
     },
   },
   {
+    ...WORKER_TRACING,
     // An incoming traceparent becomes the parent only for authenticated admin requests.
     acceptTraceContext: (request, env) => isAdminRequest(request, env),
     // A run a person starts is always sampled.
@@ -43,7 +43,5 @@ export default instrumentWorker(
     // Probes, static files and the admin's own reads are not traced (traced-requests.ts).
     traceRequest: isTracedRequest,
     queues: queueBindings(),
-    logFields: LOG_FIELDS,
-    keyTemplate: storageKeyTemplate,
   },
 );

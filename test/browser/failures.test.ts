@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeTestbed, startTestbed } from '../e2e/testbed';
 import { waitFor, type Stack } from '../e2e/stack';
-import type { OtlpReceiver } from '../support/otlp-receiver';
+import type { OtlpReceiver } from '../../src/otel/testing';
 import type { WeatherStub } from '../support/weather-stub';
 import { expectHealthy, openBrowser, overflowsHorizontally, requireChromium, screenshot, visit, watch, type Session } from './browser';
 

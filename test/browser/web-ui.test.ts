@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeTestbed, startTestbed } from '../e2e/testbed';
 import { waitFor, type Stack } from '../e2e/stack';
-import type { OtlpReceiver } from '../support/otlp-receiver';
+import type { OtlpReceiver } from '../../src/otel/testing';
 import type { WeatherStub } from '../support/weather-stub';
 import { expectHealthy, openBrowser, overflowsHorizontally, requireChromium, screenshot, visit as visitUrl, watch, type Session } from './browser';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
+import type { OtlpReceiver, ReceivedSpan } from '../../src/otel/testing';
 import type { WeatherStub } from '../support/weather-stub';
 import type { Stack } from './stack';
 import { closeTestbed, startTestbed } from './testbed';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { panelDifferences, readAsFirmware } from '../support/eink-firmware';
-import type { OtlpReceiver } from '../support/otlp-receiver';
+import type { OtlpReceiver } from '../../src/otel/testing';
 import type { WeatherStub } from '../support/weather-stub';
 import { readBmp } from '../node/render/bmp-reader';
 import { waitFor, type Stack } from './stack';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../support/image-decode';
-import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from '../../src/otel/testing';
 import { assertNoConfigReload, crashLines, logsNamed, parseLogLines, queueTotals, type LogLine } from '../support/stack-logs';
 import { startWeatherStub, type StubFault, type WeatherStub } from '../support/weather-stub';
 import { startZipRouter, type ZipRouter } from '../support/zip-router';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeTestbed, startTestbed } from './testbed';
-import { type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { type OtlpReceiver, type ReceivedSpan } from '../../src/otel/testing';
 import { assertNoConfigReload, crashLines, logsNamed, parseLogLines, queueTotals } from '../support/stack-logs';
 import type { WeatherStub } from '../support/weather-stub';
 import type { Stack } from './stack';

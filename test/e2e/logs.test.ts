@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OtlpReceiver } from '../support/otlp-receiver';
+import type { OtlpReceiver } from '../../src/otel/testing';
 import type { WeatherStub } from '../support/weather-stub';
 import { waitFor, type Stack } from './stack';
 import { closeTestbed, startTestbed } from './testbed';

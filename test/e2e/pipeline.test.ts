@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeTestbed, startTestbed } from './testbed';
 import type { WeatherStub } from '../support/weather-stub';
-import type { OtlpReceiver } from '../support/otlp-receiver';
+import type { OtlpReceiver } from '../../src/otel/testing';
 import { decodeBmp1, decodePng } from '../support/image-decode';
 import { waitFor, type Stack } from './stack';
 

@@ -1,6 +1,6 @@
 import { request as httpRequest, type ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../src/otel/testing';
 import { assertNoConfigReload, logsNamed, parseLogLines } from '../support/stack-logs';
 import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
 import { startZipRouter, type ZipRouter } from '../support/zip-router';

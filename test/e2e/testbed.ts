@@ -1,4 +1,4 @@
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver } from '../../src/otel/testing';
 import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
 import { startStack, type Stack, type StackOptions } from './stack';
 

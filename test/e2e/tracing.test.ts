@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeTestbed, startTestbed } from './testbed';
-import { type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
-import { expectSpanTree } from '../support/span-tree';
+import { expectSpanTree, type OtlpReceiver, type ReceivedSpan } from '../../src/otel/testing';
 import { traceSnapshot } from '../support/trace-snapshot';
 import type { WeatherStub } from '../support/weather-stub';
 import { waitFor, type Stack } from './stack';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactAttributes, redactString, redactUnknown } from '../../src/redact';
+import { redactAttributes, redactString, redactUnknown } from '../../src/otel';
 
 describe('redaction', () => {
   it('replaces API keys in URLs, keeping the rest of the URL', () => {

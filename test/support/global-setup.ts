@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { TestProject } from 'vitest/node';
-import { startOtlpReceiver, type ReceiverMode } from './otlp-receiver';
+import { startOtlpReceiver, type ReceiverMode } from '../../src/otel/testing';
 import { startWeatherStub } from './weather-stub';
 
 declare module 'vitest' {

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import type { ReceivedPost, ReceivedSpan, ReceiverMode } from '../support/otlp-receiver';
+import type { ReceivedPost, ReceivedSpan, ReceiverMode } from '../../src/otel/testing';
 
 /** Talks to the Node-side control server of test/support/global-setup.ts from inside workerd. */
 const base = () => (env as unknown as { TEST_CONTROL_URL: string }).TEST_CONTROL_URL;

@@ -10,10 +10,13 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
+/** Test helpers under src/ (src/otel's testing entry): run by vitest in Node, never bundled into a worker. */
+const TEST_ONLY = join(ROOT, 'src', 'otel', 'testing');
+
 /** The packages whose code src/ loads at run time: `import … from 'pkg'`, not `import type`, not runtime modules. */
 function runtimePackages(): Map<string, string> {
   const found = new Map<string, string>();
-  for (const file of sourceFiles(join(ROOT, 'src'))) {
+  for (const file of sourceFiles(join(ROOT, 'src')).filter((f) => !f.startsWith(TEST_ONLY))) {
     for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^import (?!type )[^;]*? from '([^'.][^']*)';/gms)) {
       if (/^(node|cloudflare):/.test(specifier)) continue;
       const parts = specifier.split('/');

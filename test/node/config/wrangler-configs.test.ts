@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { unstable_readConfig } from 'wrangler';
 import { MAX_RETRIES } from '../../../src/queue/retry-policy';
 import { QUEUES } from '../../../src/queue/queues';
-import { SERVICE_NAMES } from '../../../src/otel/service-names';
+import { SERVICE_NAMES } from '../../../src/tracing/service-names';
 
 const run = promisify(execFile);
 const WORKERS = ['web', 'fetcher', 'dispatcher', 'generator'] as const;

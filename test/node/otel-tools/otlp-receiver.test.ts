@@ -6,7 +6,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { ATTR_MESSAGING_DESTINATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { otlpProto, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../support/otlp-receiver';
+import { otlpProto, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../../src/otel/testing';
 import { makeSampleTrace, QUEUE, SCOPE, type SampleTrace } from './sample-trace';
 
 type Exporter = JsonTraceExporter | ProtoTraceExporter;

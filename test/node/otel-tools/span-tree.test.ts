@@ -1,8 +1,7 @@
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { ATTR_MESSAGING_DESTINATION_NAME, ATTR_MESSAGING_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
 import { describe, expect, it } from 'vitest';
-import { normalizeTraces, type ReceivedSpan } from '../../support/otlp-receiver';
-import { buildSpanForest, expectSpanTree, formatSpanTree, toTreeInput, type SpanMatcher } from '../../support/span-tree';
+import { buildSpanForest, expectSpanTree, formatSpanTree, normalizeTraces, toTreeInput, type ReceivedSpan, type SpanMatcher } from '../../../src/otel/testing';
 import { makeSampleTrace, QUEUE } from './sample-trace';
 
 /** The sample trace as the pipeline should produce it. */
@@ -196,9 +195,13 @@ describe('expectSpanTree fails readably', () => {
 });
 
 describe('formatSpanTree', () => {
-  it('prints a waterfall: names in depth order, indented, with offsets, durations and bars', () => {
+  it('prints a waterfall: names in depth order, indented, with offsets, durations and bars, each branch labelled where it starts', () => {
     const { spans, traceId } = makeSampleTrace(2);
-    const lines = formatSpanTree(spans, { barWidth: 10 }).split('\n');
+    const branchAttributes = [
+      ['weather_landscape.zip', 'zip'],
+      ['weather_landscape.format', 'format'],
+    ] as const;
+    const lines = formatSpanTree(spans, { barWidth: 10, branchAttributes }).split('\n');
 
     expect(lines[0]).toBe(`trace ${traceId}  400.0ms  6 spans  web, generator`);
     expect(lines.slice(1).map((line) => line.replace(/\s*\|.*$/, ''))).toEqual([

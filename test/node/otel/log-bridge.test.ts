@@ -3,8 +3,9 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLogLine, installLogBridge } from '../../../src/otel/log-bridge';
-import { ATTR_FORMAT, ATTR_RUN_ID, ATTR_ZIP, withRunAttributes } from '../../../src/otel/run-attributes';
-import { LOG_FIELDS } from '../../../src/workers/log-fields';
+import { setContextAttributes } from '../../../src/otel/context-attributes';
+import { ATTR_FORMAT, ATTR_RUN_ID, ATTR_ZIP } from '../../../src/tracing/run-attributes';
+import { LOG_FIELDS } from '../../../src/tracing/log-fields';
 
 /** The context manager workerd gets from otel-cf-workers (AsyncLocalStorage), for Node. */
 class StorageContextManager implements ContextManager {
@@ -100,7 +101,7 @@ describe('log bridge', () => {
     afterAll(() => context.disable());
 
     it("stamps parent_span_id and the run's words from the context under the application's field names", () => {
-      const run = withRunAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729', [ATTR_FORMAT]: 'eink', [ATTR_RUN_ID]: '4bf92f3577b34da6a3ce929d0e0e4736' });
+      const run = setContextAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729', [ATTR_FORMAT]: 'eink', [ATTR_RUN_ID]: '4bf92f3577b34da6a3ce929d0e0e4736' });
       const parent = tracer.startSpan('send landscape-jobs', {}, run);
       const child = tracer.startSpan('process landscape-jobs', {}, trace.setSpan(run, parent));
       const line = context.with(trace.setSpan(run, child), () => JSON.parse(formatLogLine('landscape-generator', 'info', ['image stored', { action: 'generate_image' }], { contextFields: LOG_FIELDS })));
@@ -118,7 +119,7 @@ describe('log bridge', () => {
     });
 
     it('leaves parent_span_id out for a root span, and lets a field the call passes win over the context', () => {
-      const run = withRunAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
+      const run = setContextAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
       const root = tracer.startSpan('POST /admin/dlq/replay', {}, run);
       const line = context.with(trace.setSpan(run, root), () =>
         JSON.parse(formatLogLine('weather-landscape-web', 'info', ['dead letter replayed', { action: 'replay_dead_letter', zip_code: '99701' }], { contextFields: LOG_FIELDS })),
@@ -128,7 +129,7 @@ describe('log bridge', () => {
     });
 
     it('stamps nothing from the context without a mapping (src/otel names no field itself)', () => {
-      const run = withRunAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
+      const run = setContextAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
       const line = context.with(run, () => JSON.parse(formatLogLine('weather-fetcher', 'info', ['x'])));
       expect(line).not.toHaveProperty('zip_code');
       expect(Object.values(line)).not.toContain('78729');

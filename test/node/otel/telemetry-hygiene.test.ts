@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanAttributes } from '../../../src/otel/attribute-hygiene';
-import { describeExportFailure, exportFailureNotice, resetExportWarnings } from '../../../src/otel/export-warnings';
+import { describeExportFailure, exportFailureNotice, resetExportWarnings, setExportAdvice } from '../../../src/otel/export-warnings';
+import { WORKER_TRACING } from '../../../src/tracing/worker-tracing';
 import { mayPropagateTo, setPropagationHosts, urlTemplate } from '../../../src/otel/fetch';
-import { commonRunAttributes, runAttributesOfBody, runAttributesOfRequest } from '../../../src/otel/run-attributes';
+import { commonBodyAttributes, setBodyAttributes } from '../../../src/otel/context-attributes';
+import { runAttributesOfBody, runAttributesOfRequest } from '../../../src/tracing/run-attributes';
 import { RequestId } from '../../../src/domain/request-id';
 import { FetchJob } from '../../../src/messages/schemas';
 
@@ -92,7 +94,8 @@ describe('run attributes', () => {
   });
 
   it('keeps only the words every body of a batch shares', () => {
-    expect(commonRunAttributes([{ zip_code: '78729', format_name: 'bw' }, { zip_code: '78729', format_name: 'eink' }])).toEqual({
+    setBodyAttributes(runAttributesOfBody);
+    expect(commonBodyAttributes([{ zip_code: '78729', format_name: 'bw' }, { zip_code: '78729', format_name: 'eink' }])).toEqual({
       'weather_landscape.zip': '78729',
     });
   });
@@ -164,6 +167,7 @@ describe('failed export warnings', () => {
 
   it('warns at most once a minute per isolate, counting what it did not say, and says what to do', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    setExportAdvice(WORKER_TRACING.exportFailureAdvice);
     const start = 1_000_000;
     for (let i = 0; i < 20; i++) exportFailureNotice(new TypeError('Network connection lost.'), 3, start + i * 1000);
     expect(warn).toHaveBeenCalledTimes(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnknownZipError, WeatherApiError, WeatherError, WeatherResponseError, isTransientStatus } from '../../../src/weather/errors';
-import { redactText, redactString as redactUrl, secretsIn } from '../../../src/redact';
+import { redactText, redactString as redactUrl, secretsIn } from '../../../src/otel';
 import { parseRetryAfter } from '../../../src/weather/retry-after';
 
 describe('parseRetryAfter', () => {

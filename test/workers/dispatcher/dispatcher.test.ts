@@ -5,7 +5,7 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/dispatcher';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
-import { expectSpanTree } from '../../support/span-tree';
+import { expectSpanTree } from '../../../src/otel/testing';
 import type { Env } from '../../../src/env';
 import type { FormatName } from '../../../src/domain/formats';
 import { addFormat } from '../../../src/storage/format-config';

@@ -5,7 +5,7 @@ import worker from '../../../src/workers/fetcher';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
 import { Forecast } from '../../../src/domain/forecast';
-import { expectSpanTree } from '../../support/span-tree';
+import { expectSpanTree } from '../../../src/otel/testing';
 import type { Env } from '../../../src/env';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';

@@ -5,7 +5,7 @@ import worker from '../../../src/workers/generator';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
 import { FETCHED_AT, forecastFor, landscapeJob } from './landscape-job';
-import { expectSpanTree } from '../../support/span-tree';
+import { expectSpanTree } from '../../../src/otel/testing';
 import type { Env } from '../../../src/env';
 
 const TRACE_ID = '5b8aa5a2d2c872e8321cf37308d69df2';

@@ -5,7 +5,7 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/web';
 import { recordingQueue, type RecordingQueue } from '../recording-queue';
 import type { Env } from '../../../src/env';
-import { expectSpanTree } from '../../support/span-tree';
+import { expectSpanTree } from '../../../src/otel/testing';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 let fetchJobs: RecordingQueue;

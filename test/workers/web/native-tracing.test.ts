@@ -4,7 +4,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryExporter } from '../memory-spans';
 import { exportedSpans, invoke, nativeAttributes, nativeSpanWith } from '../native-tail';
-import { useNativeTracing } from '../../../src/otel/native-tracing';
+import { useNativeTracing } from '../../../src/otel';
 import { bearer, send } from './web-client';
 
 const HEX32 = /^(?!0{32})[0-9a-f]{32}$/;

@@ -461,6 +461,11 @@ function formatValue(value: unknown): string {
 export interface FormatSpanTreeOptions {
   /** Width of the timeline bar in characters (default 40). */
   barWidth?: number;
+  /**
+   * Attributes a branch is labelled with where it starts (where the value differs from the
+   * parent's), as `[attribute, label]`: `[['shop.order.id', 'order']]` shows `(order=42)`. None by default.
+   */
+  branchAttributes?: ReadonlyArray<readonly [attribute: string, label: string]>;
 }
 
 /**
@@ -469,19 +474,20 @@ export interface FormatSpanTreeOptions {
  */
 export function formatSpanTree(spans: readonly SpanInput[], options: FormatSpanTreeOptions = {}): string {
   const barWidth = options.barWidth ?? 40;
+  const branchAttributes = options.branchAttributes ?? [];
   const byTrace = new Map<string, SpanNode[]>();
   for (const root of buildSpanForest(spans)) {
     byTrace.set(root.span.traceId, [...(byTrace.get(root.span.traceId) ?? []), root]);
   }
-  return [...byTrace.entries()].map(([traceId, roots]) => formatTrace(traceId, roots, barWidth)).join('\n\n');
+  return [...byTrace.entries()].map(([traceId, roots]) => formatTrace(traceId, roots, barWidth, branchAttributes)).join('\n\n');
 }
 
-const BRANCH_WORDS: Array<[key: string, label: string]> = [
-  ['weather_landscape.zip', 'zip'],
-  ['weather_landscape.format', 'format'],
-];
-
-function formatTrace(traceId: string, roots: readonly SpanNode[], barWidth: number): string {
+function formatTrace(
+  traceId: string,
+  roots: readonly SpanNode[],
+  barWidth: number,
+  branchAttributes: NonNullable<FormatSpanTreeOptions['branchAttributes']>,
+): string {
   const nodes = preOrder(roots);
   const start = nodes.reduce((min, n) => (n.span.startTimeUnixNano < min ? n.span.startTimeUnixNano : min), nodes[0].span.startTimeUnixNano);
   const end = nodes.reduce((max, n) => (n.span.endTimeUnixNano > max ? n.span.endTimeUnixNano : max), nodes[0].span.endTimeUnixNano);
@@ -492,9 +498,9 @@ function formatTrace(traceId: string, roots: readonly SpanNode[], barWidth: numb
   const rows = nodes.map((node) => {
     const { span } = node;
     const status = span.status.code === 'ERROR' ? ` !ERROR${span.status.message ? ` ${span.status.message}` : ''}` : '';
-    // Each branch says which ZIP and format it is about, where that starts (not on every row).
+    // Each branch says what it is about where that starts (not on every row).
     const parent = span.parentSpanId ? attributesOf.get(span.parentSpanId) : undefined;
-    const words = BRANCH_WORDS.flatMap(([key, label]) => {
+    const words = branchAttributes.flatMap(([key, label]) => {
       const value = span.attributes[key];
       return value !== undefined && parent?.[key] !== value ? [`${label}=${String(value)}`] : [];
     });

@@ -1,4 +1,4 @@
-import { ATTR_FORMAT, ATTR_REQUEST_ID, ATTR_RUN_ID, ATTR_RUN_TRIGGER, ATTR_ZIP } from '../otel/run-attributes';
+import { ATTR_FORMAT, ATTR_REQUEST_ID, ATTR_RUN_ID, ATTR_RUN_TRIGGER, ATTR_ZIP } from './run-attributes';
 
 /**
  * The run's words on every log line, under the names the queue bodies use (docs/logs.md): the

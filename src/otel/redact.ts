@@ -1,9 +1,9 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 
 /**
- * The one place secrets are kept out of anything we write: API keys in URLs (OpenWeatherMap's
- * `appid`, Open-Meteo's `apikey`), credentials in headers, secret-named fields. Used for exported
- * spans, every log line, and weather error messages (which also quote upstream bodies).
+ * The one place secrets are kept out of anything written: API keys in URLs (`appid`, `apikey`,
+ * `token`…), credentials in headers, secret-named fields. Applied to every exported span and log
+ * line; exported for the application's own text (e.g. error messages that quote upstream bodies).
  */
 export const REDACTED = 'REDACTED';
 

@@ -39,7 +39,12 @@ export async function readLocalRun(traceId: string, files: readonly string[]): P
 
 /** Sorted by `time`; lines of the same millisecond keep their order (Array.prototype.sort is stable). */
 export function inTimeOrder(lines: LogLine[]): LogLine[] {
-  return lines.sort((a, b) => String(a.time ?? '').localeCompare(String(b.time ?? '')));
+  return lines.sort((a, b) => field(a.time).localeCompare(field(b.time)));
+}
+
+/** A log field as text: parsed JSON, so it may be anything; an object prints as JSON, not `[object Object]`. */
+function field(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
 }
 
 function parseJsonObject(text: string): LogLine | undefined {
@@ -59,10 +64,10 @@ const pad = (text: string, width: number) => (text.length >= width ? text : text
 export function formatReadable(line: LogLine): string {
   const at = new Date(String(line.time));
   const time = Number.isNaN(at.getTime())
-    ? pad(String(line.time ?? ''), 12)
+    ? pad(field(line.time), 12)
     : `${at.toTimeString().slice(0, 8)}.${String(at.getMilliseconds()).padStart(3, '0')}`;
   const where = [line.zip_code, line.format_name].filter((v) => typeof v === 'string' && v).join('/');
-  return [time, pad(String(line.worker ?? line.service ?? ''), 21), pad(String(line.level ?? ''), 5), pad(String(line.action ?? ''), 20), line.message, where]
+  return [time, pad(String(line.worker ?? line.service ?? ''), 21), pad(field(line.level), 5), pad(field(line.action), 20), line.message, where]
     .join('  ')
     .trimEnd();
 }

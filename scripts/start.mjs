@@ -47,12 +47,18 @@ const wrangler = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
 // Shown as before, and the workers' JSON lines kept for `npm run logs` (scripts/stack-log.mjs).
 keepStackLog(wrangler, { persistDir: persistTo, port });
 
+/** Signals wrangler's process group (workerd, esbuild); it may be gone already. */
+function signalStack(signal) {
+  if (wrangler.pid === undefined) return;
+  try { process.kill(-wrangler.pid, signal); } catch {}
+}
+
 let stopping = false;
 function stop(signal) {
   if (stopping) return;
   stopping = true;
-  try { process.kill(-wrangler.pid, 'SIGTERM'); } catch {}
-  setTimeout(() => { try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {} process.exit(signal ? 0 : 1); }, 4000).unref();
+  signalStack('SIGTERM');
+  setTimeout(() => { signalStack('SIGKILL'); process.exit(signal ? 0 : 1); }, 4000).unref();
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
@@ -64,10 +70,10 @@ whenParentExits(() => {
   console.error('[start] the process that started npm start is gone: stopping the stack');
   stop('parent exited');
 });
-process.on('exit', () => { try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {} removeConfigs(); });
+process.on('exit', () => { signalStack('SIGKILL'); removeConfigs(); });
 wrangler.on('exit', (code) => {
   if (!stopping) console.error(`[start] wrangler exited with code ${code}`);
-  try { process.kill(-wrangler.pid, 'SIGKILL'); } catch {}
+  signalStack('SIGKILL');
   process.exit(stopping ? 0 : code ?? 1);
 });
 
@@ -98,6 +104,12 @@ waitReady().then((ready) => {
     '',
   ].join('\n'));
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
-    probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318', { otlpHeaders: env.OTEL_EXPORTER_OTLP_HEADERS }).then((advice) => advice && console.log(advice));
+    probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318', { otlpHeaders: env.OTEL_EXPORTER_OTLP_HEADERS })
+      .then((advice) => advice && console.log(advice))
+      // Advice only: a failed probe never stops the stack.
+      .catch((error) => console.error(`[start] could not probe the OTLP endpoint: ${error?.message ?? error}`));
   }
+}).catch((error) => {
+  console.error(`[start] ${error?.message ?? error}`);
+  stop();
 });

@@ -124,7 +124,9 @@ function exceptionLines(spans: readonly ReceivedSpan[]): string[] {
       .filter((event) => event.name === 'exception')
       .map((event) => {
         const stack = event.attributes['exception.stacktrace'];
-        const text = typeof stack === 'string' ? sourceMappedStack(stack, ROOT) : `${String(event.attributes['exception.type'] ?? 'Error')}: ${String(event.attributes['exception.message'] ?? '')}`;
+        const { 'exception.type': type, 'exception.message': message } = event.attributes;
+        const text =
+          typeof stack === 'string' ? sourceMappedStack(stack, ROOT) : `${typeof type === 'string' ? type : 'Error'}: ${typeof message === 'string' ? message : ''}`;
         return `  exception in ${span.name}: ${text.replaceAll('\n', '\n    ')}`;
       }),
   );
@@ -168,8 +170,14 @@ async function main(): Promise<void> {
     console.log(`\ntrace-view: stopped (${signal})`);
     // Nothing is left on the event loop, so Node exits on its own with code 0.
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop(signal).catch((error: unknown) => {
+      console.error(`trace-view: ${(error as Error).message}`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 main().catch((error: unknown) => {

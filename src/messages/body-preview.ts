@@ -75,7 +75,7 @@ function isExactJson(body: unknown, limits: PreviewLimits): boolean {
         for (let i = 0; i < value.length; i++) if (!(i in value) || !plain(value[i], depth + 1)) return false;
         return true;
       }
-      const proto = Object.getPrototypeOf(value);
+      const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) return false;
       for (const key of Object.keys(value)) if (!plain((value as Record<string, unknown>)[key], depth + 1)) return false;
       return true;
@@ -182,7 +182,7 @@ class Previewer {
       const time = (object as Date).getTime();
       return this.tagged('Date', path, { value: Number.isNaN(time) ? 'Invalid Date' : new Date(time).toISOString() });
     }
-    if (tag === 'RegExp') return this.tagged('RegExp', path, { value: this.text(String(object), path) });
+    if (tag === 'RegExp') return this.tagged('RegExp', path, { value: this.text((object as RegExp).toString(), path) });
     if (object instanceof Error || tag === 'Error') {
       const error = object as Error;
       return this.tagged('Error', path, { name: this.text(String(error.name), path), message: this.text(String(error.message), path) });
@@ -234,7 +234,7 @@ class Previewer {
       this.note(`object at ${path} cut to ${shown} of ${keys.length} keys`);
       out['…'] = `${keys.length - shown} more keys`;
     }
-    const proto = Object.getPrototypeOf(object);
+    const proto: unknown = Object.getPrototypeOf(object);
     if (proto !== Object.prototype && proto !== null) this.note(`${tag} object at ${path} shown by its own keys`);
     return out;
   }

@@ -22,6 +22,8 @@ const PIXEL_OF: Record<string, number> = {
 /** Marks a transparent pixel in Sprite.pixels. */
 export const TRANSPARENT = 255;
 
+// One array element per pixel row: the ASCII art is the drawing, so the formatter must not join rows.
+// prettier-ignore
 const ART = {
   // The house at "now", chimney on the right so the smoke drifts over the timeline.
   house: [

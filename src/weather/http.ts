@@ -157,7 +157,8 @@ function describe(err: unknown, secrets: string[]): string {
 /** Reads the body as UTF-8, stopping once more than `maxBytes` arrived (so a huge body is never buffered). */
 async function readText(response: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
   if (!response.body) return { text: '', truncated: false };
-  const reader = response.body.getReader();
+  // A body is bytes; workers-types leaves its chunks `any`.
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let received = 0;
   let text = '';

@@ -43,7 +43,7 @@ export function runTraceUrl(env: Env, run: { run_id: string; sampled?: boolean }
  */
 export function jaegerZipSearchUrl(env: Env, zip: string): string {
   const query = new URLSearchParams({ service: SERVICE_NAMES.web, tags: JSON.stringify({ [ATTR_ZIP]: zip }), lookback: '7d', limit: '50' });
-  return `${jaegerBase(env)}/search?${query}`;
+  return `${jaegerBase(env)}/search?${query.toString()}`;
 }
 
 /**

@@ -10,7 +10,6 @@ import { expect } from 'vitest';
  * basic accessibility, and to save screenshots.
  */
 // Callbacks given to page.evaluate run in the browser; this project is typed for Workers (no DOM lib).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 
@@ -105,7 +104,7 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   return page.evaluate((): string[] => {
     const problems: string[] = [];
     const describe = (el: any) => String(el.outerHTML).slice(0, 120);
-    for (const control of Array.from(document.querySelectorAll('input, select, textarea, button, progress')) as any[]) {
+    for (const control of Array.from<any>(document.querySelectorAll('input, select, textarea, button, progress'))) {
       if (control.tagName === 'INPUT' && control.type === 'hidden') continue;
       const labelled =
         control.labels?.length ||
@@ -114,7 +113,7 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
         (control.tagName === 'BUTTON' && control.textContent?.trim());
       if (!labelled) problems.push(`unlabelled control: ${describe(control)}`);
     }
-    for (const img of Array.from(document.images) as any[]) {
+    for (const img of Array.from<any>(document.images)) {
       if (!img.getAttribute('alt')?.trim()) problems.push(`image without alt text: ${describe(img)}`);
       if (!img.complete || img.naturalWidth === 0) problems.push(`image did not load: ${img.currentSrc || img.src}`);
     }

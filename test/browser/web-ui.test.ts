@@ -48,7 +48,7 @@ const visit = (page: Page, path: string) => visitUrl(page, `${stack.baseUrl}${pa
 async function adminJson<T>(path: string): Promise<T> {
   const res = await stack.admin(path, { method: 'GET' });
   expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
+  return (await res.json());
 }
 
 describe('web UI in chromium', () => {
@@ -188,7 +188,7 @@ describe('web UI in chromium', () => {
     await expect(page.locator('[data-stage="images"] .detail').textContent()).resolves.toMatch(/^3 of 3 images rendered/);
     await expect(page.locator('[data-stage="dispatched"] .detail').textContent()).resolves.toBe('3 jobs: rgb_light, rgb_dark, eink');
     expect(await page.locator('#run-errors').isHidden()).toBe(true);
-    await page.waitForFunction(() => (Array.from(document.querySelectorAll('#run-images img')) as any[]).filter((i) => i.naturalWidth > 0).length === 3);
+    await page.waitForFunction(() => Array.from<any>(document.querySelectorAll('#run-images img')).filter((i) => i.naturalWidth > 0).length === 3);
     const formats = await page.locator('#run-images img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('data-format')));
     expect(formats).toEqual(['rgb_light', 'rgb_dark', 'eink']);
     await page.waitForLoadState('networkidle');
@@ -209,7 +209,7 @@ describe('web UI in chromium', () => {
     for (const zip of ['99701', '96813']) {
       expect((await stack.admin(`/admin/activate?zip=${zip}`)).status).toBe(200);
       expect((await stack.admin(`/admin/formats/add?zip=${zip}&format=bw`)).status).toBe(200);
-      const { run_url } = (await (await stack.admin(`/admin/generate?zip=${zip}`)).json()) as { run_url: string };
+      const { run_url } = await (await stack.admin(`/admin/generate?zip=${zip}`)).json<{ run_url: string }>();
       await waitFor(`${zip}'s run`, async () => ((await adminJson<{ status: string }>(run_url)).status === 'done' ? true : undefined), 30_000);
     }
 
@@ -219,7 +219,7 @@ describe('web UI in chromium', () => {
     await expect(forecast.locator('.badge').textContent()).resolves.toBe('Up to date');
     const links = await forecast.locator('.formats a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toEqual(['/78729/rgb_light.png', '/78729/rgb_dark.png', '/78729/eink.bmp']);
-    for (const href of links) expect((await page.request.get(`${stack.baseUrl}${href}`)).status(), href!).toBe(200);
+    for (const href of links) expect((await page.request.get(`${stack.baseUrl}${href}`)).status(), href).toBe(200);
     expect(await page.locator('.cards > li').count()).toBe(3);
     await expect(page.locator('.note').textContent()).resolves.toMatch(/30 minutes/);
     await expectHealthy(page, problems);

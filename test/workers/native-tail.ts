@@ -18,7 +18,10 @@ export async function nativeAttributes(): Promise<NativeAttributes[]> {
 /** The native span whose attributes list `traceId` among our trace ids (a bounded poll: tail events arrive after the invocation). */
 export async function nativeSpanWith(traceId: string, poll?: { timeout: number; interval: number }): Promise<NativeAttributes> {
   return vi.waitFor(async () => {
-    const found = (await nativeAttributes()).find((n) => String(n.attributes['weather_landscape.trace_id'] ?? '').split(',').includes(traceId));
+    const found = (await nativeAttributes()).find((n) => {
+      const ids = n.attributes['weather_landscape.trace_id'];
+      return typeof ids === 'string' && ids.split(',').includes(traceId);
+    });
     if (!found) throw new Error(`no native span carries our trace id ${traceId}`);
     return found;
   }, poll);

@@ -31,7 +31,7 @@ function Stage(props: { name: string; title: string; state: StageState; detail: 
       </span>
       <strong>{props.title}</strong>
       <span class="detail">{props.detail}</span>
-      {props.children as never}
+      {props.children}
     </li>
   );
 }

@@ -10,7 +10,6 @@ import type { Env } from '../../../src/env';
 import type { FormatName } from '../../../src/domain/formats';
 import { addFormat } from '../../../src/storage/format-config';
 import { FIXTURES } from '../../fixtures/forecasts';
-import type { Forecast } from '../../../src/domain/forecast';
 
 /** Exactly these formats (plus rgb_light) for the ZIP, whatever an earlier test configured. */
 async function configureFormats(zip: string, formats: FormatName[]): Promise<void> {
@@ -83,7 +82,7 @@ describe('dispatcher', () => {
   it('carries the forecast into every job, and writes the run record once: weather time, provider, formats', async () => {
     await configureFormats('78730', ['bw', 'eink']);
     const runId = 'd15a7c4ed15a7c4ed15a7c4ed15a7c4e';
-    const base = Object.values(FIXTURES)[0] as Forecast;
+    const base = Object.values(FIXTURES)[0];
     const forecast = { ...base, location: { ...base.location, zip: '78730', name: 'Austin, Texas' }, source: { provider: 'open-meteo', fetchedAt: '2026-06-21T12:00:00.000Z' } };
     const keys = async () => (await env.CONFIG.list()).keys.map((k) => k.name).sort();
     const before = await keys();

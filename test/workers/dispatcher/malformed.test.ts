@@ -53,7 +53,7 @@ async function deliver(messages: Array<{ id: string; body: unknown; attempts?: n
   const testEnv = { ...env, LANDSCAPE_JOBS: landscape, DEAD_LETTERS: deadLetters } as unknown as Env;
   const result = await deliverBatch(worker, 'weather-ready', messages, testEnv);
   return {
-    explicitAcks: result.explicitAcks as string[],
+    explicitAcks: result.explicitAcks,
     retryMessages: result.retryMessages as Array<{ msgId: string }>,
     retryDelays: result.retryDelays,
     deadLetters: deadLetters.sent as Array<Record<string, unknown>>,
@@ -111,7 +111,7 @@ describe('weather-ready: a mixed batch of 10, every message its own outcome', ()
     });
     const jobs = (delivered.onward as Array<{ zip_code: string; format_name: string }>).map((j) => `${j.zip_code}/${j.format_name}`).sort();
     expect(jobs).toEqual(['73150/rgb_light', '73151/bw', '73151/eink', '73151/rgb_light', '73152/rgb_light', '73153/rgb_light']);
-    const reasons = Object.fromEntries(delivered.deadLetters.map((d) => [d.message_id, String(d.reason)]));
+    const reasons = Object.fromEntries(delivered.deadLetters.map((d) => [String(d.message_id), String(d.reason)]));
     expect(reasons['send-fails-last']).toMatch(/^gave up after 4 attempts: Queue sendBatch failed/);
     expect(reasons['lat-91']).toContain('lat: ');
     expect(reasons.array).toContain('(body): ');

@@ -21,7 +21,7 @@ describe('cost ledger (fetcher)', () => {
     ['steady state (geocode cached)', true],
   ])('counts from the spans exactly the operations the bindings saw: %s', async (_label, cached) => {
     if (!cached) await env.CONFIG.delete('geo:78731');
-    else await deliverBatch(worker, 'fetch-jobs', [{ body: fetchJob('78731') }], env as unknown as Env);
+    else await deliverBatch(worker, 'fetch-jobs', [{ body: fetchJob('78731') }], env);
     memoryExporter.reset();
     const { env: counted, tallies } = countingEnv(env as unknown as Env);
     const result = await deliverBatch(worker, 'fetch-jobs', [{ body: fetchJob('78731') }, { body: fetchJob('78732') }], counted);

@@ -45,7 +45,7 @@ async function deliver(
   const testEnv = { ...env, WEATHER_READY: weatherReady, DEAD_LETTERS: deadLetters } as unknown as Env;
   const result = await deliverBatch(worker, 'fetch-jobs', messages, testEnv);
   return {
-    explicitAcks: result.explicitAcks as string[],
+    explicitAcks: result.explicitAcks,
     retryMessages: result.retryMessages as Array<{ msgId: string }>,
     retryDelays: result.retryDelays,
     deadLetters: deadLetters.sent as Array<Record<string, unknown>>,
@@ -106,7 +106,7 @@ describe('fetch-jobs: a mixed batch of 10, every message its own outcome', () =>
       'huge-zip': 'dead letter: invalid_message',
     });
     expect(delivered.onward.map((m) => m.zip_code).sort()).toEqual(['10001', '78729', '96813', '99701']);
-    const reasons = Object.fromEntries(delivered.deadLetters.map((d) => [d.message_id, String(d.reason)]));
+    const reasons = Object.fromEntries(delivered.deadLetters.map((d) => [String(d.message_id), String(d.reason)]));
     expect(reasons['send-fails-last']).toMatch(/^gave up after 4 attempts: Queue send failed/);
     expect(reasons['no-scheduled-at']).toContain('scheduled_at: ');
     expect(reasons['huge-zip']).toContain('zip_code: ');

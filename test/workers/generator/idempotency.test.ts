@@ -133,8 +133,8 @@ function interruptedBucket(real: R2Bucket, key: string, meanwhile: () => Promise
           return target.put(...args);
         };
       }
-      const value = Reflect.get(target, prop);
-      return typeof value === 'function' ? value.bind(target) : value;
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
 }

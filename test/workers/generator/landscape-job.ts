@@ -6,7 +6,7 @@ export const FETCHED_AT = '2026-06-21T12:00:00.000Z';
 
 /** A fixture forecast (the `fixture`-th) for `zip`, fetched at `fetchedAt`. */
 export function forecastFor(zip: string, fetchedAt = FETCHED_AT, fixture = 0): Forecast {
-  const base = Object.values(FIXTURES)[fixture] as Forecast;
+  const base = Object.values(FIXTURES)[fixture];
   return { ...base, location: { ...base.location, zip }, source: { ...base.source, fetchedAt } };
 }
 

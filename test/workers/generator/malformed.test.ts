@@ -39,8 +39,8 @@ function recordingBucket(real: R2Bucket, failKeys: string[] = []) {
           return result;
         };
       }
-      const value = Reflect.get(target, prop);
-      return typeof value === 'function' ? value.bind(target) : value;
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
   return { bucket, puts };
@@ -52,7 +52,7 @@ async function deliver(messages: Array<{ id: string; body: unknown; attempts?: n
   const testEnv = { ...env, WEATHER_IMAGES: bucket, DEAD_LETTERS: deadLetters } as unknown as Env;
   const result = await deliverBatch(worker, 'landscape-jobs', messages, testEnv);
   return {
-    explicitAcks: result.explicitAcks as string[],
+    explicitAcks: result.explicitAcks,
     retryMessages: result.retryMessages as Array<{ msgId: string }>,
     retryDelays: result.retryDelays,
     deadLetters: deadLetters.sent as Array<Record<string, unknown>>,
@@ -70,7 +70,7 @@ defineMalformedSuite({
   neighbour: (n) => job(neighbourZip(n), 'rgb_light', { _otel: { traceparent: TRACEPARENT } }),
   async expectProcessed(body, delivered) {
     // Only the neighbour's image was written to R2, and it is there with its metadata.
-    const key = `${body.zip_code}/rgb_light.png`;
+    const key = `${String(body.zip_code)}/rgb_light.png`;
     expect(delivered.onward).toEqual([{ key }]);
     const object = await env.WEATHER_IMAGES.head(key);
     expect(object?.customMetadata).toMatchObject({ zip: body.zip_code, 'run-id': RUN_ID });
@@ -114,7 +114,7 @@ describe('landscape-jobs: a mixed batch of 10, every message its own outcome', (
     });
     expect(delivered.onward.map((p) => p.key).sort()).toEqual(['73300/eink.bmp', '73300/rgb_light.png', '73301/bwi.bmp']);
     expect((await env.WEATHER_IMAGES.head('73303/bw.bmp'))?.customMetadata?.['weather-fetched-at']).toBe(NEWER);
-    const reasons = Object.fromEntries(delivered.deadLetters.map((d) => [d.message_id, String(d.reason)]));
+    const reasons = Object.fromEntries(delivered.deadLetters.map((d) => [String(d.message_id), String(d.reason)]));
     expect(reasons['put-fails-last']).toMatch(/^gave up after 4 attempts: put: We encountered an internal error/);
     expect(reasons['weather-missing']).toMatch(/no stored weather for ZIP 73304/);
     expect(reasons['forecast-invalid']).toContain('forecast.hourly: ');

@@ -34,10 +34,10 @@ function flakyBucket(real: R2Bucket, failing: () => boolean) {
           return target.put(...args);
         };
       }
-      const value = Reflect.get(target, prop);
-      return typeof value === 'function' ? value.bind(target) : value;
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
-  }) as R2Bucket;
+  });
   return { bucket, attempts: () => attempts };
 }
 
@@ -46,7 +46,7 @@ async function deliver(body: unknown, attempts: number, bucket: R2Bucket) {
   const testEnv = { ...env, WEATHER_IMAGES: bucket, DEAD_LETTERS: deadLetters } as unknown as Env;
   const settled = await deliverBatch(worker, 'landscape-jobs', [{ id: 'job', body, attempts }], testEnv);
   const result = {
-    explicitAcks: settled.explicitAcks as string[],
+    explicitAcks: settled.explicitAcks,
     retryMessages: settled.retryMessages as Array<{ msgId: string }>,
     retryDelays: settled.retryDelays,
   };

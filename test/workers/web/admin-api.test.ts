@@ -12,7 +12,7 @@ let fetchJobs: RecordingQueue;
 
 function testEnv(overrides: Partial<Env> = {}): Env {
   fetchJobs = recordingQueue(env.FETCH_JOBS);
-  return { ...env, FETCH_JOBS: fetchJobs, ...overrides } as unknown as Env;
+  return { ...env, FETCH_JOBS: fetchJobs, ...overrides };
 }
 
 async function call(path: string, init: RequestInit & { token?: string | null } = {}, e: Env = testEnv()) {
@@ -49,7 +49,7 @@ describe('admin API', () => {
   it('queues a traced run on generate and returns its trace id, traceparent and Jaeger link', async () => {
     const res = await call('/admin/generate?zip=78729', { method: 'POST' });
     expect(res.status).toBe(202);
-    const body = (await res.json()) as Record<string, string>;
+    const body = await res.json<Record<string, string>>();
     expect(body).toMatchObject({ success: true, zip: '78729' });
     expect(body.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(body.traceparent).toBe(res.headers.get('traceparent'));
@@ -79,9 +79,9 @@ describe('admin API', () => {
 
   it('honours an incoming traceparent only on authenticated requests', async () => {
     const incoming = '00-11111111111111111111111111111111-2222222222222222-01';
-    const authed = (await (await call('/admin/generate?zip=78729', { method: 'POST', headers: { traceparent: incoming } })).json()) as {
+    const authed = await (await call('/admin/generate?zip=78729', { method: 'POST', headers: { traceparent: incoming } })).json<{
       trace_id: string;
-    };
+    }>();
     expect(authed.trace_id).toBe('11111111111111111111111111111111');
     const publicRes = await call('/78729/rgb_light.png', { headers: { traceparent: incoming }, token: null });
     expect(publicRes.status).toBe(404);
@@ -119,10 +119,10 @@ describe('admin API', () => {
   it('keeps concurrent activations of different ZIPs (no lost update)', async () => {
     const zips = Array.from({ length: 20 }, (_, i) => String(70000 + i));
     await Promise.all(zips.map((zip) => call(`/admin/activate?zip=${zip}`, { method: 'POST' })));
-    const status = (await (await call('/admin/status')).json()) as { active_zips: string[] };
+    const status = await (await call('/admin/status')).json<{ active_zips: string[] }>();
     expect(status.active_zips).toEqual(expect.arrayContaining(zips));
     await call('/admin/deactivate?zip=70003', { method: 'POST' });
-    const after = (await (await call('/admin/status')).json()) as { active_zips: string[] };
+    const after = await (await call('/admin/status')).json<{ active_zips: string[] }>();
     expect(after.active_zips).not.toContain('70003');
     expect(after.active_zips).toContain('70004');
   });

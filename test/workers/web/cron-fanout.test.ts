@@ -55,7 +55,7 @@ describe('cron fan-out', () => {
 
   it('sends every active ZIP once in ceil(N / 100) sendBatch calls; each run a trace of its own, linked both ways', async () => {
     const fetchJobs = observedQueue(env.FETCH_JOBS);
-    const spans = await runCron({ ...env, FETCH_JOBS: fetchJobs.queue } as Env);
+    const spans = await runCron({ ...env, FETCH_JOBS: fetchJobs.queue });
 
     expect(fetchJobs.calls.map((c) => [c.method, c.zips.length])).toEqual([
       ['sendBatch', 100],
@@ -96,7 +96,7 @@ describe('cron fan-out', () => {
     const errors = vi.spyOn(console, 'error');
     const infos = vi.spyOn(console, 'info');
     const fetchJobs = observedQueue(env.FETCH_JOBS, (call) => call === 2);
-    const spans = await runCron({ ...env, FETCH_JOBS: fetchJobs.queue } as Env);
+    const spans = await runCron({ ...env, FETCH_JOBS: fetchJobs.queue });
 
     const refused = fetchJobs.calls.filter((c) => c.refused).flatMap((c) => c.zips);
     const enqueued = fetchJobs.calls.filter((c) => !c.refused).flatMap((c) => c.zips);

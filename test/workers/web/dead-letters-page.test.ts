@@ -59,11 +59,11 @@ describe('Dead letters page', () => {
     const csrf = await csrfFromPage(headers, undefined, '/admin/dead-letters');
     const res = await replay({ 'x-csrf-token': csrf });
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { run_id: string; queue: string };
+    const body = await res.json<{ run_id: string; queue: string }>();
     expect(body.queue).toBe('fetch-jobs');
     expect(body.run_id).toMatch(/^[0-9a-f]{32}$/);
     expect(body.run_id).not.toBe(RUN);
-    const run = (await (await send(`/admin/runs/${body.run_id}`, { headers: bearer() })).json()) as { zip: string; trigger: string };
+    const run = await (await send(`/admin/runs/${body.run_id}`, { headers: bearer() })).json<{ zip: string; trigger: string }>();
     expect(run.zip).toBe('99999');
     expect(run.trigger).toBe('replay');
     expect(await (await send('/admin/dead-letters', { headers: bearer() })).text()).toContain('<h1>Dead letters (0)</h1>');

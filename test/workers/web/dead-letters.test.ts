@@ -27,10 +27,7 @@ function ourLetter(body: unknown, id = 'msg-1') {
 
 async function admin(path: string, e: Env, method = 'GET') {
   const ctx = createExecutionContext();
-  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } }) as Request<
-    unknown,
-    IncomingRequestCfProperties
-  >;
+  const request = new Request<unknown, IncomingRequestCfProperties>(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } });
   const res = await worker.fetch!(request, e, ctx);
   await waitOnExecutionContext(ctx);
   return res;
@@ -46,7 +43,7 @@ describe('dead-letter queues', () => {
     const job = { schema_version: 1, zip_code: '00000', scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'admin' };
     const result = await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter(job) }, { body: { zip_code: 'raw', _otel: { traceparent: `00-${ORIGINAL_TRACE}-${ORIGINAL_SPAN}-01` } }, attempts: 4 }], env);
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
-    const list = (await (await admin('/admin/dlq', env)).json()) as { count: number; dead_letters: Array<Record<string, unknown>> };
+    const list = await (await admin('/admin/dlq', env)).json<{ count: number; dead_letters: Array<Record<string, unknown>> }>();
     expect(list.count).toBe(2);
     const ours = list.dead_letters.find((d) => d.error_type === 'UnknownZipError')!;
     expect(ours).toMatchObject({ queue: 'fetch-jobs', reason: expect.stringMatching(/00000/), trace_id: ORIGINAL_TRACE, body: job });
@@ -58,7 +55,7 @@ describe('dead-letter queues', () => {
   it('replays a dead letter into its queue, linked to the trace it failed in, and deletes the record', async () => {
     const job = { schema_version: 1, zip_code: '78729', scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'admin' };
     await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter(job) }], env);
-    const [letter] = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;
+    const [letter] = (await (await admin('/admin/dlq', env)).json<{ dead_letters: Array<{ id: string }> }>()).dead_letters;
     const fetchJobs = recordingQueue(env.FETCH_JOBS);
     const e = { ...env, FETCH_JOBS: fetchJobs } as unknown as Env;
     memoryExporter.reset();
@@ -71,19 +68,19 @@ describe('dead-letter queues', () => {
     expect(server.attributes['weather_landscape.run.trigger']).toBe('replay');
     expect(server.links.map((l) => `${l.context.traceId}/${l.context.spanId}`)).toContain(`${ORIGINAL_TRACE}/${ORIGINAL_SPAN}`);
     expect(server.spanContext().traceId).not.toBe(ORIGINAL_TRACE);
-    expect(((await (await admin('/admin/dlq', env)).json()) as { count: number }).count).toBe(0);
+    expect((await (await admin('/admin/dlq', env)).json<{ count: number }>()).count).toBe(0);
   });
 
   it('a replayed landscape job is a run the run view follows: the format it awaits and its image from R2', async () => {
     const fetchedAt = '2026-11-24T05:00:00.000Z';
     const job = { schema_version: 1, zip_code: '78729', format_name: 'bw', lat: 30.45, lon: -97.79, fetched_at: fetchedAt, enqueued_at: fetchedAt, trigger: 'cron' };
     await deliverBatch(worker, 'landscape-jobs-dlq', [{ body: { ...ourLetter(job, 'msg-lj'), queue: 'landscape-jobs', error_type: '_OTHER', reason: 'R2 down' } }], env);
-    const letter = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string; queue: string }> }).dead_letters.find((d) => d.queue === 'landscape-jobs')!;
+    const letter = (await (await admin('/admin/dlq', env)).json<{ dead_letters: Array<{ id: string; queue: string }> }>()).dead_letters.find((d) => d.queue === 'landscape-jobs')!;
     const landscapeJobs = recordingQueue(env.LANDSCAPE_JOBS);
-    const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, { ...env, LANDSCAPE_JOBS: landscapeJobs } as unknown as Env, 'POST');
+    const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, { ...env, LANDSCAPE_JOBS: landscapeJobs }, 'POST');
     expect(res.status).toBe(202);
-    const { run_id: runId } = (await res.json()) as { run_id: string };
-    const view = async () => (await (await admin(`/admin/runs/${runId}`, env)).json()) as Record<string, unknown>;
+    const { run_id: runId } = await res.json<{ run_id: string }>();
+    const view = async () => await (await admin(`/admin/runs/${runId}`, env)).json<Record<string, unknown>>();
     expect(await view()).toMatchObject({ status: 'rendering', trigger: 'replay', formats: ['bw'], weather_fetched_at: fetchedAt, images: [] });
     // The generator stores the replayed job's image (as it does, with its run id): the run is done.
     await env.WEATHER_IMAGES.put('78729/bw.bmp', new Uint8Array(4), {
@@ -133,10 +130,10 @@ describe('dead-letter queues', () => {
 
   it('refuses to replay a body that still fails its schema, and keeps the record', async () => {
     await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter({ zip_code: 'nope' }) }], env);
-    const [letter] = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;
+    const [letter] = (await (await admin('/admin/dlq', env)).json<{ dead_letters: Array<{ id: string }> }>()).dead_letters;
     const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, env, 'POST');
     expect(res.status).toBe(422);
-    expect(((await (await admin('/admin/dlq', env)).json()) as { count: number }).count).toBe(1);
+    expect((await (await admin('/admin/dlq', env)).json<{ count: number }>()).count).toBe(1);
     // Well formed, but no such dead letter.
     expect((await admin(`/admin/dlq/replay?id=${encodeURIComponent('2026-11-24T05:00:00.000Z:fetch-jobs:gone')}`, env, 'POST')).status).toBe(404);
   });
@@ -159,7 +156,7 @@ describe('dead-letter queues', () => {
 
   it('keeps the dead-letter API behind the admin token', async () => {
     const ctx = createExecutionContext();
-    const res = await worker.fetch!(new Request('http://localhost/admin/dlq') as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+    const res = await worker.fetch!(new Request('http://localhost/admin/dlq'), env, ctx);
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(401);
   });

@@ -27,14 +27,14 @@ interface Listed {
 
 async function admin(path: string, e: Env = env, method = 'GET') {
   const ctx = createExecutionContext();
-  const request = new Request(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } }) as Request<unknown, IncomingRequestCfProperties>;
+  const request = new Request<unknown, IncomingRequestCfProperties>(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } });
   const res = await worker.fetch!(request, e, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
 
 async function listed(): Promise<Listed[]> {
-  return ((await (await admin('/admin/dlq')).json()) as { dead_letters: Listed[] }).dead_letters;
+  return (await (await admin('/admin/dlq')).json<{ dead_letters: Listed[] }>()).dead_letters;
 }
 
 /** The real KV namespace, whose puts of dead-letter records fail while `failing()` says so. */
@@ -47,8 +47,8 @@ function flakyKv(real: KVNamespace, failing: (key: string) => boolean) {
           return target.put(key, value, options);
         };
       }
-      const value = Reflect.get(target, prop);
-      return typeof value === 'function' ? value.bind(target) : value;
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
 }
@@ -71,7 +71,7 @@ describe('the dead-letter queue consumer records any body', () => {
       const chunk = cases.slice(start, start + 10);
       const result = await deliverBatch(worker, 'fetch-jobs-dlq', chunk.map((c, i) => ({ id: `raw-${start + i}`, body: c.body, attempts: 1 })), env);
       expect(result.retryMessages).toEqual([]);
-      expect((result.explicitAcks as string[]).sort()).toEqual(chunk.map((_, i) => `raw-${start + i}`).sort());
+      expect(result.explicitAcks.sort()).toEqual(chunk.map((_, i) => `raw-${start + i}`).sort());
     }
     const letters = await listed();
     expect(letters).toHaveLength(cases.length);
@@ -96,7 +96,7 @@ describe('the dead-letter queue consumer records any body', () => {
     expect(letter.replayable).toBe(false);
     const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, env, 'POST');
     expect(res.status).toBe(422);
-    expect(((await res.json()) as { error: string }).error).toMatch(/keeps only a preview of its body \(cycle at \$\.self back to \$\); it cannot be replayed/);
+    expect((await res.json<{ error: string }>()).error).toMatch(/keeps only a preview of its body \(cycle at \$\.self back to \$\); it cannot be replayed/);
     expect(await listed()).toHaveLength(1);
   });
 });

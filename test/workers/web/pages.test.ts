@@ -246,7 +246,7 @@ describe('run view page', () => {
     expect(page).toContain('bucket &lt;b&gt;unavailable&lt;/b&gt;'); // escaped, never markup
     expect(page).toContain('src="/78729/rgb_light.png?v=');
 
-    const off = await send(`/admin/run/${runId}`, { headers: { cookie: cookie! } }, { ...env, OTEL_SDK_DISABLED: 'true' } as never);
+    const off = await send(`/admin/run/${runId}`, { headers: { cookie: cookie! } }, { ...env, OTEL_SDK_DISABLED: 'true' });
     expect(await off.text()).toContain('tracing is off');
     expect((await send('/admin/run/ffffffffffffffffffffffffffffffff', { headers: { cookie: cookie! } })).status).toBe(404);
   });

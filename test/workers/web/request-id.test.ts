@@ -20,7 +20,7 @@ const REQUEST_ID = 'req-7f3a: build 42/retry 1 (ok)';
 let fetchJobs: RecordingQueue;
 function runEnv(overrides: Partial<Env> = {}): Env {
   fetchJobs = recordingQueue(env.FETCH_JOBS);
-  return webEnv({ FETCH_JOBS: fetchJobs, ...overrides } as Partial<Env>);
+  return webEnv({ FETCH_JOBS: fetchJobs, ...overrides });
 }
 
 const serverSpan = (name: string): ReadableSpan => {
@@ -42,12 +42,12 @@ describe('X-Request-ID on a run', () => {
     const res = await generate(REQUEST_ID);
     expect(res.status).toBe(202);
     expect(res.headers.get('x-request-id')).toBe(REQUEST_ID);
-    const { run_id: runId } = (await res.json()) as { run_id: string };
+    const { run_id: runId } = await res.json<{ run_id: string }>();
     const spans = memoryExporter.getFinishedSpans();
     expect(spans.map((s) => s.name)).toContain('send fetch-jobs');
     for (const span of spans) expect({ span: span.name, id: span.attributes[ATTR] }).toEqual({ span: span.name, id: REQUEST_ID });
     expect(fetchJobs.sent).toEqual([expect.objectContaining({ run_id: runId, trigger: 'admin', request_id: REQUEST_ID })]);
-    const view = (await (await send(`/admin/runs/${runId}`, { headers: bearer() })).json()) as Record<string, unknown>;
+    const view = await (await send(`/admin/runs/${runId}`, { headers: bearer() })).json<Record<string, unknown>>();
     expect(view).toMatchObject({ run_id: runId, request_id: REQUEST_ID });
     const html = await (await send(`/admin/run/${runId}`, { headers: bearer() })).text();
     expect(html).toContain('<code id="request-id">req-7f3a: build 42/retry 1 (ok)</code>');
@@ -55,7 +55,7 @@ describe('X-Request-ID on a run', () => {
 
   it('answers with the run id when the caller sent none, and records no request id', async () => {
     const res = await generate();
-    const { run_id: runId } = (await res.json()) as { run_id: string };
+    const { run_id: runId } = await res.json<{ run_id: string }>();
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
     expect(res.headers.get('x-request-id')).toBe(runId);
     expect(serverSpan('POST /admin/generate').attributes[ATTR]).toBeUndefined();
@@ -74,7 +74,7 @@ describe('X-Request-ID on a run', () => {
   ])('ignores an invalid one (%s): never reflected, never recorded; the run id answers', async (_label, invalid) => {
     const res = await generate(invalid);
     expect(res.status).toBe(202);
-    const { run_id: runId } = (await res.json()) as { run_id: string };
+    const { run_id: runId } = await res.json<{ run_id: string }>();
     expect(res.headers.get('x-request-id')).toBe(runId);
     for (const span of memoryExporter.getFinishedSpans()) expect(span.attributes[ATTR]).toBeUndefined();
     expect(fetchJobs.sent[0]).not.toHaveProperty('request_id');
@@ -106,19 +106,19 @@ describe('X-Request-ID on a run', () => {
     };
     for (const key of (await env.CONFIG.list({ prefix: 'dlq:' })).keys) await env.CONFIG.delete(key.name);
     await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: letter }], env);
-    const listed = (await (await send('/admin/dlq', { headers: bearer() })).json()) as { dead_letters: Array<{ id: string; message_id: string }> };
+    const listed = await (await send('/admin/dlq', { headers: bearer() })).json<{ dead_letters: Array<{ id: string; message_id: string }> }>();
     const id = listed.dead_letters.find((d) => d.message_id === 'msg-req')!.id;
     const e = runEnv();
     memoryExporter.reset();
     const headers: Record<string, string> = { ...bearer(), ...(replayId ? { 'x-request-id': replayId } : {}) };
     const res = await send(`/admin/dlq/replay?id=${encodeURIComponent(id)}`, { method: 'POST', headers }, e);
     expect(res.status).toBe(202);
-    const { run_id: runId } = (await res.json()) as { run_id: string };
+    const { run_id: runId } = await res.json<{ run_id: string }>();
     expect(res.headers.get('x-request-id')).toBe(replayId ?? runId);
     expect(fetchJobs.sent).toEqual([expect.objectContaining({ run_id: runId, trigger: 'replay' })]);
     expect((fetchJobs.sent[0] as Record<string, unknown>).request_id).toBe(replayId);
     expect(serverSpan('POST /admin/dlq/replay').attributes[ATTR]).toBe(replayId);
-    expect(((await (await send(`/admin/runs/${runId}`, { headers: bearer() })).json()) as Record<string, unknown>).request_id).toBe(replayId);
+    expect((await (await send(`/admin/runs/${runId}`, { headers: bearer() })).json<Record<string, unknown>>()).request_id).toBe(replayId);
   });
 });
 
@@ -148,8 +148,8 @@ describe('X-Request-ID on requests without a run', () => {
     const failing = new Proxy(env.CONFIG, {
       get(target, prop) {
         if (prop === 'put') return async () => Promise.reject(new Error('KV PUT failed: 500 Internal Server Error'));
-        const value = Reflect.get(target, prop);
-        return typeof value === 'function' ? value.bind(target) : value;
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
     const broken = await send('/admin/generate?zip=12321', { method: 'POST', headers: { ...bearer(), 'x-request-id': 'on-500' } }, runEnv({ CONFIG: failing }));

@@ -25,7 +25,7 @@ async function storedImage(key: string, weatherFetchedAt: string, runId?: string
   });
 }
 
-const runJson = async () => (await (await send(`/admin/runs/${RUN}`, { headers: bearer() })).json()) as Record<string, unknown> & { stages: Record<string, unknown> };
+const runJson = async () => await (await send(`/admin/runs/${RUN}`, { headers: bearer() })).json<Record<string, unknown> & { stages: Record<string, unknown> }>();
 
 describe('run view of a failed run', () => {
   it('names the failed stage and marks the later ones as not reached, in the page and the JSON', async () => {

@@ -19,7 +19,7 @@ let fetchJobs: RecordingQueue;
 
 function unsampledEnv(): Env {
   fetchJobs = recordingQueue(env.FETCH_JOBS);
-  return { ...env, OTEL_TRACES_SAMPLER_ARG: '0', FETCH_JOBS: fetchJobs } as unknown as Env;
+  return { ...env, OTEL_TRACES_SAMPLER_ARG: '0', FETCH_JOBS: fetchJobs };
 }
 
 const sampled = (carrier: Record<string, string>) => ((trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier))?.traceFlags ?? 0) & TraceFlags.SAMPLED) !== 0;
@@ -31,7 +31,7 @@ describe('admin runs at sampling ratio 0', () => {
   it('Generate now (bearer) is sampled: the run is traced whole and its Jaeger link is handed out', async () => {
     const res = await send('/admin/generate?zip=78729', { method: 'POST', headers: bearer() }, unsampledEnv());
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { trace_id: string; traceparent: string; jaeger_url: string | null; run_url: string };
+    const body = await res.json<{ trace_id: string; traceparent: string; jaeger_url: string | null; run_url: string }>();
     expect(body.traceparent).toMatch(new RegExp(`^00-${body.trace_id}-[0-9a-f]{16}-0[13]$`));
     expect(body.jaeger_url).toBe(`http://localhost:16686/trace/${body.trace_id}`);
     // The next hop inherits the decision: every worker records the run.
@@ -42,7 +42,7 @@ describe('admin runs at sampling ratio 0', () => {
     expect(root.attributes).not.toHaveProperty(KEPT);
     expect(exported('send fetch-jobs')).toHaveLength(1);
     // And the run view links to it.
-    const view = (await (await send(body.run_url, { headers: bearer() }, unsampledEnv())).json()) as { jaeger_url: string | null };
+    const view = await (await send(body.run_url, { headers: bearer() }, unsampledEnv())).json<{ jaeger_url: string | null }>();
     expect(view.jaeger_url).toBe(body.jaeger_url);
   });
 
@@ -52,7 +52,7 @@ describe('admin runs at sampling ratio 0', () => {
     memoryExporter.reset();
     const res = await send('/admin/generate?zip=78729', { method: 'POST', headers: { cookie: cookie!, ...sameOrigin({ 'x-csrf-token': csrf }) } }, unsampledEnv());
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { trace_id: string; jaeger_url: string | null };
+    const body = await res.json<{ trace_id: string; jaeger_url: string | null }>();
     expect(body.jaeger_url).toBe(`http://localhost:16686/trace/${body.trace_id}`);
     expect(exported('POST /admin/generate').map((s) => s.spanContext().traceId)).toEqual([body.trace_id]);
   });
@@ -72,7 +72,7 @@ describe('admin runs at sampling ratio 0', () => {
     };
     for (const key of (await env.CONFIG.list({ prefix: 'dlq:' })).keys) await env.CONFIG.delete(key.name);
     await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: letter }], env);
-    const [stored] = ((await (await send('/admin/dlq', { headers: bearer() })).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;
+    const [stored] = (await (await send('/admin/dlq', { headers: bearer() })).json<{ dead_letters: Array<{ id: string }> }>()).dead_letters;
     memoryExporter.reset();
     const res = await send(`/admin/dlq/replay?id=${encodeURIComponent(stored.id)}`, { method: 'POST', headers: bearer() }, unsampledEnv());
     expect(res.status).toBe(202);
@@ -90,13 +90,13 @@ describe('admin runs at sampling ratio 0', () => {
     const incoming = '00-21111111111111111111111111111111-3222222222222222-00';
     const res = await send('/admin/generate?zip=78729', { method: 'POST', headers: { ...bearer(), traceparent: incoming } }, unsampledEnv());
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { trace_id: string; traceparent: string; jaeger_url: string | null; run_url: string };
+    const body = await res.json<{ trace_id: string; traceparent: string; jaeger_url: string | null; run_url: string }>();
     // The trace id stays useful: every log line of the run carries it.
     expect(body.trace_id).toBe('21111111111111111111111111111111');
     expect(body.traceparent).toMatch(/-0[02]$/);
     expect(body.jaeger_url).toBeNull();
     expect(memoryExporter.getFinishedSpans()).toEqual([]);
-    const view = (await (await send(body.run_url, { headers: bearer() }, unsampledEnv())).json()) as { jaeger_url: string | null; sampled: boolean };
+    const view = await (await send(body.run_url, { headers: bearer() }, unsampledEnv())).json<{ jaeger_url: string | null; sampled: boolean }>();
     expect(view).toMatchObject({ sampled: false, jaeger_url: null });
     const page = await (await send(`/admin/run/${body.trace_id}`, { headers: bearer() }, unsampledEnv())).text();
     expect(page).not.toContain('id="jaeger-link"');

@@ -42,14 +42,14 @@ describe("a request's server span", () => {
   const serverAttributes = () => memoryExporter.getFinishedSpans().find((s) => s.name === 'GET /guide')!.attributes;
 
   it('keeps the edge facts under the conventions’ names when the request came through the edge (it has a ray id)', async () => {
-    await send('/guide', { headers: { 'cf-ray': '8f1e2d3c4b5a6978-AMS' }, cf } as RequestInit);
+    await send('/guide', { headers: { 'cf-ray': '8f1e2d3c4b5a6978-AMS' }, cf });
     const attributes = serverAttributes();
     expect(attributes).toMatchObject({ 'faas.invocation_id': '8f1e2d3c4b5a6978-AMS', 'cloud.region': 'AMS', 'network.protocol.version': '2', 'tls.protocol.name': 'tls', 'tls.protocol.version': '1.3' });
     expect(Object.keys(attributes).filter((key) => key.startsWith('net.') || key === 'http.accepts' || key === 'http.mime_type')).toEqual([]);
   });
 
   it('drops them all on a request that did not (the local runtime makes its cf object up)', async () => {
-    await send('/guide', { cf } as RequestInit);
+    await send('/guide', { cf });
     const attributes = serverAttributes();
     expect(Object.keys(attributes).filter((key) => /^(net|tls|cloud)\./.test(key) || key === 'network.protocol.version')).toEqual([]);
     expect(attributes['http.response.header.content-type']).toEqual(['text/html; charset=UTF-8']);

@@ -7,7 +7,7 @@ export const TOKEN = 'test-admin-token-0123456789abcdef';
 export const ORIGIN = 'http://localhost';
 
 export function webEnv(overrides: Partial<Env> = {}): Env {
-  return { ...env, ...overrides } as unknown as Env;
+  return { ...env, ...overrides };
 }
 
 /**

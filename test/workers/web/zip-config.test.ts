@@ -16,7 +16,7 @@ beforeEach(async () => {
 
 const post = (path: string) => send(path, { method: 'POST', headers: bearer() });
 type Status = { zips: Array<{ zip: string; active: boolean; formats: string[] }>; active_zips: string[] };
-const status = async () => (await (await send('/admin/status', { headers: bearer() })).json()) as Status;
+const status = async () => await (await send('/admin/status', { headers: bearer() })).json<Status>();
 
 describe('concurrent admin changes', () => {
   it('20 concurrent formats/add for one ZIP: every format is present afterwards', async () => {

@@ -78,7 +78,7 @@ describe('a ZIP whose last run failed', () => {
 
   it('a failed job of one format concerns only that format', async () => {
     await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: 'bw' }));
-    expect((await (await send('/78729/bw.bmp')).json()) as object).toMatchObject({ status: 'failed', format: 'bw' });
+    expect(await (await send('/78729/bw.bmp')).json<object>()).toMatchObject({ status: 'failed', format: 'bw' });
     expect(await (await send('/78729/rgb_light.png')).json()).toEqual({ error: 'Image not found. Waiting for first generation.' });
   });
 
@@ -137,7 +137,7 @@ describe("the weather API's own words", () => {
     const html = await (await send('/admin', { headers: bearer() })).text();
     // Escaped like any text: the upstream's markup stays text.
     expect(html).toContain('<p class="meta failure-reason" data-failure-reason="99999">gave up after 4 attempts: open-meteo forecast: HTTP 500 (GET http://weather.internal:8080/v1/forecast?latitude=30.45): {&quot;error&quot;:&quot;&lt;script&gt;alert(1)&lt;/script&gt; db shard 7 down&quot;}</p>');
-    const status = (await (await send('/admin/status', { headers: bearer() })).json()) as { zips: Array<{ zip: string; last_failure: unknown }> };
+    const status = await (await send('/admin/status', { headers: bearer() })).json<{ zips: Array<{ zip: string; last_failure: unknown }> }>();
     expect(status.zips.find((z) => z.zip === '99999')!.last_failure).toMatchObject({ stage: 'fetch-jobs', error_type: 'WeatherApiError', reason: upstream.reason, trace_id: TRACE, attempts: 4 });
   });
 });
@@ -174,7 +174,7 @@ describe('recording failures', () => {
     const head = await images().head(failureKey('78729'));
     expect(head!.customMetadata).toMatchObject({ zip: '78729', at: '2026-11-28T10:00:00.000Z', stage: 'fetch-jobs', 'error-type': 'WeatherApiError', attempts: '4', 'trace-id': TRACE, 'run-id': 'e'.repeat(32) });
     expect(head!.customMetadata!.reason).toMatch(/^gave up after 4 attempts: open-meteo forecast: HTTP 503 Service Unavailable: é+…$/);
-    expect((await (await send('/78729/rgb_light.png')).json()) as object).toMatchObject({ status: 'failed', last_attempt: { attempts: 4, error_type: 'WeatherApiError' } });
+    expect(await (await send('/78729/rgb_light.png')).json<object>()).toMatchObject({ status: 'failed', last_attempt: { attempts: 4, error_type: 'WeatherApiError' } });
   });
 
   it('a failure older than 30 days is no longer shown', async () => {

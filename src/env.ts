@@ -47,5 +47,5 @@ export function requireBinding<K extends keyof Env>(env: Env, name: K): NonNulla
   if (value === undefined || value === null) {
     throw new Error(`Binding ${String(name)} is not configured for this worker (check its wrangler.*.toml)`);
   }
-  return value as NonNullable<Env[K]>;
+  return value;
 }

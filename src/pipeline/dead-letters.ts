@@ -177,7 +177,7 @@ function replayable(letter: DeadLetter | undefined, id: string): { queue: QueueN
   if (!isQueueName(letter.queue)) throw new ReplayError(`cannot replay into unknown queue ${letter.queue}`, 'unknown_queue');
   const parsed = QUEUES[letter.queue].schema.safeParse(letter.body);
   if (!parsed.success) throw new ReplayError(`the body still fails the ${letter.queue} schema; it cannot be replayed as it is`, 'invalid_message');
-  return { queue: letter.queue, body: parsed.data as QueueBody<QueueName>, letter };
+  return { queue: letter.queue, body: parsed.data, letter };
 }
 
 /** Links the active span (the replay request, or a replay run's root) to the span the letter failed in. */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Env } from '../env';
 import { instrumentWorker, linkUntrustedParent } from '../otel';
 import { recordDeadLetter } from '../pipeline/dead-letters';
 import { runScheduled } from '../pipeline/scheduled-runs';

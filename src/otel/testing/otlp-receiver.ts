@@ -8,6 +8,7 @@
  *
  * Spec: https://opentelemetry.io/docs/specs/otlp/#otlphttp
  */
+import { buffer } from 'node:stream/consumers';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
@@ -206,14 +207,18 @@ function decodeProtobuf<T>(type: GeneratedMessageType, bytes: Uint8Array): T {
 const HEX_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/i;
 
 /** Lowercase hex; accepts hex (OTLP/JSON), base64 (proto3 JSON) and bytes. All-zero ids mean "none". */
+function hexOf(bytes: Iterable<number>): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function toHexId(id: OtlpBytes | undefined): string | undefined {
   if (id === undefined || id.length === 0) return undefined;
   const hex =
     typeof id !== 'string'
-      ? Buffer.from(id).toString('hex')
+      ? hexOf(id)
       : HEX_ID.test(id)
         ? id.toLowerCase()
-        : Buffer.from(id, 'base64').toString('hex');
+        : hexOf(Uint8Array.from(atob(id), (c) => c.charCodeAt(0)));
   return /^0+$/.test(hex) ? undefined : hex;
 }
 
@@ -235,7 +240,7 @@ function toAttributeValue(value: OtlpAnyValue | undefined): AttributeValue {
   if (value.arrayValue) return (value.arrayValue.values ?? []).map(toAttributeValue);
   if (value.kvlistValue) return toAttributes(value.kvlistValue.values);
   if (value.bytesValue !== undefined) {
-    return typeof value.bytesValue === 'string' ? value.bytesValue : Buffer.from(value.bytesValue).toString('base64');
+    return typeof value.bytesValue === 'string' ? value.bytesValue : btoa(String.fromCharCode(...value.bytesValue));
   }
   return null;
 }
@@ -402,8 +407,8 @@ function decodeExport(signal: Signal, encoding: Encoding, body: Buffer): Decoded
       const parsed: unknown = JSON.parse(body.toString('utf8'));
       if (typeof parsed !== 'object' || parsed === null) throw new Error('body is not a JSON object');
       return signal === 'traces'
-        ? { spans: normalizeTraces(parsed as OtlpTracesRequest), logs: [] }
-        : { spans: [], logs: normalizeLogs(parsed as OtlpLogsRequest) };
+        ? { spans: normalizeTraces(parsed), logs: [] }
+        : { spans: [], logs: normalizeLogs(parsed) };
     }
     return signal === 'traces'
       ? { spans: normalizeTraces(decodeProtobuf(otlpProto.trace.v1.ExportTraceServiceRequest, body)), logs: [] }
@@ -425,12 +430,7 @@ function successBody(signal: Signal, encoding: Encoding): Uint8Array | string {
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return buffer(req);
 }
 
 function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {

@@ -144,7 +144,7 @@ export interface SpanMatcher {
    * Per key: a RegExp (tested against the value as a string), a predicate, or a
    * value compared deeply. `undefined` means the attribute must be absent.
    */
-  attributes?: Record<string, unknown | RegExp | ((value: unknown) => boolean)>;
+  attributes?: Record<string, unknown>;
   children?: SpanMatcher[];
   /** Exactly this many siblings must match (each a distinct span). Default: at least one. */
   count?: number;
@@ -167,8 +167,13 @@ function nameMatches(name: string, expected: string | RegExp): boolean {
   return typeof expected === 'string' ? name === expected : regExpMatches(expected, name);
 }
 
+/** An attribute value as text: strings as they are, anything else as JSON (never `[object Object]`). */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : (JSON.stringify(value) ?? String(value));
+}
+
 function attributeMatches(actual: unknown, expected: unknown): boolean {
-  if (expected instanceof RegExp) return actual !== undefined && regExpMatches(expected, String(actual));
+  if (expected instanceof RegExp) return actual !== undefined && regExpMatches(expected, asText(actual));
   if (typeof expected === 'function') return (expected as (value: unknown) => boolean)(actual);
   return deepEqual(actual, expected);
 }
@@ -211,7 +216,7 @@ class TreeMatcher {
 
   matches(node: SpanNode, m: SpanMatcher): boolean {
     let byMatcher = this.memo.get(node);
-    if (!byMatcher) this.memo.set(node, (byMatcher = new Map()));
+    if (!byMatcher) this.memo.set(node, (byMatcher = new Map<SpanMatcher, boolean>()));
     let result = byMatcher.get(m);
     if (result === undefined) {
       result = ownMismatch(node.span, m) === undefined && this.childrenMismatch(node, m) === undefined;
@@ -502,7 +507,7 @@ function formatTrace(
     const parent = span.parentSpanId ? attributesOf.get(span.parentSpanId) : undefined;
     const words = branchAttributes.flatMap(([key, label]) => {
       const value = span.attributes[key];
-      return value !== undefined && parent?.[key] !== value ? [`${label}=${String(value)}`] : [];
+      return value !== undefined && parent?.[key] !== value ? [`${label}=${asText(value)}`] : [];
     });
     return {
       offset: `+${formatDuration(span.startTimeUnixNano - start)}`,

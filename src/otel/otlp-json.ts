@@ -12,13 +12,54 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
  */
 export const otlpJsonSerializer = {
   serializeRequest(spans: readonly ReadableSpan[]): Uint8Array {
-    return utf8.encode(otlpJson(spans));
+    const bytes = new ByteWriter();
+    writeOtlpJson(spans, bytes);
+    return bytes.result();
   },
 };
 
+/** The body as a string (what the serializer encodes), for tests and tools. */
+export function otlpJson(spans: readonly ReadableSpan[]): string {
+  let out = '';
+  writeOtlpJson(spans, {
+    write(part: string) {
+      out += part;
+    },
+  });
+  return out;
+}
+
+interface Writer {
+  write(part: string): void;
+}
+
+/**
+ * UTF-8 bytes written span by span: one string of the whole body would be a rope of thousands of
+ * pieces that TextEncoder must flatten first, which cost as much as the object-building it replaced.
+ */
+class ByteWriter implements Writer {
+  private buffer = new Uint8Array(64 * 1024);
+  private length = 0;
+
+  write(part: string): void {
+    // At most 3 bytes per UTF-16 code unit.
+    const needed = this.length + part.length * 3;
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.length += utf8.encodeInto(part, this.buffer.subarray(this.length)).written;
+  }
+
+  result(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+}
+
 const utf8 = new TextEncoder();
 
-export function otlpJson(spans: readonly ReadableSpan[]): string {
+function writeOtlpJson(spans: readonly ReadableSpan[], out: Writer): void {
   // Grouped as the transformer groups them: by resource object, then by scope name@version:schemaUrl, in order of first appearance.
   const byResource = new Map<object, Map<string, ReadableSpan[]>>();
   for (const span of spans) {
@@ -30,23 +71,23 @@ export function otlpJson(spans: readonly ReadableSpan[]): string {
     if (!list) scopes.set(key, (list = []));
     list.push(span);
   }
-  let out = '{"resourceSpans":[';
+  out.write('{"resourceSpans":[');
   let firstResource = true;
   for (const [resource, scopes] of byResource) {
-    out += `${firstResource ? '' : ','}{"resource":${resourceJson(resource as ReadableSpan['resource'])},"scopeSpans":[`;
+    out.write(`${firstResource ? '' : ','}{"resource":${resourceJson(resource as ReadableSpan['resource'])},"scopeSpans":[`);
     firstResource = false;
     let firstScope = true;
     for (const list of scopes.values()) {
       const scope = list[0]!.instrumentationScope;
-      out += `${firstScope ? '' : ','}{"scope":${scopeJson(scope)},"spans":[`;
+      out.write(`${firstScope ? '' : ','}{"scope":${scopeJson(scope)},"spans":[`);
       firstScope = false;
-      for (let i = 0; i < list.length; i++) out += (i === 0 ? '' : ',') + spanJson(list[i]!);
-      out += `]${scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`}}`;
+      for (let i = 0; i < list.length; i++) out.write((i === 0 ? '' : ',') + spanJson(list[i]!));
+      out.write(`]${scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`}}`);
     }
     const schemaUrl = (resource as ReadableSpan['resource']).schemaUrl;
-    out += `]${schemaUrl ? `,"schemaUrl":${JSON.stringify(schemaUrl)}` : ''}}`;
+    out.write(`]${schemaUrl ? `,"schemaUrl":${JSON.stringify(schemaUrl)}` : ''}}`);
   }
-  return `${out}]}`;
+  out.write(']}');
 }
 
 const resources = new WeakMap<object, string>();

@@ -13,7 +13,8 @@ const { mainPath, kv, r2, queues, vars } = workerData;
 // The bundle's one runtime import Node lacks (otel-cf-workers checks `instanceof DurableObject`).
 const CLOUDFLARE_WORKERS = 'data:text/javascript,export class DurableObject {} export class WorkerEntrypoint {} export const env = {};';
 const source = readFileSync(mainPath, 'utf8');
-if (!source.includes('from "cloudflare:workers"')) throw new Error(`${mainPath}: no cloudflare:workers import to stand in for (has the bundle changed?)`);
+// A bundle without otel-cf-workers (the uninstrumented variant) has none to replace.
+if (workerData.instrumented !== false && !source.includes('from "cloudflare:workers"')) throw new Error(`${mainPath}: no cloudflare:workers import to stand in for (has the bundle changed?)`);
 const nodePath = mainPath.replace(/\.js$/, '.node.mjs');
 writeFileSync(nodePath, source.replaceAll('from "cloudflare:workers"', `from ${JSON.stringify(CLOUDFLARE_WORKERS)}`));
 
@@ -112,10 +113,15 @@ parentPort.on('message', async ({ queue, bodies, idPrefix }) => {
     const waits = [];
     const ctx = { waitUntil: (p) => void waits.push(p), passThroughOnException() {}, props: {} };
     const start = performance.now();
+    const cpuStart = process.threadCpuUsage();
     await worker.queue(batch, env, ctx);
     while (waits.length > 0) await Promise.allSettled(waits.splice(0));
+    const cpu = process.threadCpuUsage(cpuStart);
     const ms = performance.now() - start;
-    parentPort.postMessage({ ms, acked, retried });
+    // This thread's CPU time (user + system, Node 23.9+): what the batch's JavaScript cost. Unlike
+    // the wall time it leaves out time the thread waited (otel-cf-workers' 1 ms scheduler.wait before
+    // its export) and time other processes on a busy machine took the core.
+    parentPort.postMessage({ ms, cpuMs: (cpu.user + cpu.system) / 1000, acked, retried });
   } catch (error) {
     parentPort.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

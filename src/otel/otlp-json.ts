@@ -1,0 +1,221 @@
+import type { AttributeValue, Attributes, HrTime, Link } from '@opentelemetry/api';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+
+/**
+ * The OTLP/JSON body of an export, written straight into one string: the same bytes the exporter
+ * package's own serializer (otlp-transformer's `JsonTraceSerializer`, which builds the whole
+ * request as objects, turns each time into a BigInt and then calls JSON.stringify) produces for the
+ * same spans, in the same key order (test/node/otel/otlp-json.test.ts compares them). Its
+ * object-building pass was half the export's JavaScript (npm run bench:profile). What repeats in
+ * every export is written once and kept: the resource and scope blocks (per object: the export view
+ * hands out one resource object per isolate and one scope object per tracer), and attribute keys.
+ */
+export const otlpJsonSerializer = {
+  serializeRequest(spans: readonly ReadableSpan[]): Uint8Array {
+    const bytes = new ByteWriter();
+    writeOtlpJson(spans, bytes);
+    return bytes.result();
+  },
+};
+
+/** The body as a string (what the serializer encodes), for tests and tools. */
+export function otlpJson(spans: readonly ReadableSpan[]): string {
+  let out = '';
+  writeOtlpJson(spans, {
+    write(part: string) {
+      out += part;
+    },
+  });
+  return out;
+}
+
+interface Writer {
+  write(part: string): void;
+}
+
+/**
+ * UTF-8 bytes written span by span: one string of the whole body would be a rope of thousands of
+ * pieces that TextEncoder must flatten first, which cost as much as the object-building it replaced.
+ */
+class ByteWriter implements Writer {
+  private buffer = new Uint8Array(64 * 1024);
+  private length = 0;
+
+  write(part: string): void {
+    // At most 3 bytes per UTF-16 code unit.
+    const needed = this.length + part.length * 3;
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.length += utf8.encodeInto(part, this.buffer.subarray(this.length)).written;
+  }
+
+  result(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+}
+
+const utf8 = new TextEncoder();
+
+function writeOtlpJson(spans: readonly ReadableSpan[], out: Writer): void {
+  // Grouped as the transformer groups them: by resource object, then by scope name@version:schemaUrl, in order of first appearance.
+  const byResource = new Map<object, Map<string, ReadableSpan[]>>();
+  for (const span of spans) {
+    let scopes = byResource.get(span.resource);
+    if (!scopes) byResource.set(span.resource, (scopes = new Map()));
+    const scope = span.instrumentationScope;
+    const key = `${scope.name}@${scope.version || ''}:${scope.schemaUrl || ''}`;
+    let list = scopes.get(key);
+    if (!list) scopes.set(key, (list = []));
+    list.push(span);
+  }
+  out.write('{"resourceSpans":[');
+  let firstResource = true;
+  for (const [resource, scopes] of byResource) {
+    out.write(`${firstResource ? '' : ','}{"resource":${resourceJson(resource as ReadableSpan['resource'])},"scopeSpans":[`);
+    firstResource = false;
+    let firstScope = true;
+    for (const list of scopes.values()) {
+      const scope = list[0]!.instrumentationScope;
+      out.write(`${firstScope ? '' : ','}{"scope":${scopeJson(scope)},"spans":[`);
+      firstScope = false;
+      for (let i = 0; i < list.length; i++) out.write((i === 0 ? '' : ',') + spanJson(list[i]!));
+      out.write(`]${scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`}}`);
+    }
+    const schemaUrl = (resource as ReadableSpan['resource']).schemaUrl;
+    out.write(`]${schemaUrl ? `,"schemaUrl":${JSON.stringify(schemaUrl)}` : ''}}`);
+  }
+  out.write(']}');
+}
+
+const resources = new WeakMap<object, string>();
+function resourceJson(resource: ReadableSpan['resource']): string {
+  let json = resources.get(resource);
+  if (json === undefined) {
+    json = `{"attributes":${attributesJson(resource.attributes as Attributes)},"droppedAttributesCount":0${resource.schemaUrl ? `,"schemaUrl":${JSON.stringify(resource.schemaUrl)}` : ''}}`;
+    resources.set(resource, json);
+  }
+  return json;
+}
+
+const scopes = new WeakMap<object, string>();
+function scopeJson(scope: ReadableSpan['instrumentationScope']): string {
+  let json = scopes.get(scope);
+  if (json === undefined) {
+    const attributes = (scope as { attributes?: Attributes; droppedAttributesCount?: number }).attributes;
+    json =
+      `{"name":${JSON.stringify(scope.name)}${scope.version === undefined ? '' : `,"version":${JSON.stringify(scope.version)}`}` +
+      (attributes && Object.keys(attributes).length > 0
+        ? `,"attributes":${attributesJson(attributes)},"droppedAttributesCount":${num((scope as { droppedAttributesCount?: number }).droppedAttributesCount ?? 0)}`
+        : '') +
+      '}';
+    scopes.set(scope, json);
+  }
+  return json;
+}
+
+function spanJson(span: ReadableSpan): string {
+  const ctx = span.spanContext();
+  const parent = span.parentSpanContext;
+  const status = span.status;
+  const traceState = ctx.traceState?.serialize();
+  return (
+    `{"traceId":${str(ctx.traceId)},"spanId":${str(ctx.spanId)}` +
+    (parent?.spanId ? `,"parentSpanId":${str(parent.spanId)}` : '') +
+    (traceState === undefined ? '' : `,"traceState":${str(traceState)}`) +
+    `,"name":${str(span.name)},"kind":${span.kind == null ? 0 : span.kind + 1}` +
+    `,"startTimeUnixNano":${nanos(span.startTime)},"endTimeUnixNano":${nanos(span.endTime)}` +
+    `,"attributes":${attributesJson(span.attributes)},"droppedAttributesCount":${num(span.droppedAttributesCount)}` +
+    `,"events":${list(span.events, eventJson)},"droppedEventsCount":${num(span.droppedEventsCount)}` +
+    `,"status":{"code":${num(status.code)}${status.message === undefined ? '' : `,"message":${str(status.message)}`}}` +
+    `,"links":${list(span.links, linkJson)},"droppedLinksCount":${num(span.droppedLinksCount)}` +
+    `,"flags":${flags(ctx.traceFlags, parent?.isRemote)}}`
+  );
+}
+
+function eventJson(event: TimedEvent): string {
+  return (
+    `{"attributes":${event.attributes ? attributesJson(event.attributes) : '[]'},"name":${str(event.name)}` +
+    `,"timeUnixNano":${nanos(event.time)},"droppedAttributesCount":${num(event.droppedAttributesCount || 0)}}`
+  );
+}
+
+function linkJson(link: Link): string {
+  const traceState = link.context.traceState?.serialize();
+  return (
+    `{"attributes":${link.attributes ? attributesJson(link.attributes) : '[]'},"spanId":${str(link.context.spanId)},"traceId":${str(link.context.traceId)}` +
+    (traceState === undefined ? '' : `,"traceState":${str(traceState)}`) +
+    `,"droppedAttributesCount":${num(link.droppedAttributesCount || 0)},"flags":${flags(link.context.traceFlags, link.context.isRemote)}}`
+  );
+}
+
+function list<T>(items: readonly T[], json: (item: T) => string): string {
+  if (items.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < items.length; i++) out += (i === 0 ? '' : ',') + json(items[i]!);
+  return `${out}]`;
+}
+
+// OTLP span flags: the low 8 bits are the W3C trace flags, 0x100 says whether the parent is remote is known, 0x200 that it is.
+function flags(traceFlags: number, isRemote: boolean | undefined): number {
+  return (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0);
+}
+
+/** Attribute keys repeat in every span: each is escaped once (bounded, keys come from code, not input). */
+const keys = new Map<string, string>();
+function keyJson(key: string): string {
+  let json = keys.get(key);
+  if (json === undefined) {
+    json = `{"key":${JSON.stringify(key)},"value":`;
+    if (keys.size < 1_000) keys.set(key, json);
+  }
+  return json;
+}
+
+function attributesJson(attributes: Attributes): string {
+  let out = '[';
+  let first = true;
+  for (const key of Object.keys(attributes)) {
+    out += `${first ? '' : ','}${keyJson(key)}${anyValueJson(attributes[key])}}`;
+    first = false;
+  }
+  return `${out}]`;
+}
+
+function anyValueJson(value: AttributeValue | undefined | null | unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return `{"stringValue":${str(value)}}`;
+    case 'number':
+      return Number.isInteger(value) ? `{"intValue":${num(value)}}` : `{"doubleValue":${num(value)}}`;
+    case 'boolean':
+      return value ? '{"boolValue":true}' : '{"boolValue":false}';
+  }
+  if (value instanceof Uint8Array) return `{"bytesValue":${str(base64(value))}}`;
+  if (Array.isArray(value)) return `{"arrayValue":{"values":${list(value as unknown[], anyValueJson)}}}`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value).map((key) => `{"key":${str(key)},"value":${anyValueJson((value as Record<string, unknown>)[key])}}`);
+    return `{"kvlistValue":{"values":[${entries.join(',')}]}}`;
+  }
+  return '{}';
+}
+
+function base64(bytes: Uint8Array): string {
+  let chars = '';
+  for (let i = 0; i < bytes.length; i++) chars += String.fromCharCode(bytes[i]!);
+  return btoa(chars);
+}
+
+const str = (value: string): string => JSON.stringify(value);
+/** As JSON.stringify writes a number (NaN and ±Infinity as null). */
+const num = (value: number): string => (Number.isFinite(value) ? String(value) : 'null');
+
+/** An HrTime [seconds, nanoseconds] as the quoted decimal nanoseconds OTLP/JSON uses, without BigInt in the usual case. */
+function nanos(time: HrTime): string {
+  const seconds = Math.trunc(time[0]);
+  const ns = Math.trunc(time[1]);
+  if (seconds <= 0 || ns < 0 || ns >= 1e9) return `"${(BigInt(seconds) * 1_000_000_000n + BigInt(ns)).toString()}"`;
+  return `"${seconds}${String(ns).padStart(9, '0')}"`;
+}

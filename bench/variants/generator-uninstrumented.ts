@@ -1,5 +1,5 @@
 /** src/workers/generator.ts without the tracing instrumentation (uninstrumented.ts): only for the tracing-js figure. */
-import { SERVICE_NAMES } from '../../src/otel/service-names';
+import { SERVICE_NAMES } from '../../src/tracing/service-names';
 import { generateImage } from '../../src/pipeline/generate-image';
 import { uninstrumentedQueueWorker } from './uninstrumented';
 

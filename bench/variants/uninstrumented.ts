@@ -12,7 +12,7 @@ import { installLogBridge } from '../../src/otel/log-bridge';
 import { recordRunFailure } from '../../src/pipeline/run-failures';
 import { consumeBatch, type ConsumedQueue } from '../../src/queue/consumer';
 import { QUEUES, type QueueBody, type QueueName } from '../../src/queue/queues';
-import { LOG_FIELDS } from '../../src/workers/log-fields';
+import { LOG_FIELDS } from '../../src/tracing/log-fields';
 
 export function uninstrumentedQueueWorker<Q extends QueueName>(service: string, queue: Q, handle: (env: Env, body: QueueBody<Q>) => Promise<void>): ExportedHandler<Env> {
   installLogBridge(service, { contextFields: LOG_FIELDS });

@@ -8,7 +8,7 @@ import { JsonTraceSerializer } from '../../../node_modules/@opentelemetry/export
 import { createOtlpExporter, ExportView } from '../../../src/otel/exporter';
 import { otlpJson, otlpJsonSerializer } from '../../../src/otel/otlp-json';
 import { tracerFor } from '../../../src/otel/spans';
-import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver';
+import { startOtlpReceiver, type OtlpReceiver } from '../../../src/otel/testing';
 
 /** Ended spans of a real SDK tracer, covering every shape the body can hold. */
 function sampleSpans(): ReadableSpan[] {

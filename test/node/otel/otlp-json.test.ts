@@ -80,7 +80,7 @@ describe('the OTLP/JSON body written directly (otlp-json.ts)', () => {
     expect(body).toBe(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans)));
     expect(body).not.toContain('secret');
     expect(body).toContain('REDACTED');
-    expect(body).toContain('"name":"weather-landscape.kv"');
+    expect(body).toContain('"name":"workers-otel.kv"');
     expect(body).not.toContain('"empty"');
   });
 });

@@ -69,7 +69,7 @@ export function cleanAttributes(attributes: Attributes): Attributes {
   const out: Attributes = {};
   // otel-cf-workers writes the URL's host with its port into server.address: split them.
   const address = attributes['server.address'];
-  const hostPort = typeof address === 'string' ? /^([^:\[\]]+):(\d+)$/.exec(address) : null;
+  const hostPort = typeof address === 'string' ? /^([^:[\]]+):(\d+)$/.exec(address) : null;
   const viaEdge = attributes['faas.trigger'] === 'http' && meaningful(attributes['faas.invocation_id']);
   for (const key in attributes) {
     let value = attributes[key];

@@ -26,7 +26,7 @@ export function instrumentBindings<E extends OtelEnv>(env: E, queues: QueueBindi
   if (cached) return cached as E;
   const wrapped: Record<string, unknown> = { ...(env as object) };
   const { messageBodySize } = readOtelSettings(env);
-  for (const [name, value] of Object.entries(env as object)) {
+  for (const [name, value] of Object.entries(env as Record<string, unknown>)) {
     if (typeof value !== 'object' || value === null) continue;
     if (isKV(value)) wrapped[name] = instrumentKV(value, name, options.keyTemplate);
     else if (isR2(value)) wrapped[name] = instrumentR2(value, name, options.keyTemplate);

@@ -105,7 +105,7 @@ function parentSpanIdOf(span: Span): string | undefined {
 
 function safeStringify(value: unknown): string {
   try {
-    return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
   } catch {
     return String(value);
   }
@@ -123,5 +123,5 @@ function addLogEvent(level: Level, record: Record<string, unknown>): void {
     if (RESERVED.has(key) || value === null || value === undefined || value === '') continue;
     attributes[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : safeStringify(value);
   }
-  span.addEvent(String(record.message || level), attributes);
+  span.addEvent(typeof record.message === 'string' && record.message !== '' ? record.message : level, attributes);
 }

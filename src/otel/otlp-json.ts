@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes, HrTime, Link } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -64,7 +64,7 @@ function writeOtlpJson(spans: readonly ReadableSpan[], out: Writer): void {
   const byResource = new Map<object, Map<string, ReadableSpan[]>>();
   for (const span of spans) {
     let scopes = byResource.get(span.resource);
-    if (!scopes) byResource.set(span.resource, (scopes = new Map()));
+    if (!scopes) byResource.set(span.resource, (scopes = new Map<string, ReadableSpan[]>()));
     const scope = span.instrumentationScope;
     const key = `${scope.name}@${scope.version || ''}:${scope.schemaUrl || ''}`;
     let list = scopes.get(key);
@@ -78,10 +78,10 @@ function writeOtlpJson(spans: readonly ReadableSpan[], out: Writer): void {
     firstResource = false;
     let firstScope = true;
     for (const list of scopes.values()) {
-      const scope = list[0]!.instrumentationScope;
+      const scope = list[0].instrumentationScope;
       out.write(`${firstScope ? '' : ','}{"scope":${scopeJson(scope)},"spans":[`);
       firstScope = false;
-      for (let i = 0; i < list.length; i++) out.write((i === 0 ? '' : ',') + spanJson(list[i]!));
+      for (let i = 0; i < list.length; i++) out.write((i === 0 ? '' : ',') + spanJson(list[i]));
       out.write(`]${scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`}}`);
     }
     const schemaUrl = (resource as ReadableSpan['resource']).schemaUrl;
@@ -94,7 +94,7 @@ const resources = new WeakMap<object, string>();
 function resourceJson(resource: ReadableSpan['resource']): string {
   let json = resources.get(resource);
   if (json === undefined) {
-    json = `{"attributes":${attributesJson(resource.attributes as Attributes)},"droppedAttributesCount":0${resource.schemaUrl ? `,"schemaUrl":${JSON.stringify(resource.schemaUrl)}` : ''}}`;
+    json = `{"attributes":${attributesJson(resource.attributes)},"droppedAttributesCount":0${resource.schemaUrl ? `,"schemaUrl":${JSON.stringify(resource.schemaUrl)}` : ''}}`;
     resources.set(resource, json);
   }
   return json;
@@ -154,7 +154,7 @@ function linkJson(link: Link): string {
 function list<T>(items: readonly T[], json: (item: T) => string): string {
   if (items.length === 0) return '[]';
   let out = '[';
-  for (let i = 0; i < items.length; i++) out += (i === 0 ? '' : ',') + json(items[i]!);
+  for (let i = 0; i < items.length; i++) out += (i === 0 ? '' : ',') + json(items[i]);
   return `${out}]`;
 }
 
@@ -184,7 +184,7 @@ function attributesJson(attributes: Attributes): string {
   return `${out}]`;
 }
 
-function anyValueJson(value: AttributeValue | undefined | null | unknown): string {
+function anyValueJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return `{"stringValue":${str(value)}}`;
@@ -204,7 +204,7 @@ function anyValueJson(value: AttributeValue | undefined | null | unknown): strin
 
 function base64(bytes: Uint8Array): string {
   let chars = '';
-  for (let i = 0; i < bytes.length; i++) chars += String.fromCharCode(bytes[i]!);
+  for (let i = 0; i < bytes.length; i++) chars += String.fromCharCode(bytes[i]);
   return btoa(chars);
 }
 

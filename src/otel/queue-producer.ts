@@ -64,8 +64,8 @@ export function instrumentQueueProducer(queue: Queue, queueName: string, options
     get(target, prop) {
       if (prop === 'send') return send;
       if (prop === 'sendBatch') return sendBatch;
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value.bind(target) as unknown) : value;
     },
   });
 }

@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, TraceFlags, type Attributes, type Context } from '@opentelemetry/api';
+import { context, SpanStatusCode, TraceFlags, type Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { exportFailureNotice } from './export-warnings';
@@ -8,6 +8,11 @@ import { ownAttribute } from './names';
 
 /** On spans exported although their trace was not head-sampled, because something failed in it: `<attributeNamespace>.sampling.kept_for_error`. */
 export const keptForErrorAttribute = (): string => ownAttribute('sampling.kept_for_error');
+
+/** `span` as exported with `key` = `value` added, the span itself untouched (its other fields read through). */
+function withAttribute(span: ReadableSpan, key: string, value: boolean): ReadableSpan {
+  return Object.create(span, { attributes: { value: { ...span.attributes, [key]: value }, enumerable: true } }) as ReadableSpan;
+}
 
 /** Spans that count as a failure for the error rule although their status is not ERROR. */
 const failureRecords = new WeakSet<object>();
@@ -97,8 +102,8 @@ export class InvocationSpanProcessor implements SpanProcessor {
     const keptForError = keptForErrorAttribute();
     for (const trace of this.unsampled.values()) {
       if (!trace.failed) continue;
-      for (const span of trace.spans) (span.attributes as Attributes)[keptForError] = true;
-      ended.push(...trace.spans);
+      // An ended span is read-only: the export gets a view of it with the one attribute more.
+      for (const span of trace.spans) ended.push(withAttribute(span, keptForError, true));
     }
     this.sampled = [];
     this.unsampled.clear();

@@ -63,10 +63,12 @@ export function asError(thrown: unknown): Error {
 }
 
 function safeString(value: unknown): string {
+  if (typeof value === 'function') return `[function ${value.name}]`;
+  if (typeof value !== 'object' || value === null) return String(value);
   try {
-    return typeof value === 'object' ? JSON.stringify(value) ?? String(value) : String(value);
+    return JSON.stringify(value) ?? Object.prototype.toString.call(value);
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value); // a cycle: JSON cannot write it
   }
 }
 
@@ -109,7 +111,7 @@ function endAfter<T>(span: Span, fn: (span: Span) => T): T {
     throw error;
   }
   if (result instanceof Promise) {
-    return result.then(
+    return (result as Promise<unknown>).then(
       (value) => {
         span.end();
         return value;

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExportView } from '../../../src/otel/exporter';
@@ -51,5 +51,27 @@ describe('InvocationSpanProcessor past its buffer (10,000 spans an invocation)',
     expect(exporter.exports.flat()).toHaveLength(0);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toMatch(/dropped 5 spans/);
+  });
+});
+
+describe('InvocationSpanProcessor, the error rule', () => {
+  it('exports a failed unsampled trace marked kept_for_error, without writing into the ended spans', async () => {
+    const exported: ReadableSpan[] = [];
+    const exporter: SpanExporter = {
+      export: (spans, done) => {
+        exported.push(...spans);
+        done({ code: 0 });
+      },
+      shutdown: async () => {},
+    };
+    const processor = new InvocationSpanProcessor([exporter], new ExportView());
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor], sampler: { shouldSample: () => ({ decision: 1 }), toString: () => 'record' } }).getTracer('test');
+    const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: '1af7651916cd43dd8448eb211c80319c', spanId: 'c7ad6b7169203331', traceFlags: TraceFlags.NONE });
+    const span = tracer.startSpan('failing step', { attributes: { step: 'x' } }, parent);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+    span.end();
+    await processor.forceFlush();
+    expect(exported.map((s) => [s.name, s.attributes])).toEqual([['failing step', { step: 'x', 'workers_otel.sampling.kept_for_error': true }]]);
+    expect((span as unknown as ReadableSpan).attributes).toEqual({ step: 'x' });
   });
 });

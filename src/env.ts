@@ -1,9 +1,12 @@
+import type { OtelEnv } from './otel';
+
 /**
  * Bindings and variables of the four workers. Each worker's wrangler.*.toml declares the subset it
  * uses; the code that needs a binding asks for it through {@link requireBinding} so a missing one
  * fails with a clear message.
  */
-export interface Env {
+/** The tracing variables (`OTEL_*`, `TRACE_*`, `DEPLOYMENT_ENVIRONMENT`, `SERVICE_VERSION`) are the library's, in OtelEnv. */
+export interface Env extends OtelEnv {
   CONFIG: KVNamespace;
   WEATHER_IMAGES: R2Bucket;
   FETCH_JOBS: Queue;
@@ -26,20 +29,9 @@ export interface Env {
   OWM_API_URL?: string;
   WEATHER_TIMEOUT_MS?: string;
 
-  OTEL_SDK_DISABLED?: string;
-  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
-  OTEL_EXPORTER_OTLP_HEADERS?: string;
-  OTEL_TRACES_SAMPLER_ARG?: string;
-  OTEL_EXPORT_TIMEOUT_MS?: string;
-  /** Comma-separated hosts (`*.example.com` allowed) that may receive traceparent/tracestate on outgoing fetches. */
-  TRACE_CONTEXT_HOSTS?: string;
-  /** `true` puts each queue message's size on its send span (`messaging.message.body.size`, Opt-In in the conventions). */
-  TRACE_MESSAGE_BODY_SIZE?: string;
   JAEGER_UI_URL?: string;
   /** How often the cron runs, in minutes: 15, 30 or 60 (src/domain/cadence.mjs); deploy sets it with the trigger. */
   CRON_CADENCE_MINUTES?: string;
-  DEPLOYMENT_ENVIRONMENT?: string;
-  SERVICE_VERSION?: string;
 }
 
 export function requireBinding<K extends keyof Env>(env: Env, name: K): NonNullable<Env[K]> {

@@ -34,7 +34,7 @@ export default tseslint.config(
       parserOptions: {
         projectService: {
           // JavaScript the tsconfig does not include (it has no allowJs): typed by a default project.
-          allowDefaultProject: ['*.js', 'scripts/*.mjs', 'src/*/*.mjs', 'bench/lib/*.mjs', 'test/support/*.js'],
+          allowDefaultProject: ['*.js', 'scripts/*.mjs', 'src/*/*.mjs', 'bench/lib/*.mjs', 'bench/variants/*.js', 'test/support/*.js'],
           maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 16,
         },
         tsconfigRootDir: import.meta.dirname,

@@ -77,7 +77,7 @@ async function adminRun(session: StackSession): Promise<Ledger> {
   const progress = new RunProgress(session);
   try {
     const res = await session.stack.admin(`/admin/generate?zip=${ZIP}`);
-    const body = (await res.json()) as { trace_id?: string };
+    const body = await res.json<{ trace_id?: string }>();
     if (res.status !== 202 || !body.trace_id) throw new Error(`POST /admin/generate answered ${res.status}: ${JSON.stringify(body)}`);
     const traceId = body.trace_id;
     const spans = await settled(session, () => progress.complete(traceId), 'admin run');

@@ -179,7 +179,7 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         // what it cannot buffer): its subrequests cannot be counted; what arrived is reported.
         let subrequests: number | null = null;
         let kvCalls = spans.filter((s) => s.kind === 'CLIENT' && s.attributes['db.system.name'] === 'cloudflare_kv').length;
-        let messagesSent = sends.reduce((m, s) => m + (typeof s.attributes['messaging.batch.message_count'] === 'number' ? (s.attributes['messaging.batch.message_count'] as number) : 1), 0);
+        let messagesSent = sends.reduce((m, s) => m + (typeof s.attributes['messaging.batch.message_count'] === 'number' ? s.attributes['messaging.batch.message_count'] : 1), 0);
         if (cronSpan) {
           const ledger = ledgerFromSpans(spans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
           const cron = ledger.invocations.filter((i) => i.kind === 'cron');

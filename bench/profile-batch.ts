@@ -103,7 +103,7 @@ class Inspector {
 
   static async connect(port: number, workerName: string): Promise<Inspector> {
     if (typeof WebSocket === 'undefined') throw new Error('no global WebSocket: use Node 22+, or run through `npm run bench:profile` (--experimental-websocket)');
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as Array<{ title: string; webSocketDebuggerUrl: string }>;
+    const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json<Array<{ title: string; webSocketDebuggerUrl: string }>>();
     const target = targets.find((t) => t.webSocketDebuggerUrl.endsWith(`/${workerName}`)) ?? targets[0];
     if (!target) throw new Error(`no inspector target on port ${port}`);
     const ws = new WebSocket(target.webSocketDebuggerUrl);
@@ -386,7 +386,8 @@ async function main(): Promise<number> {
   }
 }
 
-main()
+// The chain handles every error: main's are reported below, and stopAll reports its own and never throws.
+void main()
   .catch((error: unknown) => {
     if (error instanceof UsageError) {
       console.error(error.message);

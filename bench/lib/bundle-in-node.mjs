@@ -103,7 +103,8 @@ for (const binding of queues) env[binding] = memoryQueue();
 
 const worker = (await import(nodePath)).default;
 
-parentPort.on('message', async ({ queue, bodies, idPrefix }) => {
+/** Runs one batch through the worker's queue handler and posts the result, or the error, to the parent. */
+async function runBatch({ queue, bodies, idPrefix }) {
   try {
     let acked = 0;
     let retried = 0;
@@ -125,5 +126,7 @@ parentPort.on('message', async ({ queue, bodies, idPrefix }) => {
   } catch (error) {
     parentPort.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }
-});
+}
+
+parentPort.on('message', (job) => void runBatch(job));
 parentPort.postMessage({ ready: true });

@@ -65,12 +65,12 @@ export async function startQueueWorker(bundle: Bundle, vars: Record<string, stri
   try {
     const worker = await mf.getWorker();
     return {
-      queue: (queueName, messages) => worker.queue(queueName, messages) as unknown as Promise<QueueResult>,
+      queue: (queueName, messages) => worker.queue(queueName, messages),
       fetch: async (path, init) => {
         const res = await worker.fetch(`http://bench.local${path}`, init as never);
         return { status: res.status, body: await res.text() };
       },
-      scheduled: (cron) => worker.scheduled({ cron, scheduledTime: new Date() }) as unknown as Promise<{ outcome: string }>,
+      scheduled: (cron) => worker.scheduled({ cron, scheduledTime: new Date() }),
       kv: (binding) => mf.getKVNamespace(binding) as unknown as Promise<KVNamespace>,
       r2: (binding) => mf.getR2Bucket(binding) as unknown as Promise<R2Bucket>,
       recentLogs: () => [...logs],

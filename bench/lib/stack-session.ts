@@ -29,12 +29,11 @@ export async function startStackSession(bundler: Bundler, tmpRoot: string): Prom
       TRACE_MESSAGE_BODY_SIZE: 'true',
       // Only these vars reach the workers: an OTEL_SDK_DISABLED in the shell cannot switch tracing off here.
     });
-    const stopStack = stack.stop;
     return {
       stack,
       receiver,
       stop: async () => {
-        await stopStack();
+        await stack.stop();
         await stopReceiver();
         await stopWeather();
       },

@@ -25,9 +25,9 @@ afterAll(async () => {
 async function runTo(zip: string, status: 'done' | 'failed'): Promise<void> {
   const started = await stack.admin(`/admin/generate?zip=${zip}`);
   expect(started.status).toBe(202);
-  const { run_url } = (await started.json()) as { run_url: string };
+  const { run_url } = await started.json<{ run_url: string }>();
   await waitFor(`${zip}'s run to be ${status}`, async () => {
-    const view = (await (await stack.admin(run_url, { method: 'GET' })).json()) as { status: string };
+    const view = await (await stack.admin(run_url, { method: 'GET' })).json<{ status: string }>();
     return view.status === status ? true : undefined;
   }, 30_000);
 }
@@ -62,7 +62,7 @@ describe('a run for an unknown ZIP', () => {
 
     const answer = await waitFor('the image route to tell the failure', async () => {
       const res = await fetch(`${stack.baseUrl}/99999/rgb_light.png`);
-      const body = (await res.json()) as { status?: string };
+      const body = await res.json<{ status?: string }>();
       return body.status === 'failed' ? { status: res.status, body } : undefined;
     });
     expect(answer.status).toBe(404);

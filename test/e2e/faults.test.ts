@@ -77,7 +77,7 @@ const ofTrace = (lines: LogLine[], traceId: string) => lines.filter((l) => l.tra
 async function generate(zip: string): Promise<string> {
   const res = await stack.admin(`/admin/generate?zip=${zip}`);
   expect(res.status).toBe(202);
-  const { trace_id } = (await res.json()) as { trace_id: string };
+  const { trace_id } = await res.json<{ trace_id: string }>();
   expect(trace_id).toMatch(/^[0-9a-f]{32}$/);
   return trace_id;
 }
@@ -101,7 +101,7 @@ interface DlqEntry {
 async function deadLetters(): Promise<DlqEntry[]> {
   const res = await fetch(`${stack.baseUrl}/admin/dlq`, { headers: { authorization: `Bearer ${stack.token}` } });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { dead_letters: DlqEntry[] }).dead_letters;
+  return (await res.json<{ dead_letters: DlqEntry[] }>()).dead_letters;
 }
 
 // ---------------------------------------------------------------------------
@@ -193,14 +193,17 @@ function expectedText(c: WeatherCase): string {
   return `dead-lettered after 4 deliveries: ${e.errorType}, reason "gave up after 4 attempts: …${e.reason.source.replaceAll('\\', '')}…", listed in /admin/dlq`;
 }
 
+/** A log line's field as text: a string as it is, anything else as JSON. */
+const fieldText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
 function observedText(o: WeatherObservation): string {
   const retryTypes = [...new Set(o.retries.map((r) => r.error_type))].join(', ') || 'none';
-  const delays = o.retries.map((r) => `${r.delay_seconds}s`).join(', ');
+  const delays = o.retries.map((r) => `${fieldText(r.delay_seconds)}s`).join(', ');
   const retried = `retried ${o.retries.length}× (${retryTypes}${delays ? `; delays ${delays}` : ''})`;
   if (o.kind === 'processed') return `${retried}, then processed after ${o.deliveries} deliveries: image ${o.imageStatus}`;
   const letter = o.deadLettered[0];
-  const reason = String(letter?.reason ?? '').slice(0, 110);
-  return `${retried}, then dead-lettered after ${letter?.attempts} deliveries: ${letter?.error_type}, reason "${reason}"; /admin/dlq: ${o.dlq ? 'listed' : 'missing'}; image ${o.imageStatus}`;
+  const reason = fieldText(letter?.reason ?? '').slice(0, 110);
+  return `${retried}, then dead-lettered after ${fieldText(letter?.attempts)} deliveries: ${fieldText(letter?.error_type)}, reason "${reason}"; /admin/dlq: ${o.dlq ? 'listed' : 'missing'}; image ${o.imageStatus}`;
 }
 
 async function observeWeatherCase(c: WeatherCase, traceId: string): Promise<WeatherObservation> {

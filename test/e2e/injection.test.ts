@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { serialize } from 'node:v8';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterBody } from '../../src/messages/dead-letter';
+import { NodeBuffer } from '../support/node-buffer';
 import { assertNoConfigReload, crashLines } from '../support/stack-logs';
 import { writeInjectorConfig } from './injector/config';
 import { INJECTED_QUEUES, injectionCases, ZIP, type InjectedQueue, type InjectionCase } from './injector/cases';
@@ -44,7 +45,7 @@ const MAX_BATCH_BYTES = 180_000;
 function sizeOf(c: InjectionCase): number {
   if (c.contentType === 'v8') return serialize(c.body).byteLength;
   if (c.contentType === 'bytes') return (c.body as ArrayBuffer).byteLength;
-  return Buffer.byteLength(c.contentType === 'text' ? (c.body as string) : JSON.stringify(c.body));
+  return NodeBuffer.byteLength(c.contentType === 'text' ? (c.body as string) : JSON.stringify(c.body));
 }
 
 /** Batches of up to 10: malformed bodies with valid ones among them, within the batch byte limit. */
@@ -74,13 +75,13 @@ function planBatches(cases: InjectionCase[]): number[][] {
 async function inject(queue: InjectedQueue, seed: string, batches: number[][]): Promise<void> {
   const res = await fetch(`${bed.stack.baseUrl}/__injector/send`, { method: 'POST', body: JSON.stringify({ queue, seed, batches }) });
   expect(res.status, await res.clone().text()).toBe(200);
-  expect(((await res.json()) as { sent: number }).sent).toBe(batches.flat().length);
+  expect((await res.json<{ sent: number }>()).sent).toBe(batches.flat().length);
 }
 
 async function deadLetters(): Promise<Listed[]> {
   const res = await bed.stack.admin('/admin/dlq', { method: 'GET' });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { dead_letters: Listed[] }).dead_letters;
+  return (await res.json<{ dead_letters: Listed[] }>()).dead_letters;
 }
 
 /**
@@ -153,11 +154,11 @@ function account(queue: InjectedQueue, cases: InjectionCase[], letters: LetterIn
 beforeAll(async () => {
   bed = await startTestbed({}, { firstWorker: writeInjectorConfig });
   // One ordinary run first: the stack is up and its pipeline works before anything odd is sent.
-  const started = (await (await admin(`/admin/generate?zip=${ZIP}`)).json()) as { run_id: string };
+  const started = await (await admin(`/admin/generate?zip=${ZIP}`)).json<{ run_id: string }>();
   await waitFor(
     'the setup run to finish',
     async () => {
-      const run = (await (await admin(`/admin/runs/${started.run_id}`, { method: 'GET' })).json()) as { status: string };
+      const run = await (await admin(`/admin/runs/${started.run_id}`, { method: 'GET' })).json<{ status: string }>();
       return run.status === 'done' ? run : undefined;
     },
     60_000,
@@ -267,7 +268,7 @@ describe('injection through the real queues', () => {
       // Shown, but not replayable: the original body is gone.
       const replay = await admin(`/admin/dlq/replay?id=${encodeURIComponent(cycle[0].id)}`);
       expect(replay.status).toBe(422);
-      expect(((await replay.json()) as { error: string }).error).toMatch(/keeps only a preview of its body/);
+      expect((await replay.json<{ error: string }>()).error).toMatch(/keeps only a preview of its body/);
     }
     const runs = await waitFor('the neighbours to be processed', async () => {
       const r = runEvents();

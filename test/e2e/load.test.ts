@@ -82,7 +82,7 @@ describe('load: 50 concurrent runs × 3 formats', () => {
     );
     await pool(ZIPS, 8, async (zip) => {
       const res = await fetch(`${stack.baseUrl}/admin/formats?zip=${zip}`, { headers: { authorization: `Bearer ${stack.token}` } });
-      expect(((await res.json()) as { formats: string[] }).formats.sort()).toEqual(FORMATS.map((f) => f.name).sort());
+      expect((await res.json<{ formats: string[] }>()).formats.sort()).toEqual(FORMATS.map((f) => f.name).sort());
     });
     receiver.clear();
     const linesBefore = stack.lines.length;
@@ -92,7 +92,7 @@ describe('load: 50 concurrent runs × 3 formats', () => {
       ZIPS.map(async (zip) => {
         const res = await stack.admin(`/admin/generate?zip=${zip}`);
         expect(res.status).toBe(202);
-        return ((await res.json()) as { trace_id: string }).trace_id;
+        return (await res.json<{ trace_id: string }>()).trace_id;
       }),
     );
     expect(new Set(traceIds).size).toBe(50);
@@ -145,7 +145,7 @@ describe('load: 50 concurrent runs × 3 formats', () => {
       'landscape-jobs': totals.get('landscape-jobs')?.acked,
       retried: [...totals.values()].reduce((n, t) => n + t.retried, 0),
     }).toEqual({ 'fetch-jobs': 50, 'weather-ready': 50, 'landscape-jobs': 150, retried: 0 });
-    const dlq = (await (await fetch(`${stack.baseUrl}/admin/dlq`, { headers: { authorization: `Bearer ${stack.token}` } })).json()) as { count: number };
+    const dlq = await (await fetch(`${stack.baseUrl}/admin/dlq`, { headers: { authorization: `Bearer ${stack.token}` } })).json<{ count: number }>();
     expect(dlq.count).toBe(0);
 
     const batches = (name: string) => totals.get(name)?.batches;

@@ -44,7 +44,7 @@ describe('npm run logs', () => {
     expect((await stack.admin('/admin/formats/add?zip=78729&format=eink')).status).toBe(200);
     const started = await stack.admin('/admin/generate?zip=78729');
     expect(started.status).toBe(202);
-    const { trace_id: traceId } = (await started.json()) as { trace_id: string };
+    const { trace_id: traceId } = await started.json<{ trace_id: string }>();
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(existsSync(join(stack.persistDir, 'logs', 'stack.jsonl'))).toBe(true);
 
@@ -97,7 +97,7 @@ describe('npm run logs', () => {
   it("finds a failed run's error lines by ZIP and action, in the worker that gave up and in the dead letter's record", async () => {
     const started = await stack.admin('/admin/generate?zip=00000');
     expect(started.status).toBe(202);
-    const { trace_id: traceId } = (await started.json()) as { trace_id: string };
+    const { trace_id: traceId } = await started.json<{ trace_id: string }>();
     const lines = await waitFor(
       'the dead letter to be recorded',
       async () => {

@@ -54,7 +54,7 @@ describe('npm start pipeline', () => {
     }
     const started = await stack.admin('/admin/generate?zip=99701');
     expect(started.status).toBe(202);
-    const { run_id, run_url } = (await started.json()) as { run_id: string; run_url: string };
+    const { run_id, run_url } = await started.json<{ run_id: string; run_url: string }>();
     expect(run_url).toBe(`/admin/runs/${run_id}`);
     const dark = decodePng(await imageOnceServed('/99701/rgb_dark.png'));
     expect([dark.width, dark.height]).toEqual([296, 128]);
@@ -66,11 +66,11 @@ describe('npm start pipeline', () => {
     expect(light.width).toBe(296);
     // The run record follows the run to the end, even with tracing off.
     const run = await waitFor('the run to be done', async () => {
-      const view = (await (await fetch(`${stack.baseUrl}${run_url}`, { headers: { authorization: `Bearer ${stack.token}` } })).json()) as {
+      const view = await (await fetch(`${stack.baseUrl}${run_url}`, { headers: { authorization: `Bearer ${stack.token}` } })).json<{
         status: string;
         formats: string[];
         images: Array<{ format: string; url: string }>;
-      };
+      }>();
       return view.status === 'done' ? view : undefined;
     });
     expect(run.formats.sort()).toEqual(['bw', 'bwi', 'eink', 'rgb_dark', 'rgb_light']);
@@ -96,9 +96,9 @@ describe('npm start pipeline', () => {
     expect(asked).toHaveLength(1);
     // Through the real fetch-jobs-dlq, the web worker kept it for the admin, with the reason.
     const letters = await waitFor('the dead letter to be listed', async () => {
-      const list = (await (await fetch(`${stack.baseUrl}/admin/dlq`, { headers: { authorization: `Bearer ${stack.token}` } })).json()) as {
+      const list = await (await fetch(`${stack.baseUrl}/admin/dlq`, { headers: { authorization: `Bearer ${stack.token}` } })).json<{
         dead_letters: Array<{ id: string; queue: string; error_type: string; body: { zip_code: string } }>;
-      };
+      }>();
       return list.dead_letters.length > 0 ? list.dead_letters : undefined;
     });
     expect(letters[0]).toMatchObject({ queue: 'fetch-jobs', error_type: 'UnknownZipError', body: { zip_code: '00000' } });

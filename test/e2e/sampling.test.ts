@@ -32,7 +32,7 @@ describe('a failed run at sampling ratio 0', () => {
   it('started from the admin, arrives whole: its root, the failure and the web worker recording the dead letter', async () => {
     const res = await stack.admin(`/admin/generate?zip=${UNKNOWN_ZIP}`);
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { trace_id: string; jaeger_url: string | null };
+    const body = await res.json<{ trace_id: string; jaeger_url: string | null }>();
     expect(body.jaeger_url).toMatch(new RegExp(`/trace/${body.trace_id}$`));
     await receiver.waitForSpans((spans) => named(spans.filter((s) => s.traceId === body.trace_id), 'process fetch-jobs-dlq', WEB).length === 1, 30_000);
     const spans = receiver.spansOfTrace(body.trace_id);

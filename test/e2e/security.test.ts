@@ -1,6 +1,7 @@
 import { request as httpRequest, type ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../src/otel/testing';
+import { NodeBuffer } from '../support/node-buffer';
 import { assertNoConfigReload, logsNamed, parseLogLines } from '../support/stack-logs';
 import { startWeatherStub, type WeatherStub } from '../support/weather-stub';
 import { startZipRouter, type ZipRouter } from '../support/zip-router';
@@ -92,7 +93,7 @@ const bearer = () => ({ authorization: `Bearer ${stack.token}` });
  */
 let attackers = 0;
 const attacker = () => ({ 'cf-connecting-ip': `203.0.113.${++attackers}` });
-const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
 async function adminGet(path: string): Promise<unknown> {
   const res = await fetch(`${stack.baseUrl}${path}`, { headers: bearer() });
@@ -126,7 +127,7 @@ describe('runs with an OpenWeatherMap key', () => {
     for (const zip of [ZIP_OK, ZIP_UNKNOWN, ZIP_ECHO_400, ZIP_ECHO_500_ONCE, ZIP_GARBAGE_ONCE]) {
       const res = await fetch(`${stack.baseUrl}/admin/generate?zip=${zip}`, { method: 'POST', headers: bearer() });
       expect(res.status).toBe(202);
-      traces[zip] = ((await res.json()) as { trace_id: string }).trace_id;
+      traces[zip] = (await res.json<{ trace_id: string }>()).trace_id;
     }
     const served = (zip: string, file = 'rgb_light.png') =>
       waitFor(`${zip}/${file}`, async () => ((await fetch(`${stack.baseUrl}/${zip}/${file}`)).status === 200 ? true : undefined), 20_000, 200);
@@ -164,7 +165,7 @@ describe('admin auth fuzzing', () => {
       ['quoted token', { authorization: `Bearer "${t}"` }],
       ['empty Authorization header', { authorization: '' }],
       ['"Bearer" without a token', { authorization: 'Bearer' }],
-      ['Basic with the token as password', { authorization: `Basic ${Buffer.from(`admin:${t}`).toString('base64')}` }],
+      ['Basic with the token as password', { authorization: `Basic ${NodeBuffer.from(`admin:${t}`).toString('base64')}` }],
       ['Token scheme', { authorization: `Token ${t}` }],
       ['bare token, no scheme', { authorization: t }],
       ['token twice', { authorization: `Bearer ${t}, Bearer ${t}` }],
@@ -336,7 +337,7 @@ describe('admin HTTP hygiene under wrangler dev', () => {
   it('a dead-letter replay id KV could not hold (150 emoji) is a 400, not a 500', async () => {
     const res = await fetch(`${stack.baseUrl}/admin/dlq/replay?id=${encodeURIComponent('\u{1F600}'.repeat(150))}`, { method: 'POST', headers: bearer() });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toMatch(/^Not a dead-letter id/);
+    expect((await res.json<{ error: string }>()).error).toMatch(/^Not a dead-letter id/);
   });
 
   it("anonymous visitors see a failure in words, not the weather API's request or answer; the admin sees those", async () => {

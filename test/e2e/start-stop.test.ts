@@ -11,7 +11,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** The PIDs whose command line names the stack's state directory (wrangler and its workerd). */
 function processesOf(persistDir: string): string[] {
   const result = spawnSync('pgrep', ['-f', persistDir], { encoding: 'utf8' });
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+  const error: NodeJS.ErrnoException | undefined = result.error;
+  if (error?.code === 'ENOENT') {
     throw new Error('pgrep is not installed: this test needs it (Debian package procps; .ci/run installs it)');
   }
   if (result.error) throw result.error;
@@ -71,8 +72,8 @@ describe('npm start & (a background job of a non-interactive shell)', () => {
       env: { ...env, PORT: String(port), INSPECTOR_PORT: String(await freePort()), PERSIST_DIR: persist, OTEL_SDK_DISABLED: 'true' },
     });
     let output = '';
-    shell.stdout!.on('data', (chunk) => (output += chunk));
-    shell.stderr!.on('data', (chunk) => (output += chunk));
+    shell.stdout.on('data', (chunk) => (output += chunk));
+    shell.stderr.on('data', (chunk) => (output += chunk));
     const shellExited = new Promise((resolve) => shell.once('exit', resolve));
     const baseUrl = `http://127.0.0.1:${port}`;
     let wranglerGroup: number | undefined;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeTestbed, startTestbed } from './testbed';
-import { expectSpanTree, type OtlpReceiver, type ReceivedSpan } from '../../src/otel/testing';
+import { expectSpanTree, type AttributeValue, type OtlpReceiver, type ReceivedSpan } from '../../src/otel/testing';
 import { traceSnapshot } from '../support/trace-snapshot';
 import type { WeatherStub } from '../support/weather-stub';
 import { waitFor, type Stack } from './stack';
@@ -37,10 +37,12 @@ async function imageServed(path: string, timeoutMs = 15_000): Promise<void> {
   await waitFor(`${path} to be served`, async () => ((await fetch(`${stack.baseUrl}${path}`)).status === 200 ? true : undefined), timeoutMs);
 }
 
+/** A span attribute as text: a string as it is, anything else as JSON. */
+const attributeText = (value: AttributeValue | undefined) => (typeof value === 'string' ? value : JSON.stringify(value));
 const countOf = (spans: ReceivedSpan[], traceId: string, name: string) => spans.filter((s) => s.traceId === traceId && s.name === name).length;
 /** A KV or R2 operation, told by its attributes (its name is the key's template: `put {zip}/bw.bmp`). */
 const isStorageOp = (s: ReceivedSpan, system: 'cloudflare_kv' | 'cloudflare_r2', operations: RegExp) =>
-  s.attributes['db.system.name'] === system && operations.test(String(s.attributes['db.operation.name']));
+  s.attributes['db.system.name'] === system && operations.test(attributeText(s.attributes['db.operation.name']));
 const r2Puts = (spans: ReceivedSpan[], traceId: string) => spans.filter((s) => s.traceId === traceId && isStorageOp(s, 'cloudflare_r2', /^put$/)).length;
 
 /** Generates for `zip` with every format and waits until its whole trace has arrived. */
@@ -49,7 +51,7 @@ async function generateTraced(zip: string): Promise<{ traceId: string; spans: Re
   const res = await stack.admin(`/admin/generate?zip=${zip}`, { method: 'POST', headers: { 'X-Request-ID': REQUEST_ID } });
   expect(res.status).toBe(202);
   expect(res.headers.get('x-request-id')).toBe(REQUEST_ID);
-  const body = (await res.json()) as Record<string, string>;
+  const body = await res.json<Record<string, string>>();
   await receiver.waitForSpans((spans) => runExported(spans, body.trace_id), 20_000);
   return { traceId: body.trace_id, spans: receiver.spansOfTrace(body.trace_id), body };
 }
@@ -62,7 +64,7 @@ const runExported = (spans: ReceivedSpan[], traceId: string) =>
 
 /** The KV keys written or deleted in these spans, as `put key` / `delete key`. */
 const kvWrites = (spans: ReceivedSpan[]) =>
-  spans.filter((s) => isStorageOp(s, 'cloudflare_kv', /^(put|delete)$/)).map((s) => `${String(s.attributes['db.operation.name'])} ${String(s.attributes['cloudflare.kv.key'])}`);
+  spans.filter((s) => isStorageOp(s, 'cloudflare_kv', /^(put|delete)$/)).map((s) => `${attributeText(s.attributes['db.operation.name'])} ${attributeText(s.attributes['cloudflare.kv.key'])}`);
 
 describe('end-to-end trace', () => {
   let run: Awaited<ReturnType<typeof generateTraced>>;
@@ -194,7 +196,7 @@ describe('end-to-end trace', () => {
   it('exports no empty, null or misleading attribute value in any span', () => {
     const bad = receiver.spans.flatMap((s) =>
       Object.entries(s.attributes)
-        .filter(([key, value]) => value === '' || value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (key === 'url.scheme' && String(value).endsWith(':')))
+        .filter(([key, value]) => value === '' || value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (key === 'url.scheme' && attributeText(value).endsWith(':')))
         .map(([key]) => `${s.name}: ${key}`),
     );
     expect(bad).toEqual([]);
@@ -230,7 +232,7 @@ describe('end-to-end trace', () => {
   it('a later admin run of the same ZIP writes only its run record: 2 KV keys', async () => {
     const res = await stack.admin('/admin/generate?zip=78729', { method: 'POST' });
     expect(res.status).toBe(202);
-    const { trace_id: traceId } = (await res.json()) as { trace_id: string };
+    const { trace_id: traceId } = await res.json<{ trace_id: string }>();
     // No X-Request-ID sent: the run id (here the trace id) answers as one.
     expect(res.headers.get('x-request-id')).toBe(traceId);
     await receiver.waitForSpans((spans) => runExported(spans, traceId), 20_000);
@@ -273,12 +275,12 @@ describe('export failures and sampling', () => {
     const traceId = 'abcdef0123456789abcdef0123456789';
     const res = await stack.admin('/admin/generate?zip=96813', { method: 'POST', headers: { traceparent: `00-${traceId}-0123456789abcdef-00` } });
     expect(res.status).toBe(202);
-    expect(((await res.json()) as { trace_id: string }).trace_id).toBe(traceId);
+    expect((await res.json<{ trace_id: string }>()).trace_id).toBe(traceId);
     await imageServed('/96813/rgb_light.png');
     // A signal instead of a sleep: a sampled run started afterwards has been exported by every
     // worker, so each worker has flushed past the unsampled run's invocations too.
     const after = await stack.admin('/admin/generate?zip=96813', { method: 'POST' });
-    const afterId = ((await after.json()) as { trace_id: string }).trace_id;
+    const afterId = (await after.json<{ trace_id: string }>()).trace_id;
     await receiver.waitForSpans((spans) => countOf(spans, afterId, 'process landscape-jobs') >= 1, 20_000);
     expect(receiver.spans.filter((s) => s.traceId === traceId)).toEqual([]);
     // The run's log lines still carry the trace id, so logs stay correlated without spans.

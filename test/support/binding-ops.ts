@@ -12,7 +12,7 @@ export class OpCounter {
       get: (target, prop) => {
         const value = Reflect.get(target, prop);
         if (typeof value !== 'function' || typeof prop !== 'string') return value;
-        return (...args: unknown[]) => {
+        return (...args: unknown[]): unknown => {
           const name = `${prefix} ${prop}`;
           this.counts[name] = (this.counts[name] ?? 0) + 1;
           return value.apply(target, args);

@@ -28,7 +28,7 @@ function counting<T extends object>(binding: T, name: string, table: Record<stri
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      return (...args: unknown[]): unknown => {
         const tally = typeof prop === 'string' ? table[prop] : undefined;
         if (tally === 'queueSend') {
           tallies.queueMessages += 1;

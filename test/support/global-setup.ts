@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TestProject } from 'vitest/node';
 import { startOtlpReceiver, type ReceiverMode } from '../../src/otel/testing';
 import { startWeatherStub } from './weather-stub';
@@ -19,8 +19,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const receiver = await startOtlpReceiver();
   const weather = await startWeatherStub();
-  const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-  const control: Server = createServer(async (req, res) => {
+  const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://control');
     let body = '';
     for await (const chunk of req) body += chunk;
@@ -39,6 +39,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     res.statusCode = 404;
     res.end('{}');
+  };
+  // A request that throws (say, a body that is not JSON) is answered 500 with the error, instead of never.
+  const control: Server = createServer((req, res) => {
+    answer(req, res).catch((error: unknown) => {
+      res.statusCode = 500;
+      res.end(json({ error: error instanceof Error ? error.message : JSON.stringify(error) }));
+    });
   });
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
   const address = control.address();

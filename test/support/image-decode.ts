@@ -1,4 +1,5 @@
 import { PNG } from 'pngjs';
+import { NodeBuffer } from './node-buffer';
 
 export interface DecodedImage {
   width: number;
@@ -10,7 +11,7 @@ export interface DecodedImage {
 
 /** Decodes a PNG with pngjs (independent of the encoder the renderer uses). */
 export function decodePng(bytes: Uint8Array): DecodedImage {
-  const png = PNG.sync.read(Buffer.from(bytes));
+  const png = PNG.sync.read(NodeBuffer.from(bytes));
   return {
     width: png.width,
     height: png.height,

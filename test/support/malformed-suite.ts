@@ -64,7 +64,7 @@ export function defineMalformedSuite(suite: MalformedSuite): void {
 
   describe(`${suite.queue}: malformed bodies are acked and dead-lettered with the bad field named`, () => {
     const results = new Map<string, { delivered: Delivered; neighbour: Record<string, unknown>; neighbourId: string }>();
-    let failure: unknown;
+    let failure: Error | undefined;
 
     beforeAll(async () => {
       try {
@@ -78,7 +78,8 @@ export function defineMalformedSuite(suite: MalformedSuite): void {
           chunk.forEach((_, i) => results.set(`bad-${start + i}`, { delivered, neighbour, neighbourId }));
         }
       } catch (error) {
-        failure = error; // reported by every case below, with its name
+        // reported by every case below, with its name
+        failure = error instanceof Error ? error : new Error(JSON.stringify(error));
       }
     }, 60_000);
 
@@ -108,7 +109,7 @@ export function defineMalformedSuite(suite: MalformedSuite): void {
         if (c.preview) {
           // A body JSON cannot hold exactly (or too big to keep whole): a tagged preview, said not replayable.
           expect(letter).toMatchObject({ replayable: false, body_notes: expect.arrayContaining([expect.any(String)]) });
-          expect(JSON.parse(json).body).toEqual(letter.body);
+          expect((JSON.parse(json) as { body: unknown }).body).toEqual(letter.body);
         } else {
           // The dead letter keeps the body as it came (without the trace carrier), for the admin to replay.
           const expectedBody =

@@ -7,7 +7,7 @@
  * directory on exit). Frames whose bundle or map is gone, or that map to nothing, stay as they are.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +30,7 @@ export function sourceMappedStack(stack: string, root: string): string {
 function readMap(path: string): SourceMap | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    return new SourceMap(JSON.parse(readFileSync(path, 'utf8')));
+    return new SourceMap(JSON.parse(readFileSync(path, 'utf8')) as SourceMapPayload);
   } catch {
     return undefined; // a map being rewritten by wrangler's reload: the frame stays as it is
   }

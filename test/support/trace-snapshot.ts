@@ -5,6 +5,9 @@
  */
 import { traceSnapshot as snapshotOf, type SpanInput, type TraceSnapshotOptions } from '../../src/otel/testing';
 
+/** An attribute value as sort text: a string as it is, anything else as JSON, nothing as ''. */
+const sortText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
+
 const SETTINGS: TraceSnapshotOptions = {
   attributes: [
     'http.route',
@@ -33,7 +36,7 @@ const SETTINGS: TraceSnapshotOptions = {
   inherited: ['weather_landscape.zip', 'weather_landscape.format', 'weather_landscape.run.trigger', 'weather_landscape.run.id', 'weather_landscape.request_id'],
   sortBy: (span) => {
     const key = span.attributes['cloudflare.kv.key'] ?? span.attributes['cloudflare.kv.list.prefix'];
-    return [String(span.attributes['weather_landscape.format'] ?? ''), key ? String(key).split(':')[0] : ''];
+    return [sortText(span.attributes['weather_landscape.format']), key ? sortText(key).split(':')[0] : ''];
   },
 };
 

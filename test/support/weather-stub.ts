@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { NodeBuffer } from './node-buffer';
 
 // ---------------------------------------------------------------------------
 // Public API
@@ -217,7 +218,7 @@ const ROUTES: Record<string, { kind: StubPathKind; handler: (query: Query, ctx: 
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': NodeBuffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -267,7 +268,7 @@ function parseFault(text: string): StubFault | null | 'invalid' {
     kind: v.kind as StubFaultKind,
     ...(v.times !== undefined ? { times: v.times as number } : {}),
     ...(v.retryAfterSeconds !== undefined ? { retryAfterSeconds: v.retryAfterSeconds as number } : {}),
-    ...(v.path !== undefined ? { path: v.path as StubPathKind } : {}),
+    ...(v.path !== undefined ? { path: v.path } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ export type InjectedQueue = (typeof INJECTED_QUEUES)[number];
 export const ZIP = '78729';
 const AT = '2026-06-21T12:00:00.000Z';
 /** The forecast valid weather-ready and landscape-jobs bodies carry, as the fetcher sends it. */
-const base = Object.values(FIXTURES)[0]!;
+const base = Object.values(FIXTURES)[0];
 const FORECAST = { ...base, location: { ...base.location, zip: ZIP }, source: { provider: 'open-meteo', fetchedAt: AT } };
 
 function validBody(queue: InjectedQueue, runId: string): Record<string, unknown> {
@@ -55,7 +55,7 @@ function tag(body: unknown, probe: string): boolean {
   if (body instanceof Map) return body.set('_probe', probe), true;
   if (body instanceof Set) return body.add(probe), true;
   if (Array.isArray(body)) return body.push(probe), true;
-  if (typeof body === 'object' && body !== null && [Object.prototype, null].includes(Object.getPrototypeOf(body))) {
+  if (typeof body === 'object' && body !== null && [Object.prototype, null].includes(Object.getPrototypeOf(body) as object | null)) {
     (body as Record<string, unknown>)._probe = probe;
     return true;
   }

@@ -13,6 +13,16 @@ import { SERVICE_NAMES } from '../../../src/tracing/service-names';
 const run = promisify(execFile);
 const WORKERS = ['web', 'fetcher', 'dispatcher', 'generator'] as const;
 
+/**
+ * What the test reads of wrangler's own config reader: its declared `Config` type comes from
+ * @cloudflare/workers-utils, which wrangler bundles but does not install, so it does not resolve.
+ */
+interface DeployedConfig {
+  upload_source_maps?: boolean;
+  compatibility_date?: string;
+  observability?: unknown;
+}
+
 interface WranglerToml {
   name: string;
   main: string;
@@ -74,9 +84,9 @@ describe('wrangler deploy --dry-run', () => {
     expect(map.sources.some((source) => source.endsWith(`src/workers/${w}.ts`))).toBe(true);
     // The dry run prints no upload metadata: read the config the way wrangler deploy does (its own
     // reader, defaults applied), which is what it puts in the upload's `observability` field.
-    const deployed = unstable_readConfig({ config: `wrangler.${w}.toml` });
+    const deployed: DeployedConfig = unstable_readConfig({ config: `wrangler.${w}.toml` });
     expect(deployed.upload_source_maps).toBe(true);
-    expect(deployed.compatibility_date >= '2026-11-01').toBe(true);
+    expect((deployed.compatibility_date ?? '') >= '2026-11-01').toBe(true);
     expect(deployed.observability).toMatchObject({
       enabled: true,
       logs: { enabled: true, head_sampling_rate: expect.any(Number), invocation_logs: true },

@@ -45,7 +45,7 @@ describe('previewBody', () => {
   ])('tags %s', (_name, body, expected, note) => {
     const preview = previewBody(viaV8(body));
     expect(preview.exact).toBe(false);
-    expect(preview.value).toMatchObject(expected as object);
+    expect(preview.value).toMatchObject(expected);
     expect(preview.notes).toContain(note);
     expect(JSON.parse(JSON.stringify(preview.value))).toEqual(preview.value);
   });
@@ -94,7 +94,7 @@ describe('previewBody', () => {
   });
 
   it('keeps an own "__proto__" key as data, never as the prototype', () => {
-    const body = JSON.parse('{"__proto__":{"polluted":true}}');
+    const body = JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, unknown>;
     body.big = 1n;
     const preview = previewBody(body).value as Record<string, unknown>;
     expect(Object.getPrototypeOf(preview)).toBe(Object.prototype);

@@ -7,13 +7,13 @@ import { ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conv
 import { ATTR_MESSAGING_DESTINATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { otlpProto, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../../src/otel/testing';
+import { NodeBuffer } from '../../support/node-buffer';
 import { makeSampleTrace, QUEUE, SCOPE, type SampleTrace } from './sample-trace';
 
 type Exporter = JsonTraceExporter | ProtoTraceExporter;
 
 function exportSpans(exporter: Exporter, spans: ReadableSpan[]): Promise<ExportResult> {
-  // The exporters are typed against their own (nested) sdk-trace-base copy.
-  return new Promise((resolve) => exporter.export(spans as Parameters<Exporter['export']>[0], resolve));
+  return new Promise((resolve) => exporter.export(spans, resolve));
 }
 
 const exporters: Exporter[] = [];
@@ -129,7 +129,7 @@ describe('decoding real exporter output', () => {
               scope: { name: 'hand-written' },
               spans: [
                 {
-                  traceId: Buffer.from(traceId, 'hex').toString('base64'),
+                  traceId: NodeBuffer.from(traceId, 'hex').toString('base64'),
                   spanId: 'EEE19B7EC3C1B174',
                   parentSpanId: '',
                   name: 'GET open-meteo',
@@ -208,8 +208,8 @@ describe('decoding real exporter output', () => {
     const record = logs.resourceLogs[0].scopeLogs[0].logRecords[0];
     const protoPayload = structuredClone(logs);
     Object.assign(protoPayload.resourceLogs[0].scopeLogs[0].logRecords[0], {
-      traceId: Buffer.from(traceId, 'hex'),
-      spanId: Buffer.from(spanId, 'hex'),
+      traceId: NodeBuffer.from(traceId, 'hex'),
+      spanId: NodeBuffer.from(spanId, 'hex'),
       severityNumber: 13,
     });
     const { ExportLogsServiceRequest } = otlpProto.logs.v1;

@@ -29,7 +29,7 @@ async function startTraceView(...args: string[]) {
 async function exportTo(url: string, spans: ReturnType<typeof makeSampleTrace>['spans']) {
   const exporter = new OTLPTraceExporter({ url: `${url}/v1/traces` });
   const result = await new Promise<{ code: ExportResultCode }>((done) =>
-    exporter.export(spans as Parameters<OTLPTraceExporter['export']>[0], done),
+    exporter.export(spans, done),
   );
   await exporter.shutdown();
   expect(result.code).toBe(ExportResultCode.SUCCESS);

@@ -7,6 +7,9 @@ import { setContextAttributes } from '../../../src/otel/context-attributes';
 import { ATTR_FORMAT, ATTR_RUN_ID, ATTR_ZIP } from '../../../src/tracing/run-attributes';
 import { LOG_FIELDS } from '../../../src/tracing/log-fields';
 
+/** One line the bridge wrote, parsed: a flat JSON object. */
+const parseLine = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
 /** The context manager workerd gets from otel-cf-workers (AsyncLocalStorage), for Node. */
 class StorageContextManager implements ContextManager {
   private readonly storage = new AsyncLocalStorage<Context>();
@@ -30,7 +33,7 @@ class StorageContextManager implements ContextManager {
 
 describe('log bridge', () => {
   it('writes one JSON object with level, message, service and fields', () => {
-    const line = JSON.parse(formatLogLine('weather-fetcher', 'info', ['weather stored', { action: 'fetch_weather', hours: 26 }], { now: new Date(0) }));
+    const line = parseLine(formatLogLine('weather-fetcher', 'info', ['weather stored', { action: 'fetch_weather', hours: 26 }], { now: new Date(0) }));
     expect(line).toEqual({
       time: '1970-01-01T00:00:00.000Z',
       level: 'info',
@@ -50,7 +53,7 @@ describe('log bridge', () => {
     const original = trace.getActiveSpan;
     trace.getActiveSpan = () => span;
     try {
-      const line = JSON.parse(formatLogLine('job-dispatcher', 'warn', ['x']));
+      const line = parseLine(formatLogLine('job-dispatcher', 'warn', ['x']));
       expect(line).toMatchObject({ trace_id: spanContext.traceId, span_id: spanContext.spanId, level: 'warn' });
     } finally {
       trace.getActiveSpan = original;
@@ -61,7 +64,7 @@ describe('log bridge', () => {
     const evil = 'zip 12345\n{"level":"error","message":"fake","trace_id":"deadbeef"}';
     const out = formatLogLine('weather-landscape-web', 'info', [evil, { level: 'debug', trace_id: 'forged', worker: 'other' }]);
     expect(out.split('\n')).toHaveLength(1);
-    const line = JSON.parse(out);
+    const line = parseLine(out);
     expect(line.message).toBe(evil);
     expect(line.level).toBe('info');
     expect(line.trace_id).toBeUndefined();
@@ -71,7 +74,7 @@ describe('log bridge', () => {
   });
 
   it('redacts secrets and serializes errors', () => {
-    const line = JSON.parse(formatLogLine('weather-fetcher', 'error', ['failed https://h/?appid=k', new TypeError('boom')]));
+    const line = parseLine(formatLogLine('weather-fetcher', 'error', ['failed https://h/?appid=k', new TypeError('boom')]));
     expect(line.message).toBe('failed https://h/?appid=REDACTED');
     expect(line.error).toMatchObject({ type: 'TypeError', message: 'boom' });
   });
@@ -88,7 +91,7 @@ describe('log bridge', () => {
     installLogBridge('svc', { target });
     target.warn('careful', { n: 1 });
     target.log('hello');
-    expect(calls.map(([m, s]) => [m, JSON.parse(s).level, JSON.parse(s).message])).toEqual([
+    expect(calls.map(([m, s]) => [m, parseLine(s).level, parseLine(s).message])).toEqual([
       ['warn', 'warn', 'careful'],
       ['log', 'info', 'hello'],
     ]);
@@ -104,7 +107,7 @@ describe('log bridge', () => {
       const run = setContextAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729', [ATTR_FORMAT]: 'eink', [ATTR_RUN_ID]: '4bf92f3577b34da6a3ce929d0e0e4736' });
       const parent = tracer.startSpan('send landscape-jobs', {}, run);
       const child = tracer.startSpan('process landscape-jobs', {}, trace.setSpan(run, parent));
-      const line = context.with(trace.setSpan(run, child), () => JSON.parse(formatLogLine('landscape-generator', 'info', ['image stored', { action: 'generate_image' }], { contextFields: LOG_FIELDS })));
+      const line = context.with(trace.setSpan(run, child), () => parseLine(formatLogLine('landscape-generator', 'info', ['image stored', { action: 'generate_image' }], { contextFields: LOG_FIELDS })));
       expect(line).toMatchObject({
         worker: 'landscape-generator',
         action: 'generate_image',
@@ -122,7 +125,7 @@ describe('log bridge', () => {
       const run = setContextAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
       const root = tracer.startSpan('POST /admin/dlq/replay', {}, run);
       const line = context.with(trace.setSpan(run, root), () =>
-        JSON.parse(formatLogLine('weather-landscape-web', 'info', ['dead letter replayed', { action: 'replay_dead_letter', zip_code: '99701' }], { contextFields: LOG_FIELDS })),
+        parseLine(formatLogLine('weather-landscape-web', 'info', ['dead letter replayed', { action: 'replay_dead_letter', zip_code: '99701' }], { contextFields: LOG_FIELDS })),
       );
       expect(line).not.toHaveProperty('parent_span_id');
       expect(line).toMatchObject({ span_id: root.spanContext().spanId, zip_code: '99701' });
@@ -130,7 +133,7 @@ describe('log bridge', () => {
 
     it('stamps nothing from the context without a mapping (src/otel names no field itself)', () => {
       const run = setContextAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
-      const line = context.with(run, () => JSON.parse(formatLogLine('weather-fetcher', 'info', ['x'])));
+      const line = context.with(run, () => parseLine(formatLogLine('weather-fetcher', 'info', ['x'])));
       expect(line).not.toHaveProperty('zip_code');
       expect(Object.values(line)).not.toContain('78729');
     });

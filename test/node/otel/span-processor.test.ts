@@ -50,7 +50,7 @@ describe('InvocationSpanProcessor past its buffer (10,000 spans an invocation)',
     await processor.forceFlush();
     expect(exporter.exports.flat()).toHaveLength(0);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]![0])).toMatch(/dropped 5 spans/);
+    expect(String(warn.mock.calls[0][0])).toMatch(/dropped 5 spans/);
   });
 });
 

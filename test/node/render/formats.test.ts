@@ -5,6 +5,7 @@ import { THEMES } from '../../../src/render/palette';
 import { renderLandscape } from '../../../src/render/index';
 import { FIXTURE_NAMES, FIXTURES } from '../../fixtures/forecasts';
 import { panelDifferences, readAsFirmware } from '../../support/eink-firmware';
+import { NodeBuffer } from '../../support/node-buffer';
 import { readBmp } from './bmp-reader';
 
 const forecast = FIXTURES['chicago-wind-shift'];
@@ -15,7 +16,7 @@ describe('PNG formats, decoded by pngjs', () => {
       const image = renderLandscape(forecast, format);
       expect(image.contentType).toBe('image/png');
       expect([image.width, image.height]).toEqual([296, 128]);
-      const png = PNG.sync.read(Buffer.from(image.bytes));
+      const png = PNG.sync.read(NodeBuffer.from(image.bytes));
       expect(png.width).toBe(296);
       expect(png.height).toBe(128);
       expect(png.depth).toBe(4);

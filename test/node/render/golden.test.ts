@@ -4,6 +4,7 @@ import { Forecast } from '../../../src/domain/forecast';
 import { FORMAT_NAMES } from '../../../src/domain/formats';
 import { renderLandscape } from '../../../src/render/index';
 import { FIXTURE_NAMES, FIXTURES } from '../../fixtures/forecasts';
+import { NodeBuffer } from '../../support/node-buffer';
 import { goldenFile } from './goldens';
 
 const HINT = 'If this change to the picture is intended, run `npm run golden:update`, look at the new images and commit them.';
@@ -32,7 +33,7 @@ describe('golden images (byte for byte)', () => {
     for (const format of FORMAT_NAMES) {
       const a = renderLandscape(FIXTURES['seattle-cold-rain'], format).bytes;
       const b = renderLandscape(structuredClone(FIXTURES['seattle-cold-rain']), format).bytes;
-      expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+      expect(NodeBuffer.from(a).equals(NodeBuffer.from(b))).toBe(true);
     }
   });
 });

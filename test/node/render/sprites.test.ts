@@ -2,6 +2,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { renderSpritePng, SPRITE_NAMES, SPRITES } from '../../../src/render/index';
 import { TRANSPARENT, TREE_SPECIES } from '../../../src/render/sprites';
+import { NodeBuffer } from '../../support/node-buffer';
 
 describe('sprites', () => {
   it('include every element the picture and the guide need', () => {
@@ -42,7 +43,7 @@ describe('sprites', () => {
   });
 
   it('render to a PNG for the guide page, scaled, with a transparent background', () => {
-    const png = PNG.sync.read(Buffer.from(renderSpritePng('house', 3)));
+    const png = PNG.sync.read(NodeBuffer.from(renderSpritePng('house', 3)));
     const house = SPRITES.house;
     expect([png.width, png.height]).toEqual([house.width * 3, house.height * 3]);
     // Top-left of the house art is transparent; the chimney (first '#' in row 0) is opaque black.
@@ -51,7 +52,7 @@ describe('sprites', () => {
     const o = (1 * png.width + chimneyX) * 4;
     expect([...png.data.subarray(o, o + 4)]).toEqual([0, 0, 0, 255]);
 
-    const opaque = PNG.sync.read(Buffer.from(renderSpritePng('sun', 1, { theme: 'dark', transparent: false })));
+    const opaque = PNG.sync.read(NodeBuffer.from(renderSpritePng('sun', 1, { theme: 'dark', transparent: false })));
     expect([...opaque.data.subarray(0, 4)]).toEqual([0, 0, 0, 255]);
   });
 });

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { WeatherApiError, WeatherResponseError } from '../../../src/weather/errors';
 import { buildUrl, getJson } from '../../../src/weather/http';
-import { closedPortUrl, NOW, rejectionOf, startRawServer, useWeatherStub } from './helpers';
+import { NodeBuffer } from '../../support/node-buffer';
+import { closedPortUrl, rejectionOf, startRawServer, useWeatherStub } from './helpers';
 
 const Search = z.object({ results: z.array(z.object({ name: z.string(), latitude: z.number() })).optional() });
 
@@ -27,7 +28,7 @@ describe('getJson', () => {
     vi.stubGlobal('fetch', spy);
     await getJson(searchUrl(), Search);
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(String(spy.mock.calls[0][0])).toBe(searchUrl());
+    expect(spy.mock.calls[0][0]).toBe(searchUrl());
   });
 
   it('maps 500 to a transient WeatherApiError', async () => {
@@ -133,7 +134,7 @@ describe('getJson', () => {
   it('rejects a body over the size cap announced by Content-Length', async () => {
     const big = JSON.stringify({ results: [], pad: 'x'.repeat(3 * 1024 * 1024) });
     const server = await startRawServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(big) });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': NodeBuffer.byteLength(big) });
       res.end(big);
     });
     try {

@@ -24,7 +24,7 @@ const fairbanks = { zip: '99701', lat: STUB_PLACES['99701'].lat, lon: STUB_PLACE
 
 /** The stub's raw answer to exactly the URL the provider requests, plus where NOW's hour sits in it. */
 async function rawForecast(geo: { lat: number; lon: number }, extra = '') {
-  const body = (await (await fetch(provider.forecastUrlFor(geo) + extra)).json()) as OpenMeteoForecastResponse;
+  const body = await (await fetch(provider.forecastUrlFor(geo) + extra)).json<OpenMeteoForecastResponse>();
   const start = body.hourly.time.indexOf(Date.parse(NOW_HOUR) / 1000);
   expect(start).toBeGreaterThanOrEqual(0);
   return { body, start };

@@ -4,10 +4,23 @@ import { NOW, useWeatherStub } from './helpers';
 
 const stub = useWeatherStub();
 
+/** What these tests read of the stub's Open-Meteo forecast (times are strings unless timeformat=unixtime). */
+interface OpenMeteoAnswer {
+  timezone: string;
+  utc_offset_seconds: number;
+  hourly: { time: Array<string | number>; temperature_2m: number[] };
+  hourly_units: Record<string, string>;
+}
+/** What these tests read of the stub's OpenWeatherMap One Call answer. */
+interface OneCallAnswer {
+  hourly: Array<{ dt: number }>;
+  minutely?: unknown;
+  daily?: unknown[];
+}
 
-const getJson = async (path: string) => {
+const getJson = async <Body = Record<string, unknown>>(path: string) => {
   const res = await fetch(`${stub().url}${path}`);
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: await res.json<Body>() };
 };
 const postFault = (fault: unknown) => fetch(`${stub().url}/__stub/fault`, { method: 'POST', body: JSON.stringify(fault) });
 
@@ -31,7 +44,7 @@ describe('weather stub: Open-Meteo forecast', () => {
   const base = '/v1/forecast?latitude=30.45&longitude=-97.77&hourly=temperature_2m,rain&timezone=auto&forecast_days=2';
 
   it('starts at local midnight in iso8601 local time by default, with the zone of the place', async () => {
-    const { body } = await getJson(base);
+    const { body } = await getJson<OpenMeteoAnswer>(base);
     expect(body.timezone).toBe('America/Chicago');
     expect(body.utc_offset_seconds).toBe(-21600);
     // NOW is 05:40Z = 23:40 on the 18th in Austin.
@@ -41,24 +54,24 @@ describe('weather stub: Open-Meteo forecast', () => {
   });
 
   it('honours timeformat=unixtime and the unit parameters', async () => {
-    const { body } = await getJson(`${base}&timeformat=unixtime&temperature_unit=fahrenheit`);
+    const { body } = await getJson<OpenMeteoAnswer>(`${base}&timeformat=unixtime&temperature_unit=fahrenheit`);
     expect(body.hourly.time[0]).toBe(Date.parse('2026-01-18T06:00:00Z') / 1000);
-    const { body: celsius } = await getJson(base);
+    const { body: celsius } = await getJson<OpenMeteoAnswer>(base);
     expect(body.hourly.temperature_2m[12]).toBeCloseTo((celsius.hourly.temperature_2m[12] * 9) / 5 + 32, 0);
   });
 
   it('is deterministic per place and differs between places', async () => {
-    const a = await getJson(base);
-    const b = await getJson(base);
-    const other = await getJson(base.replace('latitude=30.45', 'latitude=40.75').replace('longitude=-97.77', 'longitude=-73.99'));
+    const a = await getJson<OpenMeteoAnswer>(base);
+    const b = await getJson<OpenMeteoAnswer>(base);
+    const other = await getJson<OpenMeteoAnswer>(base.replace('latitude=30.45', 'latitude=40.75').replace('longitude=-97.77', 'longitude=-73.99'));
     expect(a.body.hourly).toEqual(b.body.hourly);
     expect(other.body.hourly.temperature_2m).not.toEqual(a.body.hourly.temperature_2m);
     expect(other.body.timezone).toBe('America/New_York');
   });
 
   it('has a diurnal temperature curve', async () => {
-    const { body } = await getJson(base);
-    const day: number[] = body.hourly.temperature_2m.slice(0, 24);
+    const { body } = await getJson<OpenMeteoAnswer>(base);
+    const day = body.hourly.temperature_2m.slice(0, 24);
     expect(Math.max(...day) - Math.min(...day)).toBeGreaterThan(5);
     expect(day.indexOf(Math.max(...day))).toBeGreaterThan(10); // warmest in the afternoon
   });
@@ -73,7 +86,7 @@ describe('weather stub: Open-Meteo forecast', () => {
 
 describe('weather stub: OpenWeatherMap', () => {
   it('serves 48 hourly entries from the current hour and drops excluded blocks', async () => {
-    const { body } = await getJson('/data/3.0/onecall?lat=30.45&lon=-97.77&exclude=minutely,alerts&units=metric&appid=x');
+    const { body } = await getJson<OneCallAnswer>('/data/3.0/onecall?lat=30.45&lon=-97.77&exclude=minutely,alerts&units=metric&appid=x');
     expect(body.hourly).toHaveLength(48);
     expect(body.hourly[0].dt).toBe(Date.parse('2026-01-19T05:00:00Z') / 1000);
     expect(body.minutely).toBeUndefined();

@@ -97,7 +97,7 @@ describe('dead-letter queues', () => {
     memoryExporter.reset();
     const res = await admin('/admin/dlq/replay-all?queue=fetch-jobs&limit=3', e, 'POST');
     expect(res.status).toBe(202);
-    const answer = (await res.json()) as { replayed: Array<{ id: string; run_id: string }>; failed: Array<{ id: string; error: string }>; remaining: number };
+    const answer = await res.json<{ replayed: Array<{ id: string; run_id: string }>; failed: Array<{ id: string; error: string }>; remaining: number }>();
     // The oldest three (a, b, c): c fails its schema and stays; d is left for the next call.
     expect(answer.replayed.map((r) => r.id.split(':').at(-1))).toEqual(['a', 'b']);
     expect(answer.failed).toEqual([{ id: expect.stringMatching(/:c$/), error: expect.stringContaining('fails the fetch-jobs schema') }]);
@@ -124,7 +124,7 @@ describe('dead-letter queues', () => {
         [ORIGINAL_SPAN, 'replay_of_dead_letter'],
       ]);
     }
-    const left = ((await (await admin('/admin/dlq', env)).json()) as { dead_letters: Array<{ id: string }> }).dead_letters;
+    const left = (await (await admin('/admin/dlq', env)).json<{ dead_letters: Array<{ id: string }> }>()).dead_letters;
     expect(left.map((l) => l.id.split(':').at(-1)).sort()).toEqual(['c', 'd']);
   });
 

@@ -129,7 +129,12 @@ export async function measureCpu(bundler: Bundler, options: { quick: boolean }):
   let boundFromCpu = true;
   try {
     relay = await startOtlpRelay(receiver.url);
-    const vars = { OTEL_EXPORTER_OTLP_ENDPOINT: relay.url, OPEN_METEO_GEOCODING_URL: weather.url, OPEN_METEO_FORECAST_URL: weather.url, ADMIN_TOKEN: ADMIN_TOKEN };
+    const vars = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: relay.url,
+      OPEN_METEO_GEOCODING_URL: weather.url,
+      OPEN_METEO_FORECAST_URL: weather.url,
+      ADMIN_TOKEN: ADMIN_TOKEN,
+    };
     const sample = async (spec: CaseSpec) => {
       const on = await startInstance(bundler, spec.worker, vars);
       try {
@@ -137,7 +142,10 @@ export async function measureCpu(bundler: Bundler, options: { quick: boolean }):
         try {
           await spec.seed?.(on.w);
           await spec.seed?.(off.w);
-          const sides = { on: { ...on, traced: true, wall: [] as number[], cpu: [] as number[] }, off: { ...off, traced: false, wall: [] as number[], cpu: [] as number[] } };
+          const sides = {
+            on: { ...on, traced: true, wall: [] as number[], cpu: [] as number[] },
+            off: { ...off, traced: false, wall: [] as number[], cpu: [] as number[] },
+          };
           const once = async (side: (typeof sides)['on'], keep: boolean) => {
             const cpu0 = side.pid === undefined ? 0 : processCpuNs(side.pid);
             const start = performance.now();
@@ -178,7 +186,10 @@ export async function measureCpu(bundler: Bundler, options: { quick: boolean }):
       }
     };
     const batch = async (w: QueueWorker, traced: boolean, queue: string, bodies: object[]) => {
-      const messages: QueueMessageInput[] = toMessages(bodies.map((b) => withCarrier(b, traced)), `cpu-${Math.random().toString(36).slice(2)}`);
+      const messages: QueueMessageInput[] = toMessages(
+        bodies.map((b) => withCarrier(b, traced)),
+        `cpu-${Math.random().toString(36).slice(2)}`,
+      );
       ok(w, queue, await w.queue(queue, messages), messages.length);
     };
     // A traced HTTP request's export runs in waitUntil after the response: time until it reached the relay.
@@ -193,22 +204,51 @@ export async function measureCpu(bundler: Bundler, options: { quick: boolean }):
       const kv = await w.kv('CONFIG');
       for (let z = 0; z < zips; z++) {
         const zip = benchZip(GENERATE_BASE, z);
-        await kv.put(`weather:${zip}`, JSON.stringify({ ...fixture, location: { ...fixture.location, zip }, source: { ...fixture.source, fetchedAt: '2026-01-01T00:00:00.000Z' } }));
+        await kv.put(
+          `weather:${zip}`,
+          JSON.stringify({ ...fixture, location: { ...fixture.location, zip }, source: { ...fixture.source, fetchedAt: '2026-01-01T00:00:00.000Z' } }),
+        );
       }
     };
     for (const n of CPU_BATCH_SIZES) {
       await sample({
-        id: `fetcher-${n}`, worker: 'fetcher', batchSize: n, what: `fetch-jobs batch of ${n} (geocode cached)`,
-        run: (w, traced) => batch(w, traced, 'fetch-jobs', Array.from({ length: n }, (_, i) => ({ schema_version: 1, zip_code: benchZip(FETCH_BASE, i), scheduled_at: new Date().toISOString(), trigger: 'cron' }))),
+        id: `fetcher-${n}`,
+        worker: 'fetcher',
+        batchSize: n,
+        what: `fetch-jobs batch of ${n} (geocode cached)`,
+        run: (w, traced) =>
+          batch(
+            w,
+            traced,
+            'fetch-jobs',
+            Array.from({ length: n }, (_, i) => ({
+              schema_version: 1,
+              zip_code: benchZip(FETCH_BASE, i),
+              scheduled_at: new Date().toISOString(),
+              trigger: 'cron',
+            })),
+          ),
       });
     }
     for (const n of CPU_BATCH_SIZES) {
       await sample({
-        id: `dispatcher-${n}`, worker: 'dispatcher', batchSize: n, what: `weather-ready batch of ${n}, five formats each`,
+        id: `dispatcher-${n}`,
+        worker: 'dispatcher',
+        batchSize: n,
+        what: `weather-ready batch of ${n}, five formats each`,
         run: (w, traced) =>
-          batch(w, traced, 'weather-ready', Array.from({ length: n }, (_, i) => ({
-            schema_version: 1, zip_code: benchZip(DISPATCH_BASE, i), lat: fixture.location.lat, lon: fixture.location.lon, fetched_at: fixture.source.fetchedAt,
-          }))),
+          batch(
+            w,
+            traced,
+            'weather-ready',
+            Array.from({ length: n }, (_, i) => ({
+              schema_version: 1,
+              zip_code: benchZip(DISPATCH_BASE, i),
+              lat: fixture.location.lat,
+              lon: fixture.location.lon,
+              fetched_at: fixture.source.fetchedAt,
+            })),
+          ),
         seed: async (w) => {
           const kv = await w.kv('CONFIG');
           for (let i = 0; i < n; i++) for (const f of FORMAT_NAMES) await addFormat(kv, benchZip(DISPATCH_BASE, i), f);
@@ -219,14 +259,27 @@ export async function measureCpu(bundler: Bundler, options: { quick: boolean }):
       // A batch of 10 is 2 ZIPs × 5 formats; a batch of 1 is one rgb_light image.
       const zips = Math.ceil(n / FORMAT_NAMES.length);
       await sample({
-        id: `generator-${n}`, worker: 'generator', batchSize: n,
+        id: `generator-${n}`,
+        worker: 'generator',
+        batchSize: n,
         what: n === 1 ? 'landscape-jobs batch of 1 (rgb_light)' : `landscape-jobs batch of ${n} (${zips} ZIPs × ${FORMAT_NAMES.length} formats)`,
         run: (w, traced) => {
           const fetchedAt = new Date().toISOString();
-          return batch(w, traced, 'landscape-jobs', Array.from({ length: n }, (_, i) => ({
-            schema_version: 1, zip_code: benchZip(GENERATE_BASE, Math.floor(i / FORMAT_NAMES.length)), format_name: FORMAT_NAMES[i % FORMAT_NAMES.length],
-            lat: fixture.location.lat, lon: fixture.location.lon, fetched_at: fetchedAt, enqueued_at: fetchedAt, run_id: RUN_ID,
-          })));
+          return batch(
+            w,
+            traced,
+            'landscape-jobs',
+            Array.from({ length: n }, (_, i) => ({
+              schema_version: 1,
+              zip_code: benchZip(GENERATE_BASE, Math.floor(i / FORMAT_NAMES.length)),
+              format_name: FORMAT_NAMES[i % FORMAT_NAMES.length],
+              lat: fixture.location.lat,
+              lon: fixture.location.lon,
+              fetched_at: fetchedAt,
+              enqueued_at: fetchedAt,
+              run_id: RUN_ID,
+            })),
+          );
         },
         seed: seedWeather(zips),
       });
@@ -241,15 +294,50 @@ export async function measureCpu(bundler: Bundler, options: { quick: boolean }):
         for (const f of FORMAT_NAMES) await addFormat(kv, zip, f);
         await r2.put(`${zip}/rgb_light.png`, new Uint8Array(1500), {
           httpMetadata: { contentType: 'image/png' },
-          customMetadata: { zip, 'generated-at': new Date().toISOString(), 'weather-fetched-at': new Date().toISOString(), lat: '30.27', lon: '-97.74', size: '1500' },
+          customMetadata: {
+            zip,
+            'generated-at': new Date().toISOString(),
+            'weather-fetched-at': new Date().toISOString(),
+            lat: '30.27',
+            lon: '-97.74',
+            size: '1500',
+          },
         });
       }
     };
     const admin = { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
-    await sample({ id: 'web-image', worker: 'web', batchSize: null, what: 'GET /{zip}/rgb_light.png', run: (w, t) => request(w, t, `/${benchZip(WEB_BASE, 0)}/rgb_light.png`), seed: seedWeb });
-    await sample({ id: 'web-generate', worker: 'web', batchSize: null, what: 'POST /admin/generate', run: (w, t) => request(w, t, `/admin/generate?zip=${benchZip(WEB_BASE, 0)}`, admin), seed: seedWeb });
-    await sample({ id: 'web-cron', worker: 'web', batchSize: null, what: `cron with ${CRON_ZIPS} active ZIPs`, run: async (w) => ok(w, 'cron', await w.scheduled(CRON)), seed: seedWeb });
-    await sample({ id: 'web-forecasts', worker: 'web', batchSize: null, what: `GET /forecasts (${CRON_ZIPS} ZIPs)`, run: (w, t) => request(w, t, '/forecasts'), seed: seedWeb });
+    await sample({
+      id: 'web-image',
+      worker: 'web',
+      batchSize: null,
+      what: 'GET /{zip}/rgb_light.png',
+      run: (w, t) => request(w, t, `/${benchZip(WEB_BASE, 0)}/rgb_light.png`),
+      seed: seedWeb,
+    });
+    await sample({
+      id: 'web-generate',
+      worker: 'web',
+      batchSize: null,
+      what: 'POST /admin/generate',
+      run: (w, t) => request(w, t, `/admin/generate?zip=${benchZip(WEB_BASE, 0)}`, admin),
+      seed: seedWeb,
+    });
+    await sample({
+      id: 'web-cron',
+      worker: 'web',
+      batchSize: null,
+      what: `cron with ${CRON_ZIPS} active ZIPs`,
+      run: async (w) => ok(w, 'cron', await w.scheduled(CRON)),
+      seed: seedWeb,
+    });
+    await sample({
+      id: 'web-forecasts',
+      worker: 'web',
+      batchSize: null,
+      what: `GET /forecasts (${CRON_ZIPS} ZIPs)`,
+      run: (w, t) => request(w, t, '/forecasts'),
+      seed: seedWeb,
+    });
     return { runtime, boundFrom: boundFromCpu ? 'workerd process CPU' : 'wall time', warmupRounds, rounds, cases };
   } finally {
     await relay?.close();
@@ -265,21 +353,26 @@ export function cpuRows(m: CpuMeasurement): Row[] {
   const probe = m.runtime.invocations.map((i) => `cpuTime ${i.cpuTime}, wallTime ${i.wallTime} for ${ms(i.processCpuMs)} of workerd CPU`).join('; ');
   const rows: Row[] = [
     {
-      figure: 'CPU per invocation: the runtime\'s own cpuTime',
+      figure: "CPU per invocation: the runtime's own cpuTime",
       measured: m.runtime.reported ? `REPORTED (${probe}): this figure should read it instead of the bound` : `not reported locally (${probe})`,
       target: '—',
       met: null,
-      how: 'a spinning worker with a classic Tail Worker attached (bench/lib/cpu-time-probe.ts), the TraceItem\'s cpuTime/wallTime',
+      how: "a spinning worker with a classic Tail Worker attached (bench/lib/cpu-time-probe.ts), the TraceItem's cpuTime/wallTime",
     },
   ];
   for (const c of m.cases) {
     const side = (s: CpuSide) => `p50 ${ms(boundMedian(s))}, p95 ${ms(boundP95(s))}`;
-    rows.push(judgedRow({
-      figure: `CPU per invocation: ${c.worker} (${c.what})`,
-      measured: `bound, tracing on: ${side(c.on)}; off: ${side(c.off)}`,
-      target: `p95 ≤ ${FREE_PLAN_CPU_MS} ms (Free)`,
-      how: `UPPER BOUND: ${m.boundFrom} over the call into Miniflare (includes its KV/R2/queue simulators), ${m.rounds} rounds each, on/off alternating; verdict on tracing on`,
-    }, { interval: [0, boundP95(c.on)], limit: FREE_PLAN_CPU_MS, sense: 'at most' }));
+    rows.push(
+      judgedRow(
+        {
+          figure: `CPU per invocation: ${c.worker} (${c.what})`,
+          measured: `bound, tracing on: ${side(c.on)}; off: ${side(c.off)}`,
+          target: `p95 ≤ ${FREE_PLAN_CPU_MS} ms (Free)`,
+          how: `UPPER BOUND: ${m.boundFrom} over the call into Miniflare (includes its KV/R2/queue simulators), ${m.rounds} rounds each, on/off alternating; verdict on tracing on`,
+        },
+        { interval: [0, boundP95(c.on)], limit: FREE_PLAN_CPU_MS, sense: 'at most' },
+      ),
+    );
   }
   return rows;
 }

@@ -81,7 +81,10 @@ async function adminRun(session: StackSession): Promise<Ledger> {
     if (res.status !== 202 || !body.trace_id) throw new Error(`POST /admin/generate answered ${res.status}: ${JSON.stringify(body)}`);
     const traceId = body.trace_id;
     const spans = await settled(session, () => progress.complete(traceId), 'admin run');
-    return ledgerFromSpans(spans.filter((s) => s.traceId === traceId), { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
+    return ledgerFromSpans(
+      spans.filter((s) => s.traceId === traceId),
+      { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS },
+    );
   } finally {
     progress.close();
   }
@@ -108,7 +111,8 @@ function toRunLedger(ledger: Ledger, cpuMsMax: number): RunLedger {
 }
 
 // JSON has no Infinity: a limit this run does not touch at all says so.
-const perLimitJson = (perLimit: Record<string, number>) => Object.fromEntries(Object.entries(perLimit).map(([k, v]) => [k, Number.isFinite(v) ? v : 'not used']));
+const perLimitJson = (perLimit: Record<string, number>) =>
+  Object.fromEntries(Object.entries(perLimit).map(([k, v]) => [k, Number.isFinite(v) ? v : 'not used']));
 
 /** The two limits that would bind next after `binding`, with the ZIP counts they allow. */
 function nextLimits(perLimit: Record<string, number>, binding: string): string {
@@ -127,12 +131,21 @@ const fmtLedger = (l: RunLedger) =>
 /** Batches of this size stand for a run's queue invocations (production's max_batch_size). */
 const CPU_BATCH_SIZE = 10;
 
-export async function benchCost(bundler: Bundler, tmpRoot: string, options: { quick: boolean }, measureCpu: () => Promise<CpuMeasurement>): Promise<FigureResult> {
+export async function benchCost(
+  bundler: Bundler,
+  tmpRoot: string,
+  options: { quick: boolean },
+  measureCpu: () => Promise<CpuMeasurement>,
+): Promise<FigureResult> {
   const log = (m: string) => console.error(`[bench] cost: ${m}`);
   log('CPU per invocation (Miniflare, tracing on; shared with the cpu-per-invocation figure)…');
   const cpu = await measureCpu();
   // The upper bound of cost-cpu.ts (the workerd process's CPU where /proc has it, else wall time), tracing on.
-  const side = (id: string) => { const c = cpu.cases.find((x) => x.id === id); if (!c) throw new Error(`no CPU case ${id}`); return c.on; };
+  const side = (id: string) => {
+    const c = cpu.cases.find((x) => x.id === id);
+    if (!c) throw new Error(`no CPU case ${id}`);
+    return c.on;
+  };
   const cpuP95 = (id: string) => boundP95(side(id));
   const cpuMedian = (id: string) => boundMedian(side(id));
 
@@ -141,7 +154,10 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
   mkdirSync(dir, { recursive: true });
   const session = await startStackSession(bundler, dir);
   try {
-    for (const path of [`/admin/activate?zip=${ZIP}`, ...FORMAT_NAMES.filter((f) => f !== 'rgb_light').map((f) => `/admin/formats/add?zip=${ZIP}&format=${f}`)]) {
+    for (const path of [
+      `/admin/activate?zip=${ZIP}`,
+      ...FORMAT_NAMES.filter((f) => f !== 'rgb_light').map((f) => `/admin/formats/add?zip=${ZIP}&format=${f}`),
+    ]) {
       const res = await session.stack.admin(path);
       await res.arrayBuffer();
       if (!res.ok) throw new Error(`${path} answered ${res.status}`);
@@ -152,7 +168,9 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
     log('scheduled run (one active ZIP)…');
     const scheduledSpans = await cronTick(session, 1);
     const scheduled = ledgerFromSpans(scheduledSpans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
-    const cronOwnSpans = scheduledSpans.filter((s) => s.name.startsWith('cron ') || (s.parentSpanId && scheduledSpans.some((p) => p.spanId === s.parentSpanId && p.name.startsWith('cron '))));
+    const cronOwnSpans = scheduledSpans.filter(
+      (s) => s.name.startsWith('cron ') || (s.parentSpanId && scheduledSpans.some((p) => p.spanId === s.parentSpanId && p.name.startsWith('cron '))),
+    );
 
     // CPU of a run: the most any of its invocations took (p95 of a 10-message batch: an upper bound for a run's smaller batches).
     const cpuMsMaxRun = Math.max(cpuP95('fetcher-10'), cpuP95('dispatcher-10'), cpuP95('generator-10'));
@@ -162,9 +180,22 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
     // Per ZIP-run vs. per cron tick: the tick's own invocation (1 request) and its KV list(s) are
     // shared by all ZIPs; the rest of the scheduled run (its reads, sends, the pipeline) is per ZIP.
     const tickLists = cronOwnSpans.filter(isKvList).length;
-    const perTick: Usage = { kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: tickLists, r2ClassA: 0, r2ClassB: 0, queueOps: 0, workerRequests: 1, cpuMs: cpuMedian('web-cron') };
+    const perTick: Usage = {
+      kvReads: 0,
+      kvWrites: 0,
+      kvDeletes: 0,
+      kvLists: tickLists,
+      r2ClassA: 0,
+      r2ClassB: 0,
+      queueOps: 0,
+      workerRequests: 1,
+      cpuMs: cpuMedian('web-cron'),
+    };
     // CPU per ZIP-run for the bill: the median batch time per message, for the one fetch, one dispatch and five renders of a run.
-    const cpuPerZipRun = cpuMedian('fetcher-10') / CPU_BATCH_SIZE + cpuMedian('dispatcher-10') / CPU_BATCH_SIZE + (FORMAT_NAMES.length * cpuMedian('generator-10')) / CPU_BATCH_SIZE;
+    const cpuPerZipRun =
+      cpuMedian('fetcher-10') / CPU_BATCH_SIZE +
+      cpuMedian('dispatcher-10') / CPU_BATCH_SIZE +
+      (FORMAT_NAMES.length * cpuMedian('generator-10')) / CPU_BATCH_SIZE;
     // In production a queue invocation carries up to 10 messages (max_batch_size) of many ZIPs; the local stack's measured
     // batches are smaller, so the requests measured per run are an upper bound. The derivation uses them as measured.
     const perZipRun: Usage = {
@@ -179,14 +210,36 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
       cpuMs: cpuPerZipRun,
     };
     // The same measured per-run counts at each cadence deploy allows (CRON_CADENCE_MINUTES): fewer runs a day, more ZIPs.
-    const byCadence = CADENCES_MINUTES.map((minutes) => ({ minutes, runsPerDay: runsPerDay(minutes), ...freePlanCapacity(perZipRun, perTick, runsPerDay(minutes)) }));
+    const byCadence = CADENCES_MINUTES.map((minutes) => ({
+      minutes,
+      runsPerDay: runsPerDay(minutes),
+      ...freePlanCapacity(perZipRun, perTick, runsPerDay(minutes)),
+    }));
     const capacity = byCadence.find((c) => c.minutes === DEFAULT_CADENCE_MINUTES)!;
     const paid = paidMonth(1000, perZipRun, perTick);
 
     const rows: Row[] = [
-      { figure: 'cost: scheduled ZIP-run (5 formats, 1 active ZIP)', measured: fmtLedger(scheduledRunLedger), target: '≤ 1 KV write', met: scheduledRunLedger.kvWrites <= 1, how: 'on the stack: spans of the cron trace + the ZIP\'s run trace, all services (test/support/ledger.ts); the whole cron tick is this one ZIP\'s share' },
-      { figure: 'cost: admin run (5 formats, steady state)', measured: fmtLedger(adminRunLedger), target: '≤ 6 KV writes', met: adminRunLedger.kvWrites <= 6, how: 'on the stack: spans of the run\'s trace after a warm-up run (geocode cached)' },
-      { figure: 'cost: first-ever admin run', measured: fmtLedger(toRunLedger(firstAdmin, adminRunLedger.cpuMsMax)), target: '—', met: null, how: 'same, the ZIP\'s first run (geocode not cached)' },
+      {
+        figure: 'cost: scheduled ZIP-run (5 formats, 1 active ZIP)',
+        measured: fmtLedger(scheduledRunLedger),
+        target: '≤ 1 KV write',
+        met: scheduledRunLedger.kvWrites <= 1,
+        how: "on the stack: spans of the cron trace + the ZIP's run trace, all services (test/support/ledger.ts); the whole cron tick is this one ZIP's share",
+      },
+      {
+        figure: 'cost: admin run (5 formats, steady state)',
+        measured: fmtLedger(adminRunLedger),
+        target: '≤ 6 KV writes',
+        met: adminRunLedger.kvWrites <= 6,
+        how: "on the stack: spans of the run's trace after a warm-up run (geocode cached)",
+      },
+      {
+        figure: 'cost: first-ever admin run',
+        measured: fmtLedger(toRunLedger(firstAdmin, adminRunLedger.cpuMsMax)),
+        target: '—',
+        met: null,
+        how: "same, the ZIP's first run (geocode not cached)",
+      },
       ...byCadence.map((c): Row => ({
         figure: `cost: Free plan capacity (${c.minutes}-min cron, 5 formats)`,
         measured: `${c.maxZips} ZIPs; binds first: ${c.bindingLimit}; then ${nextLimits(c.perLimit, c.bindingLimit)}`,
@@ -194,7 +247,13 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
         met: null,
         how: `per ZIP-run × ${c.runsPerDay}/day + per tick, against each daily limit (prices ${PRICES.date}); CRON_CADENCE_MINUTES=${c.minutes}`,
       })),
-      { figure: 'cost: 1,000 ZIPs on Workers Paid', measured: `$${paid.usd.toFixed(2)} / month`, target: '—', met: null, how: '$5 base + usage over the included amounts, 30-day month; storage not counted' },
+      {
+        figure: 'cost: 1,000 ZIPs on Workers Paid',
+        measured: `$${paid.usd.toFixed(2)} / month`,
+        target: '—',
+        met: null,
+        how: '$5 base + usage over the included amounts, 30-day month; storage not counted',
+      },
     ];
     const cost = {
       scheduledRun: scheduledRunLedger,
@@ -217,7 +276,13 @@ export async function benchCost(bundler: Bundler, tmpRoot: string, options: { qu
       perLimitZipsByCadence: Object.fromEntries(byCadence.map((c) => [c.minutes, perLimitJson(c.perLimit)])),
       paidLines: paid.lines,
       // The CPU cases themselves are the cpu-per-invocation figure's raw (raw['cpu-per-invocation']); here only what cost used.
-      cpu: { batchSize: CPU_BATCH_SIZE, cronZips: CRON_ZIPS, boundFrom: cpu.boundFrom, runtimeReportsCpuTime: cpu.runtime.reported, overFreeLimitByBound: cpu.cases.filter((c) => boundP95(c.on) > FREE_PLAN_CPU_MS).map((c) => c.id) },
+      cpu: {
+        batchSize: CPU_BATCH_SIZE,
+        cronZips: CRON_ZIPS,
+        boundFrom: cpu.boundFrom,
+        runtimeReportsCpuTime: cpu.runtime.reported,
+        overFreeLimitByBound: cpu.cases.filter((c) => boundP95(c.on) > FREE_PLAN_CPU_MS).map((c) => c.id),
+      },
     };
     return { rows, raw, top: { cost } };
   } finally {

@@ -91,7 +91,11 @@ function postWithin(url: string, timeoutMs: number): Promise<string> {
 }
 
 function writeProbeConfig(dir: string): string {
-  const web = parse(readFileSync(join(ROOT, 'wrangler.web.toml'), 'utf8')) as { compatibility_date: string; compatibility_flags?: string[]; kv_namespaces: Array<{ binding: string; id: string }> };
+  const web = parse(readFileSync(join(ROOT, 'wrangler.web.toml'), 'utf8')) as {
+    compatibility_date: string;
+    compatibility_flags?: string[];
+    kv_namespaces: Array<{ binding: string; id: string }>;
+  };
   const config = {
     name: 'weather-landscape-tick-probe',
     main: join(ROOT, 'bench', 'variants', 'tick-probe.ts'),
@@ -118,7 +122,12 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
   mkdirSync(dir, { recursive: true });
   try {
     log('starting the web worker and the tick probe (wrangler dev)…');
-    const stack = await startLocalStack(bundler, dir, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TRACE_MESSAGE_BODY_SIZE: 'true' }, { workers: ['web'], first: writeProbeConfig, logLevel: 'warn' });
+    const stack = await startLocalStack(
+      bundler,
+      dir,
+      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TRACE_MESSAGE_BODY_SIZE: 'true' },
+      { workers: ['web'], first: writeProbeConfig, logLevel: 'warn' },
+    );
     try {
       const probe = async <T>(path: string, init?: RequestInit): Promise<T> => {
         const res = await fetch(`${stack.baseUrl}/__probe/${path}`, init);
@@ -132,7 +141,8 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         log(`seeding active ZIPs up to ${size}…`);
         const t = performance.now();
         const chunks: string[][] = [];
-        for (let from = seeded; from < size; from += SEED_CHUNK) chunks.push(Array.from({ length: Math.min(SEED_CHUNK, size - from) }, (_, i) => benchZip(FIRST_ZIP, from + i)));
+        for (let from = seeded; from < size; from += SEED_CHUNK)
+          chunks.push(Array.from({ length: Math.min(SEED_CHUNK, size - from) }, (_, i) => benchZip(FIRST_ZIP, from + i)));
         await mapLimit(chunks, 2, (zips) => probe('seed', { method: 'POST', body: JSON.stringify({ zips }) }));
         seeded = size;
         log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s; one tick…`);
@@ -140,11 +150,16 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         try {
           figures.push(await measureTick(size));
           const f = figures.at(-1) as TickFigure;
-          log(`${size} ZIPs: ${f.subrequests ?? 'uncounted (no cron span)'} subrequests, ${f.sendBatchCalls} sendBatch + ${f.sendCalls} send, ${f.delivered.zips} ZIPs delivered, tick ${(f.tickMs / 1000).toFixed(2)} s, ${f.spans} spans`);
+          log(
+            `${size} ZIPs: ${f.subrequests ?? 'uncounted (no cron span)'} subrequests, ${f.sendBatchCalls} sendBatch + ${f.sendCalls} send, ${f.delivered.zips} ZIPs delivered, tick ${(f.tickMs / 1000).toFixed(2)} s, ${f.spans} spans`,
+          );
         } catch (error) {
           // One size that cannot be measured (a tick past the interval) must not hide the others.
           const cause = (error as Error).cause;
-          figures.push({ zips: size, error: String((error as Error).message ?? error).split('\n')[0] + (cause ? ` (${String((cause as Error).message ?? cause)})` : '') });
+          figures.push({
+            zips: size,
+            error: String((error as Error).message ?? error).split('\n')[0] + (cause ? ` (${String((cause as Error).message ?? cause)})` : ''),
+          });
           log(`the stack's last lines:\n${stack.lines.slice(-15).join('\n')}`);
           log(`${size} ZIPs failed: ${(error as Error).stack ?? String(error)}`);
         }
@@ -156,7 +171,9 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         receiver.clear();
         const started = performance.now();
         // Not fetch(): its 300 s header timeout would end a slow tick before the interval does.
-        const tick = JSON.parse(await postWithin(`${stack.baseUrl}/__probe/tick?cron=${encodeURIComponent(CRON)}`, TICK_TIMEOUT_MS)) as { outcome: string | null };
+        const tick = JSON.parse(await postWithin(`${stack.baseUrl}/__probe/tick?cron=${encodeURIComponent(CRON)}`, TICK_TIMEOUT_MS)) as {
+          outcome: string | null;
+        };
         const tickMs = performance.now() - started;
         if (tick.outcome !== null && tick.outcome !== 'ok') throw new Error(`the cron with ${size} ZIPs ended ${tick.outcome}`);
         let delivered: Delivered = { messages: 0, zips: 0, duplicates: 0, invalid: 0 };
@@ -179,7 +196,10 @@ export async function benchCronTick(bundler: Bundler, tmpRoot: string, options: 
         // what it cannot buffer): its subrequests cannot be counted; what arrived is reported.
         let subrequests: number | null = null;
         let kvCalls = spans.filter((s) => s.kind === 'CLIENT' && s.attributes['db.system.name'] === 'cloudflare_kv').length;
-        let messagesSent = sends.reduce((m, s) => m + (typeof s.attributes['messaging.batch.message_count'] === 'number' ? s.attributes['messaging.batch.message_count'] : 1), 0);
+        let messagesSent = sends.reduce(
+          (m, s) => m + (typeof s.attributes['messaging.batch.message_count'] === 'number' ? s.attributes['messaging.batch.message_count'] : 1),
+          0,
+        );
         if (cronSpan) {
           const ledger = ledgerFromSpans(spans, { extraSubrequestsPerInvocation: EXPORT_SUBREQUESTS });
           const cron = ledger.invocations.filter((i) => i.kind === 'cron');
@@ -233,7 +253,7 @@ function tickRows(all: Array<TickFigure | TickError>): Row[] {
             : `${n(f.subrequests)} (${n(f.kvCalls)} KV, ${n(f.sendBatchCalls)} sendBatch + ${n(f.sendCalls)} send, 1 export POST)`,
         target: `≤ ${n(f.subrequestTarget)} (ceil(N/100)+15); Free ${PRICES.free.subrequestsPerInvocation}`,
         met: f.subrequests === null ? false : f.subrequests <= f.subrequestTarget,
-        how: 'at receiver: the cron invocation\'s KV and queue send spans (bench/lib/ledger.ts) + the export POST',
+        how: "at receiver: the cron invocation's KV and queue send spans (bench/lib/ledger.ts) + the export POST",
       },
       {
         figure: `cron tick, ${n(f.zips)} ZIPs: ZIPs lost`,
@@ -247,7 +267,7 @@ function tickRows(all: Array<TickFigure | TickError>): Row[] {
         measured: `${s(f.tickMs)} (cron span ${f.cronSpanMs === null ? 'missing' : s(f.cronSpanMs)}; all delivered at ${Number.isFinite(f.allDeliveredMs) ? s(f.allDeliveredMs) : 'never'}); ${n(f.spans)} spans in ${n(f.exports)} export(s), ${(f.exportBytes / 1e6).toFixed(2)} MB`,
         target: '≤ 5 min (a third of 15)',
         met: f.tickMs <= TICK_TARGET_MS,
-        how: 'outside worker: Node clock around the scheduled call through the probe\'s service binding; spans and bytes at receiver',
+        how: "outside worker: Node clock around the scheduled call through the probe's service binding; spans and bytes at receiver",
       },
     );
   }
@@ -257,7 +277,9 @@ function tickRows(all: Array<TickFigure | TickError>): Row[] {
     rows.push({
       figure: `cron tick: growth ${n(a.zips)} → ${n(b.zips)} ZIPs (${ratio(a.zips, b.zips)})`,
       measured:
-        (a.subrequests !== null && b.subrequests !== null ? `subrequests ${n(a.subrequests)} → ${n(b.subrequests)} (${ratio(a.subrequests, b.subrequests)}), ` : 'subrequests not counted at both sizes, ') +
+        (a.subrequests !== null && b.subrequests !== null
+          ? `subrequests ${n(a.subrequests)} → ${n(b.subrequests)} (${ratio(a.subrequests, b.subrequests)}), `
+          : 'subrequests not counted at both sizes, ') +
         `ZIPs delivered ${n(a.delivered.zips)} → ${n(b.delivered.zips)}, wall ${s(a.tickMs)} → ${s(b.tickMs)} (${ratio(a.tickMs, b.tickMs)}), ` +
         `spans ${n(a.spans)} → ${n(b.spans)} (${ratio(a.spans, b.spans)}), export bytes ${ratio(a.exportBytes, b.exportBytes)}`,
       target: '—',

@@ -70,7 +70,12 @@ async function measure(variant: ExportRaw['variant'], processor: string, bundle:
       if (result.explicitAcks.length !== BATCH_SIZE) throw new Error(`${variant}: batch not fully acked\n${worker.recentLogs().slice(-5).join('\n')}`);
       await settledPosts(receiver);
       const posts = receiver.posts.filter((p) => p.path === '/v1/traces');
-      counts.push({ posts: posts.length, bytes: sum(posts.map((p) => p.bytes)), spans: sum(posts.map((p) => p.spanCount)), postBytes: posts.map((p) => p.bytes) });
+      counts.push({
+        posts: posts.length,
+        bytes: sum(posts.map((p) => p.bytes)),
+        spans: sum(posts.map((p) => p.spanCount)),
+        postBytes: posts.map((p) => p.bytes),
+      });
     }
     receiver.clear();
     const totalBytes = sum(counts.map((c) => c.bytes));
@@ -105,10 +110,15 @@ export async function benchExportCost(bundler: Bundler, options: { quick: boolea
       batches,
     );
     const how = `at receiver: POSTs and wire bytes for one ${BATCH_SIZE}-msg batch, ${BATCH_SIZE} traces (median of ${batches})`;
-    const describe = (r: ExportRaw) =>
-      `${r.postsPerInvocation} POST(s), ${r.spansPerInvocation} spans, ${r.bytesPerInvocation} B, ${r.bytesPerSpan} B/span`;
+    const describe = (r: ExportRaw) => `${r.postsPerInvocation} POST(s), ${r.spansPerInvocation} spans, ${r.bytesPerInvocation} B, ${r.bytesPerSpan} B/span`;
     const rows: Row[] = [
-      { figure: 'export cost: ours (InvocationSpanProcessor)', measured: describe(ours), target: `${TARGET_POSTS} POST`, met: ours.postsPerInvocation <= TARGET_POSTS, how },
+      {
+        figure: 'export cost: ours (InvocationSpanProcessor)',
+        measured: describe(ours),
+        target: `${TARGET_POSTS} POST`,
+        met: ours.postsPerInvocation <= TARGET_POSTS,
+        how,
+      },
       { figure: 'export cost: otel-cf-workers default', measured: describe(fallback), target: '— (comparison)', met: null, how },
     ];
     return { rows, raw: [ours, fallback] };

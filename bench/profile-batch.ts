@@ -102,7 +102,8 @@ class Inspector {
   }
 
   static async connect(port: number, workerName: string): Promise<Inspector> {
-    if (typeof WebSocket === 'undefined') throw new Error('no global WebSocket: use Node 22+, or run through `npm run bench:profile` (--experimental-websocket)');
+    if (typeof WebSocket === 'undefined')
+      throw new Error('no global WebSocket: use Node 22+, or run through `npm run bench:profile` (--experimental-websocket)');
     const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json<Array<{ title: string; webSocketDebuggerUrl: string }>>();
     const target = targets.find((t) => t.webSocketDebuggerUrl.endsWith(`/${workerName}`)) ?? targets[0];
     if (!target) throw new Error(`no inspector target on port ${port}`);
@@ -244,12 +245,17 @@ function attribute(profile: CpuProfile, bundle: Bundle, batches: number): Attrib
 // --- Running ------------------------------------------------------------------------------------
 
 async function runBatch(worker: QueueWorker, c: Case, traced: boolean, id: string): Promise<number> {
-  const messages = toMessages(c.bodies().map((b) => withCarrier(b, traced)), id);
+  const messages = toMessages(
+    c.bodies().map((b) => withCarrier(b, traced)),
+    id,
+  );
   const start = performance.now();
   const result = await worker.queue(c.queue, messages);
   const elapsed = performance.now() - start;
   if (result.outcome !== 'ok' || result.explicitAcks.length !== messages.length) {
-    throw new Error(`${c.worker}: batch not fully acked (${result.outcome}, ${result.explicitAcks.length}/${messages.length})\n${worker.recentLogs().slice(-5).join('\n')}`);
+    throw new Error(
+      `${c.worker}: batch not fully acked (${result.outcome}, ${result.explicitAcks.length}/${messages.length})\n${worker.recentLogs().slice(-5).join('\n')}`,
+    );
   }
   return elapsed;
 }
@@ -324,7 +330,10 @@ function report(c: Case, off: ModeResult, on: ModeResult, options: Options): obj
   for (const r of rows.slice(0, options.top)) lines.push(`${fmt(r.off)} ${fmt(r.on)} ${fmt(r.on - r.off)}  ${r.m}`);
   // A native call is charged to its caller, and when tracing is on the caller is often a tracing
   // wrapper (the binding proxy around an R2 put): that time left the application module, not appeared.
-  const moved = rows.filter((r) => r.on - r.off < -0.5).reverse().slice(0, 5);
+  const moved = rows
+    .filter((r) => r.on - r.off < -0.5)
+    .reverse()
+    .slice(0, 5);
   if (moved.length > 0) {
     lines.push(`\nless self time when on (native calls now made from a tracing wrapper's frame; subtract from the rows above):`);
     for (const r of moved) lines.push(`${fmt(r.off)} ${fmt(r.on)} ${fmt(r.on - r.off)}  ${r.m}`);
@@ -400,4 +409,3 @@ void main()
     await stopAll();
     process.exit(code);
   });
-

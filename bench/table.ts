@@ -63,7 +63,11 @@ function metText(met: Met): string {
 export function formatTable(rows: Row[]): string {
   const cells = rows.map((r) => [r.figure, r.measured, r.target, metText(r.met), r.how]);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i])).join(' | ').trimEnd();
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('-|-');
   return [line(HEADERS), rule, ...cells.map(line)].join('\n');
 }

@@ -57,7 +57,14 @@ export const CASES: Case[] = [
       Array.from({ length: BATCH_SIZE }, (_, i) => {
         const f = forecastFor(i);
         // As the fetcher sends it: the forecast in the body (~4.5 KB), which the dispatcher copies into each job.
-        return { schema_version: 1, zip_code: benchZip(DISPATCH_ZIP_BASE, i), lat: f.location.lat, lon: f.location.lon, fetched_at: f.source.fetchedAt, forecast: f };
+        return {
+          schema_version: 1,
+          zip_code: benchZip(DISPATCH_ZIP_BASE, i),
+          lat: f.location.lat,
+          lon: f.location.lon,
+          fetched_at: f.source.fetchedAt,
+          forecast: f,
+        };
       }),
   },
   {
@@ -150,7 +157,15 @@ interface BlockTimes {
  * One block: the bundle loaded into three fresh Miniflare instances (off, on, at 0.1), warmed up,
  * then `rounds` ABBA rounds, then disposed.
  */
-async function measureBlock(c: Case, bundle: Bundle, receiver: OtlpReceiver, relay: OtlpRelay, warmupRounds: number, rounds: number, block: number): Promise<BlockTimes> {
+async function measureBlock(
+  c: Case,
+  bundle: Bundle,
+  receiver: OtlpReceiver,
+  relay: OtlpRelay,
+  warmupRounds: number,
+  rounds: number,
+  block: number,
+): Promise<BlockTimes> {
   const receiverUrl = relay.url;
   const off = await startQueueWorker(bundle, { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl });
   try {
@@ -160,10 +175,25 @@ async function measureBlock(c: Case, bundle: Bundle, receiver: OtlpReceiver, rel
       const times: BlockTimes = { offMs: [], onMs: [], tenthMs: [], posts: [], spans: [] };
       let batchNo = 0;
       const id = (variant: string) => `${variant}-${block}-${batchNo++}`;
-      const runOff = async () => timeBatch(off, c, toMessages(c.bodies().map((b) => withCarrier(b, false)), id('off')));
+      const runOff = async () =>
+        timeBatch(
+          off,
+          c,
+          toMessages(
+            c.bodies().map((b) => withCarrier(b, false)),
+            id('off'),
+          ),
+        );
       const runOn = async () => {
         const postsBefore = receiver.posts.length;
-        const elapsed = await timeBatch(on, c, toMessages(c.bodies().map((b) => withCarrier(b, true)), id('on')));
+        const elapsed = await timeBatch(
+          on,
+          c,
+          toMessages(
+            c.bodies().map((b) => withCarrier(b, true)),
+            id('on'),
+          ),
+        );
         // The receiver decodes after the timed call; wait for it so it never overlaps the next batch.
         await relay.drained();
         const batchPosts = receiver.posts.slice(postsBefore);
@@ -275,18 +305,21 @@ export async function benchTracingOverhead(bundler: Bundler, options: { quick: b
         met: r.sampledTenthRatio <= target,
         how: 'same, OTEL_TRACES_SAMPLER_ARG=0.1 and one message in ten from a sampled run: unsampled spans are recorded, exported only if they fail',
       };
-      return [{
-        figure: `tracing overhead: ${r.worker} (${r.batchSize}-msg batch)`,
-        measured:
-          `on ${fmtMs(r.medianOnMs)} / off ${fmtMs(r.medianOffMs)} = ${r.ratio.toFixed(3)}× ` +
-          `(${r.addedMsPerMessage >= 0 ? '+' : ''}${r.addedMsPerMessage.toFixed(3)} ms/msg; paired ${r.medianPairedRatio.toFixed(3)}×, ` +
-          `95 % CI ${r.pairedRatioInterval[0].toFixed(2)}–${r.pairedRatioInterval[1].toFixed(2)}; blocks ${fmtRatios(r.blockRatios)})`,
-        target: `ratio ≤ ${target.toFixed(2)}`,
-        met: r.ratio <= target,
-        how:
-          `outside worker: Node timer around Miniflare queue() incl. span export, median of ${r.rounds} ABBA rounds ` +
-          `in ${r.blocks} block(s) of fresh instances`,
-      }, tenthRow];
+      return [
+        {
+          figure: `tracing overhead: ${r.worker} (${r.batchSize}-msg batch)`,
+          measured:
+            `on ${fmtMs(r.medianOnMs)} / off ${fmtMs(r.medianOffMs)} = ${r.ratio.toFixed(3)}× ` +
+            `(${r.addedMsPerMessage >= 0 ? '+' : ''}${r.addedMsPerMessage.toFixed(3)} ms/msg; paired ${r.medianPairedRatio.toFixed(3)}×, ` +
+            `95 % CI ${r.pairedRatioInterval[0].toFixed(2)}–${r.pairedRatioInterval[1].toFixed(2)}; blocks ${fmtRatios(r.blockRatios)})`,
+          target: `ratio ≤ ${target.toFixed(2)}`,
+          met: r.ratio <= target,
+          how:
+            `outside worker: Node timer around Miniflare queue() incl. span export, median of ${r.rounds} ABBA rounds ` +
+            `in ${r.blocks} block(s) of fresh instances`,
+        },
+        tenthRow,
+      ];
     });
     return { rows, raw: raws };
   } finally {

@@ -61,8 +61,20 @@ export function writeLocalConfigs(env, outDir) {
 
 /** `wrangler dev`'s arguments for these configs, as `npm start` runs them; the first config's worker gets the port. */
 export function devArgs(configs, { host, port, persistTo, logLevel = 'log', inspectorPort }) {
-  const args = ['dev', ...configs.flatMap((c) => ['-c', c]), '--ip', host, '--port', String(port), '--persist-to', persistTo,
-    '--test-scheduled', '--show-interactive-dev-session=false', '--log-level', logLevel];
+  const args = [
+    'dev',
+    ...configs.flatMap((c) => ['-c', c]),
+    '--ip',
+    host,
+    '--port',
+    String(port),
+    '--persist-to',
+    persistTo,
+    '--test-scheduled',
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    logLevel,
+  ];
   if (inspectorPort) args.push('--inspector-port', String(inspectorPort));
   return args;
 }

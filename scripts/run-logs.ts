@@ -63,9 +63,7 @@ const pad = (text: string, width: number) => (text.length >= width ? text : text
 /** `19:58:07.631  weather-fetcher        info   fetch_weather         weather fetched  78729` (local time; columns fit the longest worker name and action). */
 export function formatReadable(line: LogLine): string {
   const at = new Date(String(line.time));
-  const time = Number.isNaN(at.getTime())
-    ? pad(field(line.time), 12)
-    : `${at.toTimeString().slice(0, 8)}.${String(at.getMilliseconds()).padStart(3, '0')}`;
+  const time = Number.isNaN(at.getTime()) ? pad(field(line.time), 12) : `${at.toTimeString().slice(0, 8)}.${String(at.getMilliseconds()).padStart(3, '0')}`;
   const where = [line.zip_code, line.format_name].filter((v) => typeof v === 'string' && v).join('/');
   return [time, pad(String(line.worker ?? line.service ?? ''), 21), pad(field(line.level), 5), pad(field(line.action), 20), line.message, where]
     .join('  ')

@@ -38,8 +38,15 @@ export function logLineReader(onLog) {
     const line = raw.replace(ANSI, '');
     if (pending.length > 0) {
       const joined = jsonObjectIn([...pending, line].join(''));
-      if (joined) { pending = []; emit(joined); return; }
-      if (pending.length < 3) { pending.push(line); return; }
+      if (joined) {
+        pending = [];
+        emit(joined);
+        return;
+      }
+      if (pending.length < 3) {
+        pending.push(line);
+        return;
+      }
       // Not the pieces of one line after all: drop the first, read the rest again.
       const rest = pending.slice(1);
       pending = [];

@@ -50,7 +50,9 @@ keepStackLog(wrangler, { persistDir: persistTo, port });
 /** Signals wrangler's process group (workerd, esbuild); it may be gone already. */
 function signalStack(signal) {
   if (wrangler.pid === undefined) return;
-  try { process.kill(-wrangler.pid, signal); } catch {}
+  try {
+    process.kill(-wrangler.pid, signal);
+  } catch {}
 }
 
 let stopping = false;
@@ -58,7 +60,10 @@ function stop(signal) {
   if (stopping) return;
   stopping = true;
   signalStack('SIGTERM');
-  setTimeout(() => { signalStack('SIGKILL'); process.exit(signal ? 0 : 1); }, 4000).unref();
+  setTimeout(() => {
+    signalStack('SIGKILL');
+    process.exit(signal ? 0 : 1);
+  }, 4000).unref();
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
@@ -70,11 +75,14 @@ whenParentExits(() => {
   console.error('[start] the process that started npm start is gone: stopping the stack');
   stop('parent exited');
 });
-process.on('exit', () => { signalStack('SIGKILL'); removeConfigs(); });
+process.on('exit', () => {
+  signalStack('SIGKILL');
+  removeConfigs();
+});
 wrangler.on('exit', (code) => {
   if (!stopping) console.error(`[start] wrangler exited with code ${code}`);
   signalStack('SIGKILL');
-  process.exit(stopping ? 0 : code ?? 1);
+  process.exit(stopping ? 0 : (code ?? 1));
 });
 
 const base = `http://${host}:${port}`;
@@ -90,26 +98,34 @@ async function waitReady() {
   }
   return false;
 }
-waitReady().then((ready) => {
-  if (!ready) { console.error('[start] the stack did not become ready in 120 s'); stop(); return; }
-  const token = generatedToken ? `${env.ADMIN_TOKEN}   (generated; set ADMIN_TOKEN to choose one)` : '(from ADMIN_TOKEN)';
-  console.log([
-    '',
-    `[start] ready: weather-landscape-web on ${base} with weather-fetcher, job-dispatcher, landscape-generator`,
-    `[start] admin token: ${token}`,
-    `[start] generate:  curl -X POST -H "Authorization: Bearer ${generatedToken ? env.ADMIN_TOKEN : '$ADMIN_TOKEN'}" '${base}/admin/generate?zip=78729'`,
-    `[start] image:     ${base}/78729/rgb_light.png`,
-    `[start] cron:      curl '${base}/__scheduled?cron=*/15+*+*+*+*'`,
-    `[start] traces:    OTLP to ${env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318'}${env.OTEL_SDK_DISABLED === 'true' ? ' (disabled)' : ''}; UI ${env.JAEGER_UI_URL || 'http://localhost:16686'}`,
-    '',
-  ].join('\n'));
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
-    probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318', { otlpHeaders: env.OTEL_EXPORTER_OTLP_HEADERS })
-      .then((advice) => advice && console.log(advice))
-      // Advice only: a failed probe never stops the stack.
-      .catch((error) => console.error(`[start] could not probe the OTLP endpoint: ${error?.message ?? error}`));
-  }
-}).catch((error) => {
-  console.error(`[start] ${error?.message ?? error}`);
-  stop();
-});
+waitReady()
+  .then((ready) => {
+    if (!ready) {
+      console.error('[start] the stack did not become ready in 120 s');
+      stop();
+      return;
+    }
+    const token = generatedToken ? `${env.ADMIN_TOKEN}   (generated; set ADMIN_TOKEN to choose one)` : '(from ADMIN_TOKEN)';
+    console.log(
+      [
+        '',
+        `[start] ready: weather-landscape-web on ${base} with weather-fetcher, job-dispatcher, landscape-generator`,
+        `[start] admin token: ${token}`,
+        `[start] generate:  curl -X POST -H "Authorization: Bearer ${generatedToken ? env.ADMIN_TOKEN : '$ADMIN_TOKEN'}" '${base}/admin/generate?zip=78729'`,
+        `[start] image:     ${base}/78729/rgb_light.png`,
+        `[start] cron:      curl '${base}/__scheduled?cron=*/15+*+*+*+*'`,
+        `[start] traces:    OTLP to ${env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318'}${env.OTEL_SDK_DISABLED === 'true' ? ' (disabled)' : ''}; UI ${env.JAEGER_UI_URL || 'http://localhost:16686'}`,
+        '',
+      ].join('\n'),
+    );
+    if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
+      probeOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318', { otlpHeaders: env.OTEL_EXPORTER_OTLP_HEADERS })
+        .then((advice) => advice && console.log(advice))
+        // Advice only: a failed probe never stops the stack.
+        .catch((error) => console.error(`[start] could not probe the OTLP endpoint: ${error?.message ?? error}`));
+    }
+  })
+  .catch((error) => {
+    console.error(`[start] ${error?.message ?? error}`);
+    stop();
+  });

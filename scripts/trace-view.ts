@@ -126,7 +126,9 @@ function exceptionLines(spans: readonly ReceivedSpan[]): string[] {
         const stack = event.attributes['exception.stacktrace'];
         const { 'exception.type': type, 'exception.message': message } = event.attributes;
         const text =
-          typeof stack === 'string' ? sourceMappedStack(stack, ROOT) : `${typeof type === 'string' ? type : 'Error'}: ${typeof message === 'string' ? message : ''}`;
+          typeof stack === 'string'
+            ? sourceMappedStack(stack, ROOT)
+            : `${typeof type === 'string' ? type : 'Error'}: ${typeof message === 'string' ? message : ''}`;
         return `  exception in ${span.name}: ${text.replaceAll('\n', '\n    ')}`;
       }),
   );

@@ -28,7 +28,10 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
       if (!value) throw new Error(`--only needs a list\n${USAGE}`);
-      const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = names.filter((n) => !isFigure(n));
       if (unknown.length > 0) throw new Error(`unknown figure(s): ${unknown.join(', ')}\n${USAGE}`);
       only = FIGURES.filter((f) => names.includes(f));

@@ -39,7 +39,16 @@ const ABOUT =
   'Each run is what bench/results.json held for that figure.';
 
 /** The paths whose content decides what a figure measures. */
-const SOURCE_PATHS = ['src', 'bench', 'scripts', 'package-lock.json', 'wrangler.web.toml', 'wrangler.fetcher.toml', 'wrangler.dispatcher.toml', 'wrangler.generator.toml'];
+const SOURCE_PATHS = [
+  'src',
+  'bench',
+  'scripts',
+  'package-lock.json',
+  'wrangler.web.toml',
+  'wrangler.fetcher.toml',
+  'wrangler.dispatcher.toml',
+  'wrangler.generator.toml',
+];
 
 /**
  * An id of the code a figure measured: a hash of the committed trees of {@link SOURCE_PATHS} and of
@@ -59,7 +68,10 @@ export function sourceState(root = ROOT): string {
 export function addRun(baseline: Baseline, figure: string, source: string, run: BaselineRun): Baseline {
   const previous = baseline.figures[figure];
   const runs = previous && previous.source === source ? [...previous.runs, run] : [run];
-  return { about: ABOUT, figures: { ...baseline.figures, [figure]: { source, runCount: runs.length, dates: { first: runs[0].date, last: runs[runs.length - 1].date }, runs } } };
+  return {
+    about: ABOUT,
+    figures: { ...baseline.figures, [figure]: { source, runCount: runs.length, dates: { first: runs[0].date, last: runs[runs.length - 1].date }, runs } },
+  };
 }
 
 export function readBaseline(path: string): Baseline {

@@ -14,7 +14,8 @@ const { mainPath, kv, r2, queues, vars } = workerData;
 const CLOUDFLARE_WORKERS = 'data:text/javascript,export class DurableObject {} export class WorkerEntrypoint {} export const env = {};';
 const source = readFileSync(mainPath, 'utf8');
 // A bundle without otel-cf-workers (the uninstrumented variant) has none to replace.
-if (workerData.instrumented !== false && !source.includes('from "cloudflare:workers"')) throw new Error(`${mainPath}: no cloudflare:workers import to stand in for (has the bundle changed?)`);
+if (workerData.instrumented !== false && !source.includes('from "cloudflare:workers"'))
+  throw new Error(`${mainPath}: no cloudflare:workers import to stand in for (has the bundle changed?)`);
 const nodePath = mainPath.replace(/\.js$/, '.node.mjs');
 writeFileSync(nodePath, source.replaceAll('from "cloudflare:workers"', `from ${JSON.stringify(CLOUDFLARE_WORKERS)}`));
 
@@ -45,7 +46,10 @@ function memoryKV() {
       store.delete(key);
     },
     async list(options = {}) {
-      const keys = [...store.keys()].filter((k) => k.startsWith(options.prefix ?? '')).sort().map((name) => ({ name, metadata: store.get(name).metadata ?? undefined }));
+      const keys = [...store.keys()]
+        .filter((k) => k.startsWith(options.prefix ?? ''))
+        .sort()
+        .map((name) => ({ name, metadata: store.get(name).metadata ?? undefined }));
       return { keys, list_complete: true, cacheStatus: null };
     },
   };
@@ -56,7 +60,9 @@ function memoryR2() {
   let version = 0;
   const head = (key) => {
     const o = store.get(key);
-    return o ? { key, etag: o.etag, httpEtag: `"${o.etag}"`, size: o.size, uploaded: o.uploaded, customMetadata: o.customMetadata, httpMetadata: o.httpMetadata } : null;
+    return o
+      ? { key, etag: o.etag, httpEtag: `"${o.etag}"`, size: o.size, uploaded: o.uploaded, customMetadata: o.customMetadata, httpMetadata: o.httpMetadata }
+      : null;
   };
   return {
     async head(key) {
@@ -69,14 +75,24 @@ function memoryR2() {
     // Conditional puts (`onlyIf`) always succeed here: each round writes what the last one wrote.
     async put(key, value, options = {}) {
       const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(String(value));
-      store.set(key, { bytes, size: bytes.byteLength, etag: `e${++version}`, uploaded: new Date(), customMetadata: options.customMetadata ?? {}, httpMetadata: options.httpMetadata ?? {} });
+      store.set(key, {
+        bytes,
+        size: bytes.byteLength,
+        etag: `e${++version}`,
+        uploaded: new Date(),
+        customMetadata: options.customMetadata ?? {},
+        httpMetadata: options.httpMetadata ?? {},
+      });
       return head(key);
     },
     async delete(key) {
       store.delete(key);
     },
     async list(options = {}) {
-      const objects = [...store.keys()].filter((k) => k.startsWith(options.prefix ?? '')).sort().map(head);
+      const objects = [...store.keys()]
+        .filter((k) => k.startsWith(options.prefix ?? ''))
+        .sort()
+        .map(head);
       return { objects, truncated: false, delimitedPrefixes: [] };
     },
     createMultipartUpload() {

@@ -29,12 +29,20 @@ const TAIL_TIMEOUT_MS = 10_000;
  */
 export async function probeRuntimeCpuTime(): Promise<CpuTimeProbe> {
   const before = new Set(childPids('workerd'));
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    workers: [
-      { name: 'cpu-time-spin', modules: true, scriptPath: join(ROOT, 'bench/variants/cpu-time-spin.js'), compatibilityDate: COMPATIBILITY_DATE, tails: ['cpu-time-tail'] },
-      { name: 'cpu-time-tail', modules: true, scriptPath: join(ROOT, 'bench/variants/cpu-time-tail.js'), compatibilityDate: COMPATIBILITY_DATE },
-    ],
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      workers: [
+        {
+          name: 'cpu-time-spin',
+          modules: true,
+          scriptPath: join(ROOT, 'bench/variants/cpu-time-spin.js'),
+          compatibilityDate: COMPATIBILITY_DATE,
+          tails: ['cpu-time-tail'],
+        },
+        { name: 'cpu-time-tail', modules: true, scriptPath: join(ROOT, 'bench/variants/cpu-time-tail.js'), compatibilityDate: COMPATIBILITY_DATE },
+      ],
+    }),
+  );
   const release = track('miniflare cpu-time probe', () => mf.dispose());
   try {
     const spin = await mf.getWorker('cpu-time-spin');

@@ -58,7 +58,11 @@ export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: R
   const configs: string[] = options.first ? [options.first(dir)] : [];
   for (const worker of options.workers ?? WORKERS) {
     const bundle = await bundler.worker(worker);
-    const config: Record<string, unknown> = { ...localConfig(`wrangler.${worker}.toml`, { ...vars, ADMIN_TOKEN: token }), main: bundle.mainPath, no_bundle: true };
+    const config: Record<string, unknown> = {
+      ...localConfig(`wrangler.${worker}.toml`, { ...vars, ADMIN_TOKEN: token }),
+      main: bundle.mainPath,
+      no_bundle: true,
+    };
     // Paths in a config are relative to its file; this one lives in the tmp dir.
     const assets = config.assets as { directory?: string } | undefined;
     if (assets?.directory && !isAbsolute(assets.directory)) config.assets = { ...assets, directory: join(ROOT, assets.directory) };
@@ -119,8 +123,7 @@ export async function startLocalStack(bundler: Bundler, tmpRoot: string, vars: R
     baseUrl,
     token,
     lines,
-    admin: (path, init = {}) =>
-      fetch(`${baseUrl}${path}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }),
+    admin: (path, init = {}) => fetch(`${baseUrl}${path}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }),
     stop,
   };
 }

@@ -41,26 +41,28 @@ const KEPT_LOG_LINES = 40;
 export async function startQueueWorker(bundle: Bundle, vars: Record<string, string>, options: { inspectorPort?: number } = {}): Promise<QueueWorker> {
   const { config } = bundle;
   const logs: string[] = [];
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    name: config.name,
-    modules: true,
-    scriptPath: bundle.mainPath,
-    // Module names are paths relative to this root; the bundle lives outside the cwd.
-    modulesRoot: dirname(bundle.mainPath),
-    compatibilityDate: config.compatibility_date,
-    compatibilityFlags: config.compatibility_flags ?? [],
-    kvNamespaces: (config.kv_namespaces ?? []).map((kv) => kv.binding),
-    r2Buckets: (config.r2_buckets ?? []).map((r2) => r2.binding),
-    queueProducers: Object.fromEntries((config.queues?.producers ?? []).map((p) => [p.binding, p.queue])),
-    bindings: { ...(config.vars ?? {}), DEPLOYMENT_ENVIRONMENT: 'bench', ...vars },
-    // DevTools protocol endpoint (bench/profile-batch.ts takes CPU profiles through it).
-    ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
-    // The workers log one JSON line per message: keep a few for diagnostics instead of flooding the table.
-    handleStructuredLogs: ({ message }: { message: string }) => {
-      logs.push(message);
-      if (logs.length > KEPT_LOG_LINES) logs.shift();
-    },
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      name: config.name,
+      modules: true,
+      scriptPath: bundle.mainPath,
+      // Module names are paths relative to this root; the bundle lives outside the cwd.
+      modulesRoot: dirname(bundle.mainPath),
+      compatibilityDate: config.compatibility_date,
+      compatibilityFlags: config.compatibility_flags ?? [],
+      kvNamespaces: (config.kv_namespaces ?? []).map((kv) => kv.binding),
+      r2Buckets: (config.r2_buckets ?? []).map((r2) => r2.binding),
+      queueProducers: Object.fromEntries((config.queues?.producers ?? []).map((p) => [p.binding, p.queue])),
+      bindings: { ...(config.vars ?? {}), DEPLOYMENT_ENVIRONMENT: 'bench', ...vars },
+      // DevTools protocol endpoint (bench/profile-batch.ts takes CPU profiles through it).
+      ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
+      // The workers log one JSON line per message: keep a few for diagnostics instead of flooding the table.
+      handleStructuredLogs: ({ message }: { message: string }) => {
+        logs.push(message);
+        if (logs.length > KEPT_LOG_LINES) logs.shift();
+      },
+    }),
+  );
   const release = track(`miniflare ${bundle.name}`, () => mf.dispose());
   try {
     const worker = await mf.getWorker();

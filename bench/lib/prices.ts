@@ -108,18 +108,57 @@ export interface PaidMonth {
 export function paidMonth(zips: number, perZipRun: Usage, perTick: Usage): PaidMonth {
   const month = (of: (u: Usage) => number) => DAYS_PER_MONTH * RUNS_PER_DAY * (of(perZipRun) * zips + of(perTick));
   const p = PRICES.paid;
-  const line = (count: number, included: number, usdPerMillion: number) => ({ count: Math.round(count), usd: (Math.max(0, count - included) / 1e6) * usdPerMillion });
+  const line = (count: number, included: number, usdPerMillion: number) => ({
+    count: Math.round(count),
+    usd: (Math.max(0, count - included) / 1e6) * usdPerMillion,
+  });
   const lines = {
     base: { count: 1, usd: p.baseUsdPerMonth },
-    workerRequests: line(month((u) => u.workerRequests), p.includedWorkerRequests, p.usdPerMillionWorkerRequests),
-    cpuMs: line(month((u) => u.cpuMs), p.includedCpuMs, p.usdPerMillionCpuMs),
-    kvReads: line(month((u) => u.kvReads), p.includedKvReads, p.usdPerMillionKvReads),
-    kvWrites: line(month((u) => u.kvWrites), p.includedKvWrites, p.usdPerMillionKvWrites),
-    kvDeletes: line(month((u) => u.kvDeletes), p.includedKvDeletes, p.usdPerMillionKvDeletes),
-    kvLists: line(month((u) => u.kvLists), p.includedKvLists, p.usdPerMillionKvLists),
-    r2ClassA: line(month((u) => u.r2ClassA), p.includedR2ClassA, p.usdPerMillionR2ClassA),
-    r2ClassB: line(month((u) => u.r2ClassB), p.includedR2ClassB, p.usdPerMillionR2ClassB),
-    queueOps: line(month((u) => u.queueOps), p.includedQueueOps, p.usdPerMillionQueueOps),
+    workerRequests: line(
+      month((u) => u.workerRequests),
+      p.includedWorkerRequests,
+      p.usdPerMillionWorkerRequests,
+    ),
+    cpuMs: line(
+      month((u) => u.cpuMs),
+      p.includedCpuMs,
+      p.usdPerMillionCpuMs,
+    ),
+    kvReads: line(
+      month((u) => u.kvReads),
+      p.includedKvReads,
+      p.usdPerMillionKvReads,
+    ),
+    kvWrites: line(
+      month((u) => u.kvWrites),
+      p.includedKvWrites,
+      p.usdPerMillionKvWrites,
+    ),
+    kvDeletes: line(
+      month((u) => u.kvDeletes),
+      p.includedKvDeletes,
+      p.usdPerMillionKvDeletes,
+    ),
+    kvLists: line(
+      month((u) => u.kvLists),
+      p.includedKvLists,
+      p.usdPerMillionKvLists,
+    ),
+    r2ClassA: line(
+      month((u) => u.r2ClassA),
+      p.includedR2ClassA,
+      p.usdPerMillionR2ClassA,
+    ),
+    r2ClassB: line(
+      month((u) => u.r2ClassB),
+      p.includedR2ClassB,
+      p.usdPerMillionR2ClassB,
+    ),
+    queueOps: line(
+      month((u) => u.queueOps),
+      p.includedQueueOps,
+      p.usdPerMillionQueueOps,
+    ),
   };
   const usd = Object.values(lines).reduce((n, l) => n + l.usd, 0);
   return { usd: Math.round(usd * 100) / 100, lines };

@@ -14,11 +14,17 @@ import { consumeBatch, type ConsumedQueue } from '../../src/queue/consumer';
 import { QUEUES, type QueueBody, type QueueName } from '../../src/queue/queues';
 import { LOG_FIELDS } from '../../src/tracing/log-fields';
 
-export function uninstrumentedQueueWorker<Q extends QueueName>(service: string, queue: Q, handle: (env: Env, body: QueueBody<Q>) => Promise<void>): ExportedHandler<Env> {
+export function uninstrumentedQueueWorker<Q extends QueueName>(
+  service: string,
+  queue: Q,
+  handle: (env: Env, body: QueueBody<Q>) => Promise<void>,
+): ExportedHandler<Env> {
   installLogBridge(service, { contextFields: LOG_FIELDS });
   return {
     queue: async (batch, env) => {
-      await consumeBatch(batch, env, QUEUES[queue] as unknown as ConsumedQueue<QueueBody<Q>>, (body) => handle(env, body), { onFailure: recordRunFailure(env) });
+      await consumeBatch(batch, env, QUEUES[queue] as unknown as ConsumedQueue<QueueBody<Q>>, (body) => handle(env, body), {
+        onFailure: recordRunFailure(env),
+      });
     },
   };
 }

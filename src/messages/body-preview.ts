@@ -243,7 +243,8 @@ class Previewer {
   private binary(value: ArrayBuffer | ArrayBufferView, tag: string, path: string): JsonValue {
     const bytes = ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
     const fields: Record<string, JsonValue> = { byte_length: bytes.byteLength };
-    const isByteArray = !ArrayBuffer.isView(value) || tag === 'Uint8Array' || tag === 'Int8Array' || tag === 'Uint8ClampedArray' || tag === 'DataView' || tag === 'Buffer';
+    const isByteArray =
+      !ArrayBuffer.isView(value) || tag === 'Uint8Array' || tag === 'Int8Array' || tag === 'Uint8ClampedArray' || tag === 'DataView' || tag === 'Buffer';
     if (!isByteArray) {
       const items = value as unknown as ArrayLike<number | bigint>;
       const shown = Array.from({ length: Math.min(items.length, this.limits.maxEntries) }, (_, i) => {

@@ -13,7 +13,10 @@ const Instant = z.string().datetime({ offset: true });
 const Latitude = z.number().min(-90).max(90);
 const Longitude = z.number().min(-180).max(180);
 /** Present when an admin started the run: the id of its run record (the trace id when tracing is on). */
-const RunId = z.string().regex(/^[0-9a-f]{32}$/).optional();
+const RunId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/)
+  .optional();
 /** What started the run: an admin click, the cron, or a dead-letter replay. */
 const Trigger = z.enum(['admin', 'cron', 'replay']);
 /** The `X-Request-ID` of the request that started the run, when its caller sent a valid one; carried like run_id. */

@@ -30,7 +30,8 @@ export function instrumentBindings<E extends OtelEnv>(env: E, queues: QueueBindi
     if (typeof value !== 'object' || value === null) continue;
     if (isKV(value)) wrapped[name] = instrumentKV(value, name, options.keyTemplate);
     else if (isR2(value)) wrapped[name] = instrumentR2(value, name, options.keyTemplate);
-    else if (isQueue(value)) wrapped[name] = instrumentQueueProducer(value, queues[name as keyof E & string] ?? name, { createSpans: options.createSpans, bodySize: messageBodySize });
+    else if (isQueue(value))
+      wrapped[name] = instrumentQueueProducer(value, queues[name as keyof E & string] ?? name, { createSpans: options.createSpans, bodySize: messageBodySize });
   }
   instrumentedEnvs.set(env, wrapped);
   return wrapped as E;

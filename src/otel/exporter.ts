@@ -26,7 +26,12 @@ const CONCURRENT_EXPORTS = 1_000;
  * traceparent of its own. It retries a refused connection or a 429/5xx until `timeoutMs`.
  */
 export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
-  const exporter = new OTLPTraceExporter({ url: options.url, headers: options.headers, timeoutMillis: options.timeoutMs, concurrencyLimit: CONCURRENT_EXPORTS });
+  const exporter = new OTLPTraceExporter({
+    url: options.url,
+    headers: options.headers,
+    timeoutMillis: options.timeoutMs,
+    concurrencyLimit: CONCURRENT_EXPORTS,
+  });
   useDirectJsonBody(exporter);
   return exporter;
 }
@@ -43,7 +48,10 @@ function useDirectJsonBody(exporter: OTLPTraceExporter): void {
   const delegate = (exporter as unknown as { _delegate?: { _serializer?: { serializeRequest?: unknown; deserializeResponse?: unknown } } })._delegate;
   const serializer = delegate?._serializer;
   if (typeof serializer?.serializeRequest !== 'function' || typeof serializer.deserializeResponse !== 'function') return;
-  delegate!._serializer = { serializeRequest: (spans: ReadableSpan[]) => otlpJsonSerializer.serializeRequest(spans), deserializeResponse: serializer.deserializeResponse };
+  delegate!._serializer = {
+    serializeRequest: (spans: ReadableSpan[]) => otlpJsonSerializer.serializeRequest(spans),
+    deserializeResponse: serializer.deserializeResponse,
+  };
 }
 
 /**

@@ -13,7 +13,6 @@ import { inSpan, tracerFor } from './spans';
 
 export const ATTR_URL_TEMPLATE = 'url.template';
 
-
 /**
  * Hosts that may receive our `traceparent`/`tracestate` (TRACE_CONTEXT_HOSTS). Empty by default:
  * workers talk to each other through queues, and a third-party API has no use for our trace ids. Set per invocation from the worker's env.

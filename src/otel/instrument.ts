@@ -151,9 +151,12 @@ export function instrumentWorker<E extends OtelEnv>(service: string, handler: Ex
   const traceRequest = options.traceRequest;
   if (handler.fetch) {
     wrapped.fetch = (request, rawEnv, ctx) =>
-      traceRequest && !traceRequest(request) ? handler.fetch!(request, rawEnv, ctx) : invocation.run({ env: rawEnv, request }, () => pick(rawEnv).fetch!(request, rawEnv, ctx));
+      traceRequest && !traceRequest(request)
+        ? handler.fetch!(request, rawEnv, ctx)
+        : invocation.run({ env: rawEnv, request }, () => pick(rawEnv).fetch!(request, rawEnv, ctx));
   }
   if (handler.queue) wrapped.queue = (batch, rawEnv, ctx) => invocation.run({ env: rawEnv, batch }, () => pick(rawEnv).queue!(batch, rawEnv, ctx));
-  if (handler.scheduled) wrapped.scheduled = (controller, rawEnv, ctx) => invocation.run({ env: rawEnv }, () => pick(rawEnv).scheduled!(controller, rawEnv, ctx));
+  if (handler.scheduled)
+    wrapped.scheduled = (controller, rawEnv, ctx) => invocation.run({ env: rawEnv }, () => pick(rawEnv).scheduled!(controller, rawEnv, ctx));
   return wrapped;
 }

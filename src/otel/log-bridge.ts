@@ -3,7 +3,7 @@ import { redactString, redactUnknown } from './redact';
 import { getContextAttributes } from './context-attributes';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
-const METHODS: Array<[keyof Console & Level | 'log', Level]> = [
+const METHODS: Array<[(keyof Console & Level) | 'log', Level]> = [
   ['debug', 'debug'],
   ['log', 'info'],
   ['info', 'info'],

@@ -1,12 +1,4 @@
-import {
-  context,
-  defaultTextMapGetter,
-  defaultTextMapSetter,
-  isSpanContextValid,
-  propagation,
-  trace,
-  type Context,
-} from '@opentelemetry/api';
+import { context, defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, propagation, trace, type Context } from '@opentelemetry/api';
 
 /**
  * The W3C trace context travels inside the message body under this one reserved key

@@ -58,7 +58,12 @@ export function instrumentQueueProducer(queue: Queue, queueName: string, options
     sendTraced(queueName, [{ body, contentType: sendOptions?.contentType }], false, options, ([sent]) => queue.send(sent, sendOptions));
   const sendBatch: Queue['sendBatch'] = (messages, batchOptions) => {
     const list = [...messages];
-    return sendTraced(queueName, list, true, options, (bodies) => queue.sendBatch(list.map((m, i) => ({ ...m, body: bodies[i] })), batchOptions));
+    return sendTraced(queueName, list, true, options, (bodies) =>
+      queue.sendBatch(
+        list.map((m, i) => ({ ...m, body: bodies[i] })),
+        batchOptions,
+      ),
+    );
   };
   return new Proxy(queue, {
     get(target, prop) {
@@ -70,7 +75,13 @@ export function instrumentQueueProducer(queue: Queue, queueName: string, options
   });
 }
 
-function sendTraced<R>(queueName: string, messages: Outgoing[], batch: boolean, options: QueueProducerOptions, call: (bodies: unknown[]) => Promise<R>): Promise<R> {
+function sendTraced<R>(
+  queueName: string,
+  messages: Outgoing[],
+  batch: boolean,
+  options: QueueProducerOptions,
+  call: (bodies: unknown[]) => Promise<R>,
+): Promise<R> {
   const active = context.active();
   const parents = active.getValue(MESSAGE_PARENTS) as readonly Context[] | undefined;
   if (parents && parents.length !== messages.length) {

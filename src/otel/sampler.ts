@@ -1,11 +1,5 @@
 import { trace, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api';
-import {
-  ParentBasedSampler,
-  SamplingDecision,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-  type SamplingResult,
-} from '@opentelemetry/sdk-trace-base';
+import { ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 
 export interface ParentRatioSamplerOptions {
   /**
@@ -19,7 +13,10 @@ export interface ParentRatioSamplerOptions {
 class AlwaysOrRatioSampler implements Sampler {
   private readonly ratio: Sampler;
 
-  constructor(ratio: number, private readonly always: () => boolean) {
+  constructor(
+    ratio: number,
+    private readonly always: () => boolean,
+  ) {
     this.ratio = new TraceIdRatioBasedSampler(ratio);
   }
 

@@ -111,7 +111,9 @@ export class InvocationSpanProcessor implements SpanProcessor {
     const early = this.early;
     this.early = [];
     if (this.dropped > 0) {
-      console.warn(`span buffer full (${InvocationSpanProcessor.MAX_BUFFERED} spans): dropped ${this.dropped} spans of unsampled traces that had not failed`, { action: 'error' });
+      console.warn(`span buffer full (${InvocationSpanProcessor.MAX_BUFFERED} spans): dropped ${this.dropped} spans of unsampled traces that had not failed`, {
+        action: 'error',
+      });
       this.dropped = 0;
     }
     await Promise.all([...early, this.send(ended)]);

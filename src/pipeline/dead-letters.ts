@@ -28,7 +28,14 @@ export async function recordDeadLetter(env: Env, dlqName: string, body: unknown,
   const letter = deadLetterFrom(dlqName, body, info, now);
   try {
     const id = await storeDeadLetter(env.CONFIG, letter);
-    console.warn('dead letter recorded', { action: 'record_dead_letter', id, queue: letter.queue, error_type: letter.error_type, reason: letter.reason, original_trace_id: letter.trace_id });
+    console.warn('dead letter recorded', {
+      action: 'record_dead_letter',
+      id,
+      queue: letter.queue,
+      error_type: letter.error_type,
+      reason: letter.reason,
+      original_trace_id: letter.trace_id,
+    });
     return id;
   } catch (error) {
     if (info.attempts < MAX_DELIVERY_ATTEMPTS) throw error;
@@ -124,7 +131,11 @@ export async function replayDeadLetter(env: Env, id: string, requestId?: string)
  * links to the roots it sent, as the cron does. A letter that cannot be replayed, or whose batch
  * the queue refuses, stays stored and is reported with its reason; the others still go.
  */
-export async function replayDeadLetters(env: Env, { queue, limit }: ReplayMany, requestId?: string): Promise<{ replayed: Replayed[]; failed: Array<{ id: string; error: string }>; remaining: number }> {
+export async function replayDeadLetters(
+  env: Env,
+  { queue, limit }: ReplayMany,
+  requestId?: string,
+): Promise<{ replayed: Replayed[]; failed: Array<{ id: string; error: string }>; remaining: number }> {
   const ids = await listDeadLetterIds(env.CONFIG, queue);
   const taken = ids.slice(0, limit);
   const letters = await Promise.all(taken.map(async (id) => ({ id, letter: await getDeadLetter(env.CONFIG, id) })));
@@ -141,7 +152,10 @@ export async function replayDeadLetters(env: Env, { queue, limit }: ReplayMany, 
   }
   for (const [target, entries] of byQueue) {
     for (const batch of sendBatches(entries, (entry) => entry.body)) {
-      const roots = batch.map(({ body }) => ({ name: 'replay run', attributes: { [ATTR_ZIP]: body.zip_code, [ATTR_RUN_TRIGGER]: 'replay', ...(requestId ? { [ATTR_REQUEST_ID]: requestId } : {}) } }));
+      const roots = batch.map(({ body }) => ({
+        name: 'replay run',
+        attributes: { [ATTR_ZIP]: body.zip_code, [ATTR_RUN_TRIGGER]: 'replay', ...(requestId ? { [ATTR_REQUEST_ID]: requestId } : {}) },
+      }));
       const { prepared, failure } = await inNewTraces(
         roots,
         'replay_request',
@@ -159,7 +173,13 @@ export async function replayDeadLetters(env: Env, { queue, limit }: ReplayMany, 
       }
     }
   }
-  if (failed.length > 0) console.error('dead letters not replayed', { action: 'error', trigger: 'replay', ids: failed.map((f) => f.id), errors: [...new Set(failed.map((f) => f.error))].slice(0, 5) });
+  if (failed.length > 0)
+    console.error('dead letters not replayed', {
+      action: 'error',
+      trigger: 'replay',
+      ids: failed.map((f) => f.id),
+      errors: [...new Set(failed.map((f) => f.error))].slice(0, 5),
+    });
   return { replayed, failed, remaining: ids.length - replayed.length };
 }
 
@@ -190,7 +210,12 @@ function linkToFailure(letter: DeadLetter, id: string): void {
  * record, trigger `replay`, the replay request's id instead of the original run's) and gives the
  * body to send.
  */
-async function openReplayedRun(env: Env, queue: QueueName, body: QueueBody<QueueName>, requestId?: string): Promise<{ body: QueueBody<QueueName>; runId: string }> {
+async function openReplayedRun(
+  env: Env,
+  queue: QueueName,
+  body: QueueBody<QueueName>,
+  requestId?: string,
+): Promise<{ body: QueueBody<QueueName>; runId: string }> {
   const runId = await openRunRecord(env, body.zip_code, 'replay', { requestId });
   // A replayed landscape job skips the dispatcher: its record says which image the run view awaits.
   if (queue === 'landscape-jobs') {
@@ -204,6 +229,14 @@ async function openReplayedRun(env: Env, queue: QueueName, body: QueueBody<Queue
 /** Once its message is sent: the dead letter is deleted, and the replay logged. */
 async function finishReplay(env: Env, id: string, letter: DeadLetter, message: { body: QueueBody<QueueName>; runId: string }): Promise<Omit<Replayed, 'id'>> {
   await deleteDeadLetter(env.CONFIG, id);
-  console.info('dead letter replayed', { action: 'replay_dead_letter', id, queue: letter.queue, original_trace_id: letter.trace_id, zip_code: message.body.zip_code, run_id: message.runId, trigger: 'replay' });
+  console.info('dead letter replayed', {
+    action: 'replay_dead_letter',
+    id,
+    queue: letter.queue,
+    original_trace_id: letter.trace_id,
+    zip_code: message.body.zip_code,
+    run_id: message.runId,
+    trigger: 'replay',
+  });
   return { queue: letter.queue, message_id: letter.message_id, run_id: message.runId };
 }

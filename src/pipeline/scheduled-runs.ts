@@ -52,7 +52,12 @@ export async function runScheduled(env: Env, now = new Date()): Promise<Schedule
 async function sendRuns(env: Env, jobs: FetchJob[], summary: ScheduledSummary): Promise<void> {
   const zips = jobs.map((job) => job.zip_code);
   const roots = zips.map((zip) => ({ name: 'scheduled run', attributes: { [ATTR_ZIP]: zip, [ATTR_RUN_TRIGGER]: 'cron' } }));
-  const { failure } = await inNewTraces(roots, 'cron_invocation', async () => undefined, () => sendMessages(env, 'fetch-jobs', jobs));
+  const { failure } = await inNewTraces(
+    roots,
+    'cron_invocation',
+    async () => undefined,
+    () => sendMessages(env, 'fetch-jobs', jobs),
+  );
   if (failure) {
     summary.failed.push(...zips);
     console.error('scheduled runs could not be enqueued', { action: 'error', trigger: 'cron', zip_codes: zips, error: String(failure.error) });

@@ -18,7 +18,11 @@ const utf8 = new TextEncoder();
  * sent for an item, measured as UTF-8 JSON). A single body over the byte limit goes alone: the
  * queue refuses it, and that batch fails by itself.
  */
-export function* sendBatches<T>(items: Iterable<T>, bodyOf: (item: T) => unknown, limits: { messages: number; bytes: number } = SEND_BATCH_LIMITS): Generator<T[]> {
+export function* sendBatches<T>(
+  items: Iterable<T>,
+  bodyOf: (item: T) => unknown,
+  limits: { messages: number; bytes: number } = SEND_BATCH_LIMITS,
+): Generator<T[]> {
   let batch: T[] = [];
   let bytes = 0;
   for (const item of items) {

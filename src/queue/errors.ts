@@ -4,7 +4,11 @@
  */
 export class PermanentError extends Error {
   readonly permanent = true;
-  constructor(message: string, readonly errorType = 'permanent', options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly errorType = 'permanent',
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'PermanentError';
   }
@@ -29,8 +33,7 @@ export function classifyError(error: unknown): Classified {
     message?: unknown;
   };
   const permanent = e.permanent === true || e.transient === false;
-  const errorType =
-    typeof e.errorType === 'string' ? e.errorType : typeof e.name === 'string' && e.name !== 'Error' ? e.name : '_OTHER';
+  const errorType = typeof e.errorType === 'string' ? e.errorType : typeof e.name === 'string' && e.name !== 'Error' ? e.name : '_OTHER';
   const message = typeof e.message === 'string' ? e.message : String(error);
   const retryAfterSeconds = typeof e.retryAfterSeconds === 'number' ? e.retryAfterSeconds : undefined;
   return { permanent, errorType, message, retryAfterSeconds };

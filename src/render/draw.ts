@@ -47,13 +47,7 @@ export const TEXT_MARGIN_Y = 1;
  * so digits stay legible over soil texture, rain or a tree trunk.
  */
 export function drawText(canvas: Canvas, text: string, x: number, y: number, color: number): void {
-  canvas.fillRect(
-    x - TEXT_MARGIN_X,
-    y - TEXT_MARGIN_Y,
-    x + textWidth(text) + TEXT_MARGIN_X,
-    y + TEXT_HEIGHT + TEXT_MARGIN_Y,
-    BACKGROUND,
-  );
+  canvas.fillRect(x - TEXT_MARGIN_X, y - TEXT_MARGIN_Y, x + textWidth(text) + TEXT_MARGIN_X, y + TEXT_HEIGHT + TEXT_MARGIN_Y, BACKGROUND);
   let cx = x;
   for (const ch of text) {
     const glyph = glyphSprite(ch);

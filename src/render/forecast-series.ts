@@ -93,12 +93,7 @@ export function monotoneCubic(xs: readonly number[], ys: readonly number[]): (x:
     const t = (x - xs[last]) / h;
     const t2 = t * t;
     const t3 = t2 * t;
-    return (
-      (2 * t3 - 3 * t2 + 1) * ys[last] +
-      (t3 - 2 * t2 + t) * h * tangents[last] +
-      (-2 * t3 + 3 * t2) * ys[last + 1] +
-      (t3 - t2) * h * tangents[last + 1]
-    );
+    return (2 * t3 - 3 * t2 + 1) * ys[last] + (t3 - 2 * t2 + t) * h * tangents[last] + (-2 * t3 + 3 * t2) * ys[last + 1] + (t3 - t2) * h * tangents[last + 1];
   };
 }
 

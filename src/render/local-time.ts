@@ -92,12 +92,7 @@ export interface LocalMarks {
 }
 
 /** Local noons and midnights within [startMs, endMs). */
-export function localNoonsAndMidnights(
-  timeZone: string,
-  fallbackOffsetSeconds: number,
-  startMs: number,
-  endMs: number,
-): LocalMarks {
+export function localNoonsAndMidnights(timeZone: string, fallbackOffsetSeconds: number, startMs: number, endMs: number): LocalMarks {
   const clock = offsetClock(timeZone, fallbackOffsetSeconds);
   // Formatting is the costly part. With the same offset at both ends of the window (no DST change
   // inside, nearly always) that offset holds for every instant in the window, and an instant it

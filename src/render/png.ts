@@ -10,11 +10,7 @@ import { COLOR_COUNT, type Rgb } from './palette';
  * `scale` enlarges each pixel to scale×scale (for previews and the guide page's sprites);
  * `transparentIndex` marks one palette entry fully transparent (sprites on any background).
  */
-export function encodeIndexedPng(
-  canvas: Canvas,
-  palette: readonly Rgb[],
-  options: { scale?: number; transparentIndex?: number } = {},
-): Uint8Array {
+export function encodeIndexedPng(canvas: Canvas, palette: readonly Rgb[], options: { scale?: number; transparentIndex?: number } = {}): Uint8Array {
   const scale = Math.max(1, Math.floor(options.scale ?? 1));
   if (palette.length !== COLOR_COUNT) throw new Error(`palette needs ${COLOR_COUNT} colours`);
   const width = canvas.width * scale;

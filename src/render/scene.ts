@@ -1,14 +1,7 @@
 import type { Forecast } from '../domain/forecast';
 import { Canvas } from './canvas';
 import { drawSprite, drawSpriteOnGround, drawText, TEXT_HEIGHT, textWidth } from './draw';
-import {
-  cloudSizeForCover,
-  rainDashCount,
-  smokeAngleForPressure,
-  snowDotCount,
-  speciesForDirection,
-  treeSizeForWind,
-} from './encodings';
+import { cloudSizeForCover, rainDashCount, smokeAngleForPressure, snowDotCount, speciesForDirection, treeSizeForWind } from './encodings';
 import { displayTemperature, hourSlots, temperatureColumns, type HourSlot } from './forecast-series';
 import { localNoonsAndMidnights } from './local-time';
 import { BACKGROUND, INK, PRECIPITATION, SOIL } from './palette';
@@ -221,13 +214,7 @@ function drawClouds(canvas: Canvas, slots: readonly HourSlot[], nowMs: number, s
 }
 
 /** Rain as falling dashes and snow as dots, strictly inside each hour's own columns. */
-function drawPrecipitation(
-  canvas: Canvas,
-  slots: readonly HourSlot[],
-  groundY: Int16Array,
-  cloudBottoms: readonly number[],
-  seed: string,
-): void {
+function drawPrecipitation(canvas: Canvas, slots: readonly HourSlot[], groundY: Int16Array, cloudBottoms: readonly number[], seed: string): void {
   slots.forEach((slot, i) => {
     const { x0, x1 } = slot;
     // A partly visible hour gets its share of the drops.
@@ -277,13 +264,7 @@ function slotAtTime(slots: readonly HourSlot[], ms: number): HourSlot | undefine
   return undefined;
 }
 
-function placeTrees(
-  slots: readonly HourSlot[],
-  groundY: Int16Array,
-  nowMs: number,
-  flowerX: readonly number[],
-  seed: string,
-): TreePlacement[] {
+function placeTrees(slots: readonly HourSlot[], groundY: Int16Array, nowMs: number, flowerX: readonly number[], seed: string): TreePlacement[] {
   const trees: TreePlacement[] = [];
   for (let j = 0; TREE_FIRST_H + j * TREE_SPACING_H < 24; j++) {
     const ms = nowMs + (TREE_FIRST_H + j * TREE_SPACING_H) * HOUR_MS;

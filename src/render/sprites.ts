@@ -458,9 +458,10 @@ function parseSprite(name: SpriteName, art: readonly string[]): Sprite {
 export const SPRITE_NAMES = Object.keys(ART) as SpriteName[];
 
 /** Every sprite by name, parsed once when the module loads. */
-export const SPRITES: Readonly<Record<SpriteName, Sprite>> = Object.fromEntries(
-  SPRITE_NAMES.map((name) => [name, parseSprite(name, ART[name])]),
-) as Record<SpriteName, Sprite>;
+export const SPRITES: Readonly<Record<SpriteName, Sprite>> = Object.fromEntries(SPRITE_NAMES.map((name) => [name, parseSprite(name, ART[name])])) as Record<
+  SpriteName,
+  Sprite
+>;
 
 export type TreeSpecies = 'fir' | 'oak' | 'palm' | 'poplar';
 export const TREE_SPECIES: readonly TreeSpecies[] = ['fir', 'oak', 'palm', 'poplar'];

@@ -19,11 +19,9 @@ const QUEUE_NAMES = Object.keys(QUEUES).join('|');
  * to the 200 characters a dead letter may hold). ASCII throughout, so an id that passes always makes
  * a key within KV's 512-byte limit: an id outside the format is a 400, never a failed KV call.
  */
-export const DeadLetterId = z
-  .string()
-  .regex(new RegExp(`^${ISO_TIME}:(${QUEUE_NAMES}):[\\x21-\\x7e]{1,200}$`), {
-    message: `Not a dead-letter id: expected <ISO time>:<queue>:<message id> (queue one of ${Object.keys(QUEUES).join(', ')}), as GET /admin/dlq lists them.`,
-  });
+export const DeadLetterId = z.string().regex(new RegExp(`^${ISO_TIME}:(${QUEUE_NAMES}):[\\x21-\\x7e]{1,200}$`), {
+  message: `Not a dead-letter id: expected <ISO time>:<queue>:<message id> (queue one of ${Object.keys(QUEUES).join(', ')}), as GET /admin/dlq lists them.`,
+});
 
 export type StoredDeadLetter = DeadLetter & { id: string };
 

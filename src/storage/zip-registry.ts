@@ -61,7 +61,8 @@ async function entriesOf(kv: KVNamespace, keys: KVNamespaceListKey<unknown>[]): 
   return (
     await Promise.all(
       keys.map(async (key) => {
-        if (key.name.endsWith(REGISTERED_SUFFIX)) return { zip: key.name.slice(PREFIX.length, -REGISTERED_SUFFIX.length), active: false, registeredOnly: true as const };
+        if (key.name.endsWith(REGISTERED_SUFFIX))
+          return { zip: key.name.slice(PREFIX.length, -REGISTERED_SUFFIX.length), active: false, registeredOnly: true as const };
         const zip = key.name.slice(PREFIX.length);
         const fromMetadata = ZipEntry.safeParse(key.metadata);
         const parsed = fromMetadata.success ? fromMetadata : ZipEntry.safeParse(await kv.get(key.name, 'json'));

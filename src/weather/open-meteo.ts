@@ -136,7 +136,6 @@ export class OpenMeteoProvider implements WeatherProvider {
     const body = await getJson(url, ForecastResponse, requestOptions('open-meteo forecast', this.timeoutMs, options));
     return normalizeOpenMeteo(body, geo, now, { unit: options.unit ?? 'F', provider: this.name, url: redactString(url) });
   }
-
 }
 
 /** The result listing this postcode, else the first US result. */
@@ -162,7 +161,16 @@ export interface NormalizeOptions {
 export function normalizeOpenMeteo(body: OpenMeteoForecastResponse, geo: GeoLocation, now: Date, options: NormalizeOptions): Forecast {
   const fail = (why: string) => new WeatherResponseError(`${options.provider}: ${why}`, options.url);
   const { hourly } = body;
-  const series = [hourly.temperature_2m, hourly.pressure_msl, hourly.cloud_cover, hourly.rain, hourly.showers, hourly.snowfall, hourly.wind_speed_10m, hourly.wind_direction_10m];
+  const series = [
+    hourly.temperature_2m,
+    hourly.pressure_msl,
+    hourly.cloud_cover,
+    hourly.rain,
+    hourly.showers,
+    hourly.snowfall,
+    hourly.wind_speed_10m,
+    hourly.wind_direction_10m,
+  ];
   if (series.some((s) => s.length !== hourly.time.length)) throw fail('hourly arrays differ in length');
 
   const start = hourIndexContaining(hourly.time, Math.floor(now.getTime() / 1000));

@@ -93,7 +93,6 @@ export class OpenWeatherMapProvider implements WeatherProvider {
     const body = await getJson(url, OneCallResponse, requestOptions('openweathermap forecast', this.timeoutMs, options));
     return normalizeOneCall(body, geo, now, { unit: options.unit ?? 'F', provider: this.name, url: redactString(url) });
   }
-
 }
 
 export interface NormalizeOneCallOptions {

@@ -108,7 +108,8 @@ async function authenticate(c: Context<WebEnv>): Promise<AdminIdentity | undefin
   if (!cookie && !(access && jwt)) return undefined;
   const secret = await currentSessionSecret(c.env.CONFIG, token);
   const session = await readSession(cookie, secret);
-  if (session && !(await isSessionRevoked(c.env.CONFIG, session))) return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt, secret };
+  if (session && !(await isSessionRevoked(c.env.CONFIG, session)))
+    return { via: 'session', principal: `session:${session.id}`, expiresAt: session.expiresAt, secret };
   if (access && jwt) {
     const identity = await verifyAccessJwt(jwt, access);
     if (identity) return { via: 'access', principal: `access:${identity.subject}`, email: identity.email, secret };

@@ -15,7 +15,16 @@ import { DeadLettersPage } from './pages/dead-letters';
 import { RunPage } from './pages/run';
 import { AUTH_RATE_PERIOD_SECONDS, loginAttemptAllowed } from './auth-rate-limit';
 import { answerWrongMethods } from './methods';
-import { createSession, csrfToken, currentSessionSecret, readSession, revokeSession, SESSION_COOKIE, SESSION_COOKIE_PATH, SESSION_TTL_SECONDS } from './session';
+import {
+  createSession,
+  csrfToken,
+  currentSessionSecret,
+  readSession,
+  revokeSession,
+  SESSION_COOKIE,
+  SESSION_COOKIE_PATH,
+  SESSION_TTL_SECONDS,
+} from './session';
 import { adminZips } from './site-data';
 import type { WebEnv } from './web-env';
 
@@ -119,7 +128,9 @@ adminPages.get(RUN_PATH, async (c) => {
       documentOf(
         <Layout title="Unknown run" nav="admin" noindex>
           <h1>Unknown run</h1>
-          <p>Runs are kept for 24 hours. <a href="/admin">Back to the admin</a></p>
+          <p>
+            Runs are kept for 24 hours. <a href="/admin">Back to the admin</a>
+          </p>
         </Layout>,
       ),
       404,

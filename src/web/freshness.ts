@@ -25,7 +25,11 @@ export function deployedCadence(env: { CRON_CADENCE_MINUTES?: string }): number 
   try {
     return cadenceMinutes(env.CRON_CADENCE_MINUTES);
   } catch (error) {
-    console.error('CRON_CADENCE_MINUTES is invalid; pages assume the default cadence', { action: 'error', error: String(error), default_minutes: DEFAULT_CADENCE_MINUTES });
+    console.error('CRON_CADENCE_MINUTES is invalid; pages assume the default cadence', {
+      action: 'error',
+      error: String(error),
+      default_minutes: DEFAULT_CADENCE_MINUTES,
+    });
     return DEFAULT_CADENCE_MINUTES;
   }
 }

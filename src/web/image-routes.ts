@@ -69,14 +69,16 @@ async function serveImage(c: Context<{ Bindings: Env }>, zip: string, format: Fo
   }
   const generatedAt = object.customMetadata?.['generated-at'] ?? object.uploaded.toISOString();
   // Other sites embed these pictures: allow cross-origin loads (the rest of the site is same-origin only).
-  const headers = embeddable(new Headers({
-    'content-type': object.httpMetadata?.contentType ?? FORMATS[format].contentType,
-    'cache-control': CACHE_CONTROL,
-    etag: object.httpEtag,
-    'x-generated-at': generatedAt,
-    'x-zip-code': zip,
-    'x-format': format,
-  }));
+  const headers = embeddable(
+    new Headers({
+      'content-type': object.httpMetadata?.contentType ?? FORMATS[format].contentType,
+      'cache-control': CACHE_CONTROL,
+      etag: object.httpEtag,
+      'x-generated-at': generatedAt,
+      'x-zip-code': zip,
+      'x-format': format,
+    }),
+  );
   // The picture is older than the last failed run: still served, and the failure said alongside.
   if (isCurrentFailure(failure, format, generatedAt)) {
     headers.set('x-last-failure-at', failure.at);

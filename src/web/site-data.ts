@@ -16,8 +16,7 @@ import { failureSummary } from './zip-failure';
  */
 
 const newestFirst = (a: { generatedAt: string }, b: { generatedAt: string }) => Date.parse(b.generatedAt) - Date.parse(a.generatedAt);
-const formatOrder = (a: { format: string }, b: { format: string }) =>
-  FORMAT_NAMES.indexOf(a.format as never) - FORMAT_NAMES.indexOf(b.format as never);
+const formatOrder = (a: { format: string }, b: { format: string }) => FORMAT_NAMES.indexOf(a.format as never) - FORMAT_NAMES.indexOf(b.format as never);
 
 /** The place name of a ZIP, from its pictures' metadata (the newest picture that has one). */
 function placeOf(images: ImageMetadata[]): string | undefined {
@@ -30,7 +29,10 @@ function placeOf(images: ImageMetadata[]): string | undefined {
  */
 function currentFailure(images: ImageMetadata[], failure: ZipFailure | undefined): ZipFailure | undefined {
   const concerned = images.filter((i) => !failure?.format || i.format === failure.format);
-  const newest = concerned.map((i) => i.generatedAt).sort().at(-1);
+  const newest = concerned
+    .map((i) => i.generatedAt)
+    .sort()
+    .at(-1);
   return isCurrentFailure(failure, failure?.format ?? '', newest) ? failure : undefined;
 }
 
@@ -120,7 +122,9 @@ export async function adminZips(kv: KVNamespace, bucket: R2Bucket): Promise<Admi
       place: entry.place,
       formats: entry.formats,
       latest,
-      ...(isCurrentFailure(failure, failure?.format ?? '', latest) ? { failure: { at: failure.at, summary: failureSummary(failure), reason: failure.reason } } : {}),
+      ...(isCurrentFailure(failure, failure?.format ?? '', latest)
+        ? { failure: { at: failure.at, summary: failureSummary(failure), reason: failure.reason } }
+        : {}),
     };
   });
 }

@@ -17,7 +17,9 @@ export function queueWorker<Q extends QueueName>(
     service,
     {
       queue: async (batch, env) => {
-        await consumeBatch(batch, env, QUEUES[queue] as unknown as ConsumedQueue<QueueBody<Q>>, (body) => handle(env, body), { onFailure: recordRunFailure(env) });
+        await consumeBatch(batch, env, QUEUES[queue] as unknown as ConsumedQueue<QueueBody<Q>>, (body) => handle(env, body), {
+          onFailure: recordRunFailure(env),
+        });
       },
     },
     { ...WORKER_TRACING, ...tracing, queues: queueBindings(queue) },

@@ -23,7 +23,7 @@ export function requireChromium(): void {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium. ` +
-        'Install it with `apt-get update && apt-get install -y chromium` (CI\'s .ci/run does), or set CHROMIUM_PATH.',
+        "Install it with `apt-get update && apt-get install -y chromium` (CI's .ci/run does), or set CHROMIUM_PATH.",
     );
   }
 }
@@ -40,7 +40,16 @@ export async function openBrowser(options: { javaScript?: boolean; width?: numbe
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: options.width ?? 1200, height: options.height ?? 900 },
     javaScriptEnabled: options.javaScript ?? true,
   });

@@ -48,7 +48,7 @@ const visit = (page: Page, path: string) => visitUrl(page, `${stack.baseUrl}${pa
 async function adminJson<T>(path: string): Promise<T> {
   const res = await stack.admin(path, { method: 'GET' });
   expect(res.status, path).toBe(200);
-  return (await res.json());
+  return await res.json();
 }
 
 describe('web UI in chromium', () => {
@@ -234,7 +234,10 @@ describe('web UI in chromium', () => {
     // Log out: the cookie is gone and admin data with it.
     await visit(page, '/admin');
     expect(await page.locator('form[action="/admin/logout"]').count(), 'still logged in').toBe(1);
-    const [loggedOut] = await Promise.all([page.waitForResponse((r) => r.url() === `${stack.baseUrl}/admin/logout`), page.click('form[action="/admin/logout"] button')]);
+    const [loggedOut] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${stack.baseUrl}/admin/logout`),
+      page.click('form[action="/admin/logout"] button'),
+    ]);
     expect(loggedOut.status()).toBe(303);
     await page.waitForSelector('#token', { state: 'visible' });
     expect((await page.request.get(`${stack.baseUrl}/admin/status`)).status()).toBe(401);

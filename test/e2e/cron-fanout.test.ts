@@ -45,7 +45,11 @@ describe('cron fan-out on the real stack', () => {
     // One send span per binding call: ceil(250 / 100) = 3 sendBatch calls, each a batch.
     expect(sends).toHaveLength(Math.ceil(ZIPS.length / 100));
     for (const send of sends) {
-      expect(send).toMatchObject({ kind: 'CLIENT', parentSpanId: cron.spanId, attributes: { 'messaging.operation.name': 'send', 'messaging.batch.message_count': send.links.length } });
+      expect(send).toMatchObject({
+        kind: 'CLIENT',
+        parentSpanId: cron.spanId,
+        attributes: { 'messaging.operation.name': 'send', 'messaging.batch.message_count': send.links.length },
+      });
       expect(send.links.length).toBeLessThanOrEqual(100);
     }
     const linked = new Map(sends.flatMap((s) => s.links.map((l) => [`${l.traceId}/${l.spanId}`, s] as const)));
@@ -62,7 +66,9 @@ describe('cron fan-out on the real stack', () => {
       // scheduled run (its message's creation context, linked from a send of the cron trace) → process fetch-jobs, exactly once.
       expect(linked.has(`${root.traceId}/${root.spanId}`)).toBe(true);
       const processed = processes.filter((p) => p.traceId === root.traceId);
-      expect(processed.map((p) => [p.parentSpanId, zipOf(p), p.attributes['messaging.cloudflare_queues.message.attempts']])).toEqual([[root.spanId, zipOf(root), 1]]);
+      expect(processed.map((p) => [p.parentSpanId, zipOf(p), p.attributes['messaging.cloudflare_queues.message.attempts']])).toEqual([
+        [root.spanId, zipOf(root), 1],
+      ]);
     }
     expect(spans.filter((s) => s.name === 'create fetch-jobs')).toEqual([]);
     expect(processes.filter((p) => p.attributes['weather_landscape.run.trigger'] === 'cron')).toHaveLength(ZIPS.length);

@@ -26,10 +26,14 @@ async function runTo(zip: string, status: 'done' | 'failed'): Promise<void> {
   const started = await stack.admin(`/admin/generate?zip=${zip}`);
   expect(started.status).toBe(202);
   const { run_url } = await started.json<{ run_url: string }>();
-  await waitFor(`${zip}'s run to be ${status}`, async () => {
-    const view = await (await stack.admin(run_url, { method: 'GET' })).json<{ status: string }>();
-    return view.status === status ? true : undefined;
-  }, 30_000);
+  await waitFor(
+    `${zip}'s run to be ${status}`,
+    async () => {
+      const view = await (await stack.admin(run_url, { method: 'GET' })).json<{ status: string }>();
+      return view.status === status ? true : undefined;
+    },
+    30_000,
+  );
 }
 
 async function bytesOf(path: string): Promise<Uint8Array> {

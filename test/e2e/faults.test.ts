@@ -107,9 +107,7 @@ async function deadLetters(): Promise<DlqEntry[]> {
 // ---------------------------------------------------------------------------
 // Weather API faults
 
-type Expected =
-  | { kind: 'processed'; retries: number; errorType: string }
-  | { kind: 'dead_letter'; errorType: string; reason: RegExp };
+type Expected = { kind: 'processed'; retries: number; errorType: string } | { kind: 'dead_letter'; errorType: string; reason: RegExp };
 
 interface WeatherCase {
   name: string;
@@ -311,7 +309,13 @@ interface OtlpCase {
 const OTLP_CASES: OtlpCase[] = [
   // Refused, or (on a busy machine) timed out before workerd gave up on the connection.
   { name: 'OTLP receiver down', mode: 'down', zip: '72001', error: /nothing accepted the connection|timed out/ },
-  { name: `OTLP receiver slow (answers after 4000 ms > OTEL_EXPORT_TIMEOUT_MS ${EXPORT_TIMEOUT_MS})`, mode: 'slow', delayMs: 4000, zip: '72002', error: /timed out|connection/i },
+  {
+    name: `OTLP receiver slow (answers after 4000 ms > OTEL_EXPORT_TIMEOUT_MS ${EXPORT_TIMEOUT_MS})`,
+    mode: 'slow',
+    delayMs: 4000,
+    zip: '72002',
+    error: /timed out|connection/i,
+  },
   { name: 'OTLP receiver answers 500', mode: 'fail500', zip: '72003', error: /HTTP 5\d\d/ },
 ];
 const SERVICES = ['weather-landscape-web', 'weather-fetcher', 'job-dispatcher', 'landscape-generator'];
@@ -327,7 +331,10 @@ describe('OTLP receiver faults (one at a time)', () => {
   let firstAt = 0;
 
   for (const c of OTLP_CASES) {
-    const entry = row(c.name, `processed, image served; the export failure told once a minute by each of the ${SERVICES.length} workers, with its cause; no retry, no dead letter`);
+    const entry = row(
+      c.name,
+      `processed, image served; the export failure told once a minute by each of the ${SERVICES.length} workers, with its cause; no retry, no dead letter`,
+    );
     it(
       `${c.name} → images still produced, export failure told with its cause`,
       async () => {

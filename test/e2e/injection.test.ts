@@ -174,7 +174,12 @@ afterEach(({ task }) => {
 afterAll(async () => {
   // A failure's cause is often in what the stack printed: its last lines, outside the queue noise.
   if (bed && failed) {
-    console.log(bed.stack.lines.filter((l) => !l.includes('{"time"') && !/\bQUEUE\b/.test(l)).slice(-40).join('\n'));
+    console.log(
+      bed.stack.lines
+        .filter((l) => !l.includes('{"time"') && !/\bQUEUE\b/.test(l))
+        .slice(-40)
+        .join('\n'),
+    );
   }
   if (bed) assertNoConfigReload(bed.stack.lines);
   await closeTestbed(bed ?? {});
@@ -218,7 +223,10 @@ describe('injection through the real queues', () => {
     console.log(`\nInjection through the real queues:\n\n${table}\n`);
 
     for (const queue of INJECTED_QUEUES) {
-      expect(tally![queue].lost.map((c) => `${c.kind}: ${c.name}`), `lost on ${queue}`).toEqual([]);
+      expect(
+        tally![queue].lost.map((c) => `${c.kind}: ${c.name}`),
+        `lost on ${queue}`,
+      ).toEqual([]);
       for (const c of cases[queue]) {
         if (c.kind === 'valid') {
           // Neighbours unaffected: processed, and never dead-lettered.
@@ -232,7 +240,10 @@ describe('injection through the real queues', () => {
       }
       // Nothing else was dead-lettered on this queue.
       const matched = new Set(cases[queue].flatMap((c) => (c.kind === 'malformed' ? lettersOf(c, queue, letters).map((l) => l.id) : [])));
-      expect(letters.letters.filter((l) => l.queue === queue && !matched.has(l.id)).map((l) => `${l.error_type}: ${l.reason}`), `unexpected dead letters on ${queue}`).toEqual([]);
+      expect(
+        letters.letters.filter((l) => l.queue === queue && !matched.has(l.id)).map((l) => `${l.error_type}: ${l.reason}`),
+        `unexpected dead letters on ${queue}`,
+      ).toEqual([]);
     }
     expect(troubleInLog()).toEqual([]);
   });
@@ -270,10 +281,15 @@ describe('injection through the real queues', () => {
       expect(replay.status).toBe(422);
       expect((await replay.json<{ error: string }>()).error).toMatch(/keeps only a preview of its body/);
     }
-    const runs = await waitFor('the neighbours to be processed', async () => {
-      const r = runEvents();
-      return INJECTED_QUEUES.every((q) => (r[picked[q].neighbour.runId!] ?? []).some((e) => PROCESSED_LOG[q].includes(e))) ? r : undefined;
-    }, 60_000, 500);
+    const runs = await waitFor(
+      'the neighbours to be processed',
+      async () => {
+        const r = runEvents();
+        return INJECTED_QUEUES.every((q) => (r[picked[q].neighbour.runId!] ?? []).some((e) => PROCESSED_LOG[q].includes(e))) ? r : undefined;
+      },
+      60_000,
+      500,
+    );
     expect(Object.keys(runs).length).toBeGreaterThan(0);
     expect(troubleInLog()).toEqual([]);
   });

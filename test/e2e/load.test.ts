@@ -49,7 +49,8 @@ async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<
 
 const count = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name).length;
 /** R2 puts, told by their attributes (their names are the key's template, `put {zip}/bw.bmp`). */
-const r2Puts = (spans: ReceivedSpan[]) => spans.filter((s) => s.attributes['db.system.name'] === 'cloudflare_r2' && s.attributes['db.operation.name'] === 'put').length;
+const r2Puts = (spans: ReceivedSpan[]) =>
+  spans.filter((s) => s.attributes['db.system.name'] === 'cloudflare_r2' && s.attributes['db.operation.name'] === 'put').length;
 
 /** Spans whose parent is not in the trace (roots excepted): lost in export, or never ended. */
 function orphans(spans: ReceivedSpan[]): ReceivedSpan[] {
@@ -98,11 +99,13 @@ describe('load: 50 concurrent runs × 3 formats', () => {
     expect(new Set(traceIds).size).toBe(50);
 
     // Every trace complete at the receiver (this is also what "done" means: the last hop exported).
-    await receiver.waitForSpans((spans) => {
-      const byTrace = new Map<string, ReceivedSpan[]>();
-      for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
-      return traceIds.every((id) => complete(byTrace.get(id) ?? []));
-    }, 60_000).catch(() => undefined); // on a timeout, the per-trace assertions below say what is missing
+    await receiver
+      .waitForSpans((spans) => {
+        const byTrace = new Map<string, ReceivedSpan[]>();
+        for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+        return traceIds.every((id) => complete(byTrace.get(id) ?? []));
+      }, 60_000)
+      .catch(() => undefined); // on a timeout, the per-trace assertions below say what is missing
     const wallMs = performance.now() - started;
 
     // 150 images, each served.

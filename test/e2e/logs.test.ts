@@ -54,7 +54,10 @@ describe('npm run logs', () => {
       async () => {
         const { code, stdout } = await npmRunLogs(traceId, '--json');
         if (code !== 0) return undefined;
-        const parsed = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const parsed = stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         return parsed.filter((l) => l.action === 'generate_image').length === 2 ? parsed : undefined;
       },
       30_000,
@@ -103,7 +106,10 @@ describe('npm run logs', () => {
       async () => {
         const { code, stdout } = await npmRunLogs(traceId, '--json');
         if (code !== 0) return undefined;
-        const parsed = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const parsed = stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         return parsed.some((l) => l.action === 'record_dead_letter') ? parsed : undefined;
       },
       30_000,
@@ -111,7 +117,14 @@ describe('npm run logs', () => {
     );
     // The unknown ZIP is permanent: the fetcher dead-letters it at once, with the run's words from the context.
     expect(lines.filter((l) => l.action === 'error')).toEqual([
-      expect.objectContaining({ worker: 'weather-fetcher', level: 'error', message: 'queue message dead-lettered', zip_code: '00000', run_id: traceId, trigger: 'admin' }),
+      expect.objectContaining({
+        worker: 'weather-fetcher',
+        level: 'error',
+        message: 'queue message dead-lettered',
+        zip_code: '00000',
+        run_id: traceId,
+        trigger: 'admin',
+      }),
     ]);
     expect(lines.find((l) => l.action === 'record_dead_letter')).toMatchObject({ worker: 'weather-landscape-web', zip_code: '00000', run_id: traceId });
   });

@@ -25,10 +25,14 @@ afterAll(async () => {
 });
 
 async function imageOnceServed(path: string, timeoutMs = 5000): Promise<Uint8Array> {
-  return waitFor(`${path} to be served`, async () => {
-    const res = await fetch(`${stack.baseUrl}${path}`);
-    return res.status === 200 ? new Uint8Array(await res.arrayBuffer()) : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${path} to be served`,
+    async () => {
+      const res = await fetch(`${stack.baseUrl}${path}`);
+      return res.status === 200 ? new Uint8Array(await res.arrayBuffer()) : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 describe('npm start pipeline', () => {
@@ -66,7 +70,9 @@ describe('npm start pipeline', () => {
     expect(light.width).toBe(296);
     // The run record follows the run to the end, even with tracing off.
     const run = await waitFor('the run to be done', async () => {
-      const view = await (await fetch(`${stack.baseUrl}${run_url}`, { headers: { authorization: `Bearer ${stack.token}` } })).json<{
+      const view = await (
+        await fetch(`${stack.baseUrl}${run_url}`, { headers: { authorization: `Bearer ${stack.token}` } })
+      ).json<{
         status: string;
         formats: string[];
         images: Array<{ format: string; url: string }>;
@@ -96,7 +102,9 @@ describe('npm start pipeline', () => {
     expect(asked).toHaveLength(1);
     // Through the real fetch-jobs-dlq, the web worker kept it for the admin, with the reason.
     const letters = await waitFor('the dead letter to be listed', async () => {
-      const list = await (await fetch(`${stack.baseUrl}/admin/dlq`, { headers: { authorization: `Bearer ${stack.token}` } })).json<{
+      const list = await (
+        await fetch(`${stack.baseUrl}/admin/dlq`, { headers: { authorization: `Bearer ${stack.token}` } })
+      ).json<{
         dead_letters: Array<{ id: string; queue: string; error_type: string; body: { zip_code: string } }>;
       }>();
       return list.dead_letters.length > 0 ? list.dead_letters : undefined;

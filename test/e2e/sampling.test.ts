@@ -34,17 +34,33 @@ describe('a failed run at sampling ratio 0', () => {
     expect(res.status).toBe(202);
     const body = await res.json<{ trace_id: string; jaeger_url: string | null }>();
     expect(body.jaeger_url).toMatch(new RegExp(`/trace/${body.trace_id}$`));
-    await receiver.waitForSpans((spans) => named(spans.filter((s) => s.traceId === body.trace_id), 'process fetch-jobs-dlq', WEB).length === 1, 30_000);
+    await receiver.waitForSpans(
+      (spans) =>
+        named(
+          spans.filter((s) => s.traceId === body.trace_id),
+          'process fetch-jobs-dlq',
+          WEB,
+        ).length === 1,
+      30_000,
+    );
     const spans = receiver.spansOfTrace(body.trace_id);
 
     const [root] = named(spans, 'POST /admin/generate', WEB);
     expect(root, 'the root span').toBeDefined();
     expect(root.parentSpanId).toBeFalsy();
     const [failed] = named(spans, 'process fetch-jobs', 'weather-fetcher');
-    expect(failed.attributes).toMatchObject({ 'messaging.cloudflare_queues.outcome': 'dead_letter', 'error.type': 'UnknownZipError', 'messaging.cloudflare_queues.message.attempts': 1 });
+    expect(failed.attributes).toMatchObject({
+      'messaging.cloudflare_queues.outcome': 'dead_letter',
+      'error.type': 'UnknownZipError',
+      'messaging.cloudflare_queues.message.attempts': 1,
+    });
     expect(failed.attributes['messaging.cloudflare_queues.message.queue_time_ms']).toBeGreaterThanOrEqual(0);
     const [record] = named(spans, 'process fetch-jobs-dlq', WEB);
-    expect(record.attributes).toMatchObject({ 'messaging.cloudflare_queues.outcome': 'ack', 'weather_landscape.zip': UNKNOWN_ZIP, 'weather_landscape.run.trigger': 'admin' });
+    expect(record.attributes).toMatchObject({
+      'messaging.cloudflare_queues.outcome': 'ack',
+      'weather_landscape.zip': UNKNOWN_ZIP,
+      'weather_landscape.run.trigger': 'admin',
+    });
     // One tree: every span's parent is in the trace, and the root is the only span without one.
     const ids = new Set(spans.map((s) => s.spanId));
     expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name)).toEqual(['POST /admin/generate']);
@@ -69,7 +85,10 @@ describe('a failed run at sampling ratio 0', () => {
     expect(failed.attributes).toMatchObject({ 'messaging.cloudflare_queues.outcome': 'dead_letter', 'error.type': 'UnknownZipError', [KEPT]: true });
     // The cron's invocation went well and exported nothing: the run's root is not there, and cannot be.
     expect(named(spans, 'scheduled run')).toEqual([]);
-    expect(spans.filter((s) => !s.parentSpanId).map((s) => s.name), 'spans without a parent (a root)').toEqual([]);
+    expect(
+      spans.filter((s) => !s.parentSpanId).map((s) => s.name),
+      'spans without a parent (a root)',
+    ).toEqual([]);
     expect(named(receiver.spans.slice(sent), 'cron */15 * * * *')).toEqual([]);
     // Every span that did arrive is marked as kept for the error.
     for (const span of spans) expect(span.attributes[KEPT], span.name).toBe(true);

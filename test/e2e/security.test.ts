@@ -46,8 +46,7 @@ beforeAll(async () => {
     return true;
   };
   router.route(ZIP_ECHO_400, {
-    respond: (req, res) =>
-      json(res, 400, `{"cod":"400","message":"bad request for appid ${req.query.appid}: x\\"}\n${FORGED_LINE}"}`),
+    respond: (req, res) => json(res, 400, `{"cod":"400","message":"bad request for appid ${req.query.appid}: x\\"}\n${FORGED_LINE}"}`),
   });
   let echoed = false;
   router.route(ZIP_ECHO_500_ONCE, {
@@ -137,7 +136,9 @@ describe('runs with an OpenWeatherMap key', () => {
       return lines.length >= 2 ? lines : undefined;
     });
     expect(dead.map((l) => l.original_trace_id).sort()).toEqual([traces[ZIP_UNKNOWN], traces[ZIP_ECHO_400]].sort());
-    const retried = logsNamed(stack.lines, 'queue message failed; retrying').map((l) => l.trace_id).sort();
+    const retried = logsNamed(stack.lines, 'queue message failed; retrying')
+      .map((l) => l.trace_id)
+      .sort();
     expect(retried).toEqual([traces[ZIP_ECHO_500_ONCE], traces[ZIP_GARBAGE_ONCE]].sort());
     // The key really went to the weather API (and the stub only answers it).
     expect(router.requests.filter((r) => r.query.appid === OWM_KEY).length).toBeGreaterThanOrEqual(8);
@@ -234,7 +235,10 @@ describe('admin auth fuzzing', () => {
       }
     }
     for (const path of PATH_TRICKS) {
-      for (const [name, headers] of [['no auth', {}], ['wrong token', { authorization: 'Bearer wrong-token' }]] as const) {
+      for (const [name, headers] of [
+        ['no auth', {}],
+        ['wrong token', { authorization: 'Bearer wrong-token' }],
+      ] as const) {
         for (const method of ['GET', 'POST']) {
           const res = await rawRequest(method, path, { ...headers, ...from });
           answers.push({ what: `${name}: ${method} ${path}`, status: res.status, leaked: adminDataIn(res.body) });
@@ -325,7 +329,12 @@ describe('admin HTTP hygiene under wrangler dev', () => {
 
   it('logging out ends the session: the same cookie replayed afterwards gets 401', async () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded', origin: stack.baseUrl, 'sec-fetch-site': 'same-origin' };
-    const login = await fetch(`${stack.baseUrl}/admin/login`, { method: 'POST', headers: form, body: new URLSearchParams({ token: stack.token }), redirect: 'manual' });
+    const login = await fetch(`${stack.baseUrl}/admin/login`, {
+      method: 'POST',
+      headers: form,
+      body: new URLSearchParams({ token: stack.token }),
+      redirect: 'manual',
+    });
     expect(login.status).toBe(303);
     const cookie = /^(wl_session=[^;]+)/.exec(login.headers.get('set-cookie') ?? '')![1];
     expect((await fetch(`${stack.baseUrl}/admin/status`, { headers: { cookie } })).status).toBe(200);
@@ -379,7 +388,10 @@ describe('an incoming traceparent', () => {
       const traceId = hex(32);
       const spanId = hex(16);
       const probe = `probe=${rand()}${path.startsWith('/admin') ? `&zip=${ZIP_OK}` : ''}`;
-      const res = await fetch(`${stack.baseUrl}${path}?${probe}`, { method, headers: { ...headers, traceparent: `00-${traceId}-${spanId}-01`, tracestate: 'vendor=x' } });
+      const res = await fetch(`${stack.baseUrl}${path}?${probe}`, {
+        method,
+        headers: { ...headers, traceparent: `00-${traceId}-${spanId}-01`, tracestate: 'vendor=x' },
+      });
       await res.arrayBuffer();
       if (path.startsWith('/admin')) expect(res.status).toBe(401);
       const server = await serverSpanOf(probe);
@@ -395,7 +407,10 @@ describe('an incoming traceparent', () => {
     const spanId = hex(16);
     const probe = `zip=${ZIP_OK}&probe=${rand()}`;
     // A write: the admin's own reads are not traced at all (src/web/traced-requests.ts).
-    const res = await fetch(`${stack.baseUrl}/admin/activate?${probe}`, { method: 'POST', headers: { ...bearer(), traceparent: `00-${traceId}-${spanId}-01` } });
+    const res = await fetch(`${stack.baseUrl}/admin/activate?${probe}`, {
+      method: 'POST',
+      headers: { ...bearer(), traceparent: `00-${traceId}-${spanId}-01` },
+    });
     expect(res.status).toBe(200);
     const server = await serverSpanOf(probe);
     expect(server.traceId).toBe(traceId);
@@ -452,11 +467,13 @@ describe('log lines cannot be forged by input', () => {
       const field = Object.entries(l).find(([, v]) => typeof v === 'string' && v.includes(MARK))?.[0];
       return `${l.service} ${l.message} → ${field}`;
     });
-    expect(fields).toEqual(expect.arrayContaining([
-      'weather-fetcher queue message dead-lettered → reason',
-      'weather-landscape-web dead letter recorded → reason',
-      'weather-fetcher queue message failed; retrying → error',
-    ]));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'weather-fetcher queue message dead-lettered → reason',
+        'weather-landscape-web dead letter recorded → reason',
+        'weather-fetcher queue message failed; retrying → error',
+      ]),
+    );
     for (const l of carrying) expect(l.message).not.toContain(MARK);
     // Raw lines carrying the text are exactly those parsed JSON lines, or wrangler's percent-encoded request lines.
     const raw = stack.lines.filter((l) => l.includes(MARK));
@@ -471,9 +488,17 @@ describe('redaction', () => {
   it('the OpenWeatherMap key appears in no exported span, no log line, no admin answer', async () => {
     // The last exports: a traced admin request made after everything above is exported once the
     // earlier invocations' exports are (each invocation exports when it ends).
-    const sentinelTrace = `${rand()}${rand()}${rand()}${rand()}`.replace(/[^0-9a-f]/g, 'a').slice(0, 32).padEnd(32, 'a');
+    const sentinelTrace = `${rand()}${rand()}${rand()}${rand()}`
+      .replace(/[^0-9a-f]/g, 'a')
+      .slice(0, 32)
+      .padEnd(32, 'a');
     // A write: the admin's own reads are not traced (src/web/traced-requests.ts).
-    await (await fetch(`${stack.baseUrl}/admin/activate?zip=${ZIP_OK}`, { method: 'POST', headers: { ...bearer(), traceparent: `00-${sentinelTrace}-00f067aa0ba902b7-01` } })).arrayBuffer();
+    await (
+      await fetch(`${stack.baseUrl}/admin/activate?zip=${ZIP_OK}`, {
+        method: 'POST',
+        headers: { ...bearer(), traceparent: `00-${sentinelTrace}-00f067aa0ba902b7-01` },
+      })
+    ).arrayBuffer();
     await receiver.waitForSpans((spans) => spans.some((s) => s.traceId === sentinelTrace), 15_000);
     const exported = json(receiver.spans);
     expect(receiver.spans.length).toBeGreaterThan(50);
@@ -493,7 +518,9 @@ describe('redaction', () => {
     const dlq = json(await adminGet('/admin/dlq'));
     expect(dlq).toContain('REDACTED');
     expect(dlq).not.toContain(OWM_KEY);
-    const runs = logsNamed(stack.lines, 'run started').map((l) => String(l.run_id)).filter((id) => /^[0-9a-f]{32}$/.test(id));
+    const runs = logsNamed(stack.lines, 'run started')
+      .map((l) => String(l.run_id))
+      .filter((id) => /^[0-9a-f]{32}$/.test(id));
     expect(runs.length).toBeGreaterThanOrEqual(5);
     for (const runId of runs) expect(json(await adminGet(`/admin/runs/${runId}`))).not.toContain(OWM_KEY);
     expect(json(await adminGet('/admin/status'))).not.toContain(OWM_KEY);

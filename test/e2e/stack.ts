@@ -57,12 +57,16 @@ export async function startStack(vars: Record<string, string>, options: StackOpt
     mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
     configDir = mkdtempSync(join(ROOT, '.wrangler', 'local-'));
     const configs = [options.firstWorker(configDir), ...local.writeLocalConfigs(env, configDir)];
-    child = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), local.devArgs(configs, { host: '127.0.0.1', port, persistTo: persist, inspectorPort: inspector }), {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...env, ...local.DEV_ENV },
-    });
+    child = spawn(
+      join(ROOT, 'node_modules', '.bin', 'wrangler'),
+      local.devArgs(configs, { host: '127.0.0.1', port, persistTo: persist, inspectorPort: inspector }),
+      {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...env, ...local.DEV_ENV },
+      },
+    );
   } else {
     child = spawn('npm', ['start', '--silent'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   }
@@ -120,8 +124,7 @@ export async function startStack(vars: Record<string, string>, options: StackOpt
     lines,
     logs: () => parseLogLines(lines),
     logsWith: (message) => logsNamed(lines, message),
-    admin: (path, init = {}) =>
-      fetch(`${baseUrl}${path}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }),
+    admin: (path, init = {}) => fetch(`${baseUrl}${path}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }),
     stop,
   };
 }

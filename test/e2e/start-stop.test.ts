@@ -59,53 +59,59 @@ function processesInGroup(pgid: number): string[] {
 describe('npm start & (a background job of a non-interactive shell)', () => {
   // SIGTERM: npm passes it to scripts/start.mjs (package.json's `exec` makes that npm's child), and
   // exits once the stack has stopped. SIGKILL: npm passes nothing; start.mjs notices its parent is gone.
-  it.each(['SIGTERM', 'SIGKILL'] as const)('stops wrangler, workerd and itself when the npm process gets %s, freeing the port', async (signal) => {
-    const port = await freePort();
-    const persist = mkdtempSync(join(tmpdir(), 'wl-state-'));
-    // No ADMIN_TOKEN: the token npm start generates must pass its own rule.
-    const { ADMIN_TOKEN: _unused, ...env } = process.env;
-    // As the README's quick start does it: the shell stays, npm runs as its background job.
-    const shell = spawn('bash', ['-c', 'npm start --silent & echo "npm-pid=$!"; wait'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...env, PORT: String(port), INSPECTOR_PORT: String(await freePort()), PERSIST_DIR: persist, OTEL_SDK_DISABLED: 'true' },
-    });
-    let output = '';
-    shell.stdout.on('data', (chunk) => (output += chunk));
-    shell.stderr.on('data', (chunk) => (output += chunk));
-    const shellExited = new Promise((resolve) => shell.once('exit', resolve));
-    const baseUrl = `http://127.0.0.1:${port}`;
-    let wranglerGroup: number | undefined;
-    let startScript: number | undefined;
-    try {
-      const npmPid = Number(await waitFor('the shell to print npm\'s pid', async () => /npm-pid=(\d+)/.exec(output)?.[1], 10_000));
-      await waitFor('the stack to serve', async () => (output.includes('[start] ready') ? true : undefined), 150_000, 250);
-      expect((await fetch(`${baseUrl}/`)).status).toBe(200);
-      const [wrangler] = processesOf(persist);
-      wranglerGroup = psField(Number(wrangler), 'pgid');
-      startScript = psField(Number(wrangler), 'ppid');
-      expect(wranglerGroup).toBeDefined();
-      expect(startScript).toBeDefined();
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    'stops wrangler, workerd and itself when the npm process gets %s, freeing the port',
+    async (signal) => {
+      const port = await freePort();
+      const persist = mkdtempSync(join(tmpdir(), 'wl-state-'));
+      // No ADMIN_TOKEN: the token npm start generates must pass its own rule.
+      const { ADMIN_TOKEN: _unused, ...env } = process.env;
+      // As the README's quick start does it: the shell stays, npm runs as its background job.
+      const shell = spawn('bash', ['-c', 'npm start --silent & echo "npm-pid=$!"; wait'], {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...env, PORT: String(port), INSPECTOR_PORT: String(await freePort()), PERSIST_DIR: persist, OTEL_SDK_DISABLED: 'true' },
+      });
+      let output = '';
+      shell.stdout.on('data', (chunk) => (output += chunk));
+      shell.stderr.on('data', (chunk) => (output += chunk));
+      const shellExited = new Promise((resolve) => shell.once('exit', resolve));
+      const baseUrl = `http://127.0.0.1:${port}`;
+      let wranglerGroup: number | undefined;
+      let startScript: number | undefined;
+      try {
+        const npmPid = Number(await waitFor("the shell to print npm's pid", async () => /npm-pid=(\d+)/.exec(output)?.[1], 10_000));
+        await waitFor('the stack to serve', async () => (output.includes('[start] ready') ? true : undefined), 150_000, 250);
+        expect((await fetch(`${baseUrl}/`)).status).toBe(200);
+        const [wrangler] = processesOf(persist);
+        wranglerGroup = psField(Number(wrangler), 'pgid');
+        startScript = psField(Number(wrangler), 'ppid');
+        expect(wranglerGroup).toBeDefined();
+        expect(startScript).toBeDefined();
 
-      process.kill(npmPid, signal);
-      await shellExited;
-      if (signal === 'SIGTERM') expect(psField(startScript!, 'pgid'), 'scripts/start.mjs still runs after npm exited').toBeUndefined();
-      await waitFor('scripts/start.mjs to exit', async () => (psField(startScript!, 'pgid') === undefined ? true : undefined), 15_000);
-      await waitFor('wrangler, workerd and esbuild to exit', async () => (processesInGroup(wranglerGroup!).length === 0 ? true : undefined), 15_000);
-      expect(processesOf(persist)).toEqual([]);
-      await expect(fetch(`${baseUrl}/`)).rejects.toThrow();
-      if (signal === 'SIGKILL') expect(output).toContain('[start] the process that started npm start is gone: stopping the stack');
-    } catch (error) {
-      // Whatever the failed run left behind.
-      for (const target of [wranglerGroup && -wranglerGroup, startScript, -shell.pid!]) {
-        try {
-          if (target) process.kill(target, 'SIGKILL');
-        } catch {}
+        process.kill(npmPid, signal);
+        await shellExited;
+        if (signal === 'SIGTERM') expect(psField(startScript!, 'pgid'), 'scripts/start.mjs still runs after npm exited').toBeUndefined();
+        await waitFor('scripts/start.mjs to exit', async () => (psField(startScript!, 'pgid') === undefined ? true : undefined), 15_000);
+        await waitFor('wrangler, workerd and esbuild to exit', async () => (processesInGroup(wranglerGroup!).length === 0 ? true : undefined), 15_000);
+        expect(processesOf(persist)).toEqual([]);
+        await expect(fetch(`${baseUrl}/`)).rejects.toThrow();
+        if (signal === 'SIGKILL') expect(output).toContain('[start] the process that started npm start is gone: stopping the stack');
+      } catch (error) {
+        // Whatever the failed run left behind.
+        for (const target of [wranglerGroup && -wranglerGroup, startScript, -shell.pid!]) {
+          try {
+            if (target) process.kill(target, 'SIGKILL');
+          } catch {}
+        }
+        throw new Error(`${(error as Error).message}\n--- what the shell printed (last 30 lines):\n${output.split('\n').slice(-30).join('\n')}`, {
+          cause: error,
+        });
+      } finally {
+        rmSync(persist, { recursive: true, force: true });
       }
-      throw new Error(`${(error as Error).message}\n--- what the shell printed (last 30 lines):\n${output.split('\n').slice(-30).join('\n')}`, { cause: error });
-    } finally {
-      rmSync(persist, { recursive: true, force: true });
-    }
-  }, 200_000); // startup may take up to the 150 s the harness allows, then the bounded waits for the stop
+    },
+    200_000,
+  ); // startup may take up to the 150 s the harness allows, then the bounded waits for the stop
 });

@@ -16,12 +16,15 @@ export async function startTestbed(vars: Record<string, string> = {}, options: S
   const weather = await startWeatherStub();
   const receiver = await startOtlpReceiver();
   try {
-    const stack = await startStack({
-      OPEN_METEO_GEOCODING_URL: weather.url,
-      OPEN_METEO_FORECAST_URL: weather.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      ...vars,
-    }, options);
+    const stack = await startStack(
+      {
+        OPEN_METEO_GEOCODING_URL: weather.url,
+        OPEN_METEO_FORECAST_URL: weather.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        ...vars,
+      },
+      options,
+    );
     return { weather, receiver, stack };
   } catch (error) {
     await closeTestbed({ weather, receiver });

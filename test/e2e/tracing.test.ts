@@ -64,7 +64,9 @@ const runExported = (spans: ReceivedSpan[], traceId: string) =>
 
 /** The KV keys written or deleted in these spans, as `put key` / `delete key`. */
 const kvWrites = (spans: ReceivedSpan[]) =>
-  spans.filter((s) => isStorageOp(s, 'cloudflare_kv', /^(put|delete)$/)).map((s) => `${attributeText(s.attributes['db.operation.name'])} ${attributeText(s.attributes['cloudflare.kv.key'])}`);
+  spans
+    .filter((s) => isStorageOp(s, 'cloudflare_kv', /^(put|delete)$/))
+    .map((s) => `${attributeText(s.attributes['db.operation.name'])} ${attributeText(s.attributes['cloudflare.kv.key'])}`);
 
 describe('end-to-end trace', () => {
   let run: Awaited<ReturnType<typeof generateTraced>>;
@@ -83,7 +85,11 @@ describe('end-to-end trace', () => {
       service: 'landscape-generator',
       count: FORMATS.length,
       attributes: { 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'landscape-jobs', 'messaging.cloudflare_queues.outcome': 'ack' },
-      children: [{ name: /^render (rgb_light|rgb_dark|bw|bwi|eink)$/ }, { name: /^head \{zip\}\/\w+\.(png|bmp)$/, kind: 'CLIENT' as const }, { name: /^put \{zip\}\/\w+\.(png|bmp)$/, kind: 'CLIENT' as const }],
+      children: [
+        { name: /^render (rgb_light|rgb_dark|bw|bwi|eink)$/ },
+        { name: /^head \{zip\}\/\w+\.(png|bmp)$/, kind: 'CLIENT' as const },
+        { name: /^put \{zip\}\/\w+\.(png|bmp)$/, kind: 'CLIENT' as const },
+      ],
     };
     expectSpanTree(spans, {
       name: 'POST /admin/generate',
@@ -116,7 +122,12 @@ describe('end-to-end trace', () => {
                       children: [
                         { name: 'list formats:{zip}', kind: 'CLIENT' },
                         { name: 'put run:{id}:dispatched', kind: 'CLIENT', attributes: { 'cloudflare.kv.key': `run:${traceId}:dispatched` } },
-                        { name: 'send landscape-jobs', kind: 'PRODUCER', attributes: { 'messaging.batch.message_count': FORMATS.length }, children: [generator] },
+                        {
+                          name: 'send landscape-jobs',
+                          kind: 'PRODUCER',
+                          attributes: { 'messaging.batch.message_count': FORMATS.length },
+                          children: [generator],
+                        },
                       ],
                     },
                   ],
@@ -147,7 +158,12 @@ describe('end-to-end trace', () => {
     const server = spans.find((s) => s.kind === 'SERVER')!;
     expect(Object.keys(server.attributes).filter((key) => /^(net|tls|cloud)\./.test(key) || key === 'http.accepts')).toEqual([]);
     // Every worker's log lines for this run carry its trace id.
-    const services = new Set(stack.logs().filter((l) => l.trace_id === traceId).map((l) => l.service));
+    const services = new Set(
+      stack
+        .logs()
+        .filter((l) => l.trace_id === traceId)
+        .map((l) => l.service),
+    );
     expect(services).toEqual(new Set(['weather-fetcher', 'job-dispatcher', 'landscape-generator', 'weather-landscape-web']));
   });
 
@@ -165,7 +181,11 @@ describe('end-to-end trace', () => {
     for (const span of run.spans) {
       expect({ span: span.name, zip: span.attributes['weather_landscape.zip'] }).toEqual({ span: span.name, zip: '78729' });
       // The caller's X-Request-ID reaches every hop: web, fetcher, dispatcher, each generator.
-      expect({ span: span.name, service: span.serviceName, id: span.attributes['weather_landscape.request_id'] }).toEqual({ span: span.name, service: span.serviceName, id: REQUEST_ID });
+      expect({ span: span.name, service: span.serviceName, id: span.attributes['weather_landscape.request_id'] }).toEqual({
+        span: span.name,
+        service: span.serviceName,
+        id: REQUEST_ID,
+      });
     }
     const root = run.spans.find((s) => s.name === 'POST /admin/generate')!;
     expect(root.attributes).toMatchObject({ 'weather_landscape.run.trigger': 'admin', 'weather_landscape.run.id': run.traceId });
@@ -185,7 +205,12 @@ describe('end-to-end trace', () => {
     const entries = run.spans.filter((s) => s.name === 'POST /admin/generate' || s.name.startsWith('process '));
     expect(entries).toHaveLength(3 + FORMATS.length);
     const ids = entries.map((s) => ({ span: s.name, traceId: s.attributes['cloudflare.trace_id'], spanId: s.attributes['cloudflare.span_id'] }));
-    for (const id of ids) expect(id).toEqual({ span: id.span, traceId: expect.stringMatching(/^(?!0{32})[0-9a-f]{32}$/), spanId: expect.stringMatching(/^(?!0{16})[0-9a-f]{16}$/) });
+    for (const id of ids)
+      expect(id).toEqual({
+        span: id.span,
+        traceId: expect.stringMatching(/^(?!0{32})[0-9a-f]{32}$/),
+        spanId: expect.stringMatching(/^(?!0{16})[0-9a-f]{16}$/),
+      });
     // Each worker invocation is a native trace of its own (Cloudflare does not join them through queues).
     const byService = new Map(entries.map((s) => [s.serviceName, s.attributes['cloudflare.trace_id']]));
     expect(new Set(byService.values()).size).toBe(4);
@@ -196,7 +221,14 @@ describe('end-to-end trace', () => {
   it('exports no empty, null or misleading attribute value in any span', () => {
     const bad = receiver.spans.flatMap((s) =>
       Object.entries(s.attributes)
-        .filter(([key, value]) => value === '' || value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (key === 'url.scheme' && attributeText(value).endsWith(':')))
+        .filter(
+          ([key, value]) =>
+            value === '' ||
+            value === null ||
+            value === undefined ||
+            (Array.isArray(value) && value.length === 0) ||
+            (key === 'url.scheme' && attributeText(value).endsWith(':')),
+        )
         .map(([key]) => `${s.name}: ${key}`),
     );
     expect(bad).toEqual([]);
@@ -226,7 +258,9 @@ describe('end-to-end trace', () => {
     expect(kvWrites(run.spans).sort()).toEqual([`put run:${run.traceId}`, `put run:${run.traceId}:dispatched`, 'put geo:78729'].sort());
     expect(kvWrites(run.spans).length).toBeLessThanOrEqual(6);
     // The generator writes none: what the run view needs is in each image's R2 metadata.
-    expect(run.spans.filter((s) => s.serviceName === 'landscape-generator' && s.attributes['db.system.name'] === 'cloudflare_kv').map((s) => s.name)).toEqual([]);
+    expect(run.spans.filter((s) => s.serviceName === 'landscape-generator' && s.attributes['db.system.name'] === 'cloudflare_kv').map((s) => s.name)).toEqual(
+      [],
+    );
   });
 
   it('a later admin run of the same ZIP writes only its run record: 2 KV keys', async () => {

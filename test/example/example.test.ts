@@ -90,7 +90,10 @@ beforeAll(async () => {
   for (const stream of [wrangler.stdout!, wrangler.stderr!]) stream.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const deadline = Date.now() + 150_000;
   for (;;) {
-    const ready = await fetch(`${baseUrl}/healthz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${baseUrl}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline || wrangler.exitCode !== null) throw new Error(`wrangler dev did not start:\n${output.join('').slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -128,7 +131,12 @@ it("one request is one trace: the producer's send span is the parent of the cons
         name: 'send example-jobs',
         kind: 'PRODUCER',
         service: 'example-producer',
-        attributes: { 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'example-jobs', 'messaging.operation.type': 'send', 'example.task': 'paint' },
+        attributes: {
+          'messaging.system': 'cloudflare_queues',
+          'messaging.destination.name': 'example-jobs',
+          'messaging.operation.type': 'send',
+          'example.task': 'paint',
+        },
         children: [
           {
             name: 'process example-jobs',

@@ -38,7 +38,9 @@ function publishedPorts(service: ComposeService): Map<number, number> {
       if (entry.published !== undefined) ports.set(Number(entry.target), Number(entry.published));
       continue;
     }
-    const parts = String(entry).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = String(entry)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     if (parts.length >= 2) ports.set(Number(parts[parts.length - 1]), Number(parts[parts.length - 2]));
   }
   return ports;

@@ -14,9 +14,11 @@ describe('redaction', () => {
   });
 
   it('redacts secret-looking attribute keys and every string value', () => {
-    expect(
-      redactAttributes({ 'http.request.header.authorization': ['Bearer x'], 'url.full': 'https://h/?appid=k', 'http.status_code': 200 }),
-    ).toEqual({ 'http.request.header.authorization': 'REDACTED', 'url.full': 'https://h/?appid=REDACTED', 'http.status_code': 200 });
+    expect(redactAttributes({ 'http.request.header.authorization': ['Bearer x'], 'url.full': 'https://h/?appid=k', 'http.status_code': 200 })).toEqual({
+      'http.request.header.authorization': 'REDACTED',
+      'url.full': 'https://h/?appid=REDACTED',
+      'http.status_code': 200,
+    });
   });
 
   it('redacts nested structured log fields', () => {

@@ -168,7 +168,11 @@ export function ledgerFromSpans(spans: readonly LedgerSpan[], options: LedgerOpt
     if (root) found = { ...root, name: span.name, service: span.serviceName };
     else {
       const cronLink = span.links?.find((l) => l.attributes?.['weather_landscape.link'] === CRON_LINK);
-      const next = cronLink ? byId.get(`${cronLink.traceId}/${cronLink.spanId}`) : span.parentSpanId ? byId.get(`${span.traceId}/${span.parentSpanId}`) : undefined;
+      const next = cronLink
+        ? byId.get(`${cronLink.traceId}/${cronLink.spanId}`)
+        : span.parentSpanId
+          ? byId.get(`${span.traceId}/${span.parentSpanId}`)
+          : undefined;
       if (!next) {
         throw new Error(
           `ledger: span "${span.name}" (${span.serviceName}, trace ${span.traceId}) belongs to no invocation among the spans given ` +

@@ -73,7 +73,13 @@ function wrongTypeFor(kind: FieldKind): unknown {
 function badValuesFor(kind: FieldKind): Array<[string, unknown]> {
   switch (kind) {
     case 'version':
-      return [['unknown version 2', 2], ['version 0', 0], ['version 1.5', 1.5], ['version "1"', '1'], ['version NaN', NaN]];
+      return [
+        ['unknown version 2', 2],
+        ['version 0', 0],
+        ['version 1.5', 1.5],
+        ['version "1"', '1'],
+        ['version NaN', NaN],
+      ];
     case 'zip':
       return [
         ['100 KB', '7'.repeat(KB100)],
@@ -96,9 +102,20 @@ function badValuesFor(kind: FieldKind): Array<[string, unknown]> {
         ['100 KB', '2'.repeat(KB100)],
       ];
     case 'lat':
-      return [['90.0001', 90.0001], ['-91', -91], ['NaN', NaN], ['Infinity', Infinity], ['1e309 (Infinity from JSON)', JSON.parse('1e309')]];
+      return [
+        ['90.0001', 90.0001],
+        ['-91', -91],
+        ['NaN', NaN],
+        ['Infinity', Infinity],
+        ['1e309 (Infinity from JSON)', JSON.parse('1e309')],
+      ];
     case 'lon':
-      return [['180.5', 180.5], ['-181', -181], ['-Infinity', -Infinity], ['NaN', NaN]];
+      return [
+        ['180.5', 180.5],
+        ['-181', -181],
+        ['-Infinity', -Infinity],
+        ['NaN', NaN],
+      ];
     case 'enum':
       return [
         ['unknown value', 'sepia'],
@@ -110,7 +127,12 @@ function badValuesFor(kind: FieldKind): Array<[string, unknown]> {
         ['100 KB', 'x'.repeat(KB100)],
       ];
     case 'run_id':
-      return [['not hex', 'not-a-run-id'], ['upper-case hex', 'A'.repeat(32)], ['31 chars', 'a'.repeat(31)], ['33 chars', 'a'.repeat(33)]];
+      return [
+        ['not hex', 'not-a-run-id'],
+        ['upper-case hex', 'A'.repeat(32)],
+        ['31 chars', 'a'.repeat(31)],
+        ['33 chars', 'a'.repeat(33)],
+      ];
   }
 }
 
@@ -204,7 +226,7 @@ function unencodableCases(valid: Record<string, unknown>, field: string): Malfor
     { name: `${field} a BigInt`, body: { ...valid, [field]: 78729n }, field, ...v8 },
     { name: 'a BigInt', body: 2n ** 64n, field: '(body)', ...v8 },
     { name: `${field} the body itself (a cycle)`, body: selfAsField, field, ...v8 },
-    { name: 'a Map of a valid body\'s fields, holding itself', body: cycleInMap, field: 'schema_version', ...v8 },
+    { name: "a Map of a valid body's fields, holding itself", body: cycleInMap, field: 'schema_version', ...v8 },
     { name: 'a Set holding a valid body', body: new Set([valid]), field: 'schema_version', ...v8 },
     { name: 'a Date', body: new Date('2026-06-21T12:00:00.000Z'), field: 'schema_version', ...v8 },
     { name: `${field} a Date`, body: { ...valid, [field]: new Date('2026-06-21T12:00:00.000Z') }, field, ...v8 },
@@ -215,7 +237,7 @@ function unencodableCases(valid: Record<string, unknown>, field: string): Malfor
     { name: 'an Error', body: new TypeError('not a job'), field: 'schema_version', ...v8 },
     { name: 'a sparse array', body: [1, , 3], field: '(body)', ...v8 },
     { name: `${field} nested 1,000 levels deep`, body: { ...valid, [field]: nested(1_000) }, field, preview: true },
-    { name: 'a valid body\'s JSON as bytes', body: bytesOf(JSON.stringify(valid)), field: 'schema_version', contentType: 'bytes', preview: true },
+    { name: "a valid body's JSON as bytes", body: bytesOf(JSON.stringify(valid)), field: 'schema_version', contentType: 'bytes', preview: true },
     { name: 'binary bytes', body: new Uint8Array([0, 159, 146, 150, 255]).buffer, field: 'schema_version', contentType: 'bytes', preview: true },
     { name: 'empty bytes', body: new ArrayBuffer(0), field: 'schema_version', contentType: 'bytes', preview: true },
     { name: `${field} near the 128 KB message limit`, body: { ...valid, [field]: '7'.repeat(padding) }, field, preview: true },
@@ -251,9 +273,17 @@ export function toleratedCases(valid: Record<string, unknown>): ToleratedCase[] 
     { name: 'a carrier with flags "zz"', body: { ...valid, _otel: { traceparent: VALID_TRACEPARENT.replace(/01$/, 'zz') } }, carrier: 'invalid' },
     { name: 'a carrier with a BigInt traceparent', body: { ...valid, _otel: { traceparent: 1n } }, carrier: 'invalid', contentType: 'v8' },
     { name: 'a Map carrier', body: { ...valid, _otel: new Map([['traceparent', VALID_TRACEPARENT]]) }, carrier: 'invalid', contentType: 'v8' },
-    { name: 'a carrier with a 100 KB tracestate', body: { ...valid, _otel: { traceparent: VALID_TRACEPARENT, tracestate: `k=${'v'.repeat(KB100)}` } }, contentType: 'json' },
+    {
+      name: 'a carrier with a 100 KB tracestate',
+      body: { ...valid, _otel: { traceparent: VALID_TRACEPARENT, tracestate: `k=${'v'.repeat(KB100)}` } },
+      contentType: 'json',
+    },
     // Extra fields JSON cannot hold do not matter: the schema drops unknown fields.
-    { name: 'extra fields JSON cannot hold (BigInt, Map, Date, bytes)', body: { ...valid, big: 1n, map: new Map([[1, 2]]), at: new Date(0), bytes: new Uint8Array(4) }, contentType: 'v8' },
+    {
+      name: 'extra fields JSON cannot hold (BigInt, Map, Date, bytes)',
+      body: { ...valid, big: 1n, map: new Map([[1, 2]]), at: new Date(0), bytes: new Uint8Array(4) },
+      contentType: 'v8',
+    },
     { name: 'an extra field that is the body itself (a cycle)', body: withSelf(valid), contentType: 'v8' },
   ];
 }

@@ -113,7 +113,9 @@ export function defineMalformedSuite(suite: MalformedSuite): void {
         } else {
           // The dead letter keeps the body as it came (without the trace carrier), for the admin to replay.
           const expectedBody =
-            typeof c.body === 'object' && c.body !== null && !Array.isArray(c.body) ? Object.fromEntries(Object.entries(c.body).filter(([k]) => k !== '_otel')) : c.body;
+            typeof c.body === 'object' && c.body !== null && !Array.isArray(c.body)
+              ? Object.fromEntries(Object.entries(c.body).filter(([k]) => k !== '_otel'))
+              : c.body;
           expect(letter.body).toEqual(expectedBody);
           expect(letter.replayable).toBe(true);
         }

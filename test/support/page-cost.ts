@@ -33,7 +33,8 @@ export async function pageCosts(view: Viewer): Promise<PageCosts> {
   const home = await view('/');
   const first = await view('/forecasts');
   const after = nextAfter(first.html);
-  if (home.status !== 200 || first.status !== 200 || !after) throw new Error(`page costs: / ${home.status}, /forecasts ${first.status}, next page ${after ?? 'none'}`);
+  if (home.status !== 200 || first.status !== 200 || !after)
+    throw new Error(`page costs: / ${home.status}, /forecasts ${first.status}, next page ${after ?? 'none'}`);
   const next = await view(`/forecasts?after=${after}`);
   return { home: home.ops, forecasts: first.ops, forecastsNext: next.ops, zipsPerPage: cardZips(first.html).length };
 }

@@ -70,7 +70,7 @@ export function assertNoConfigReload(lines: readonly string[]): void {
   if (configReloads(lines).length > 0) {
     throw new Error(
       'the stack reloaded its config during the test: another `npm start` rewrote .wrangler/local/wrangler.*.json ' +
-        '(shared by every stack) and this stack now runs with that stack\'s vars; the results of this run are not valid',
+        "(shared by every stack) and this stack now runs with that stack's vars; the results of this run are not valid",
     );
   }
 }

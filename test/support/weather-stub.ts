@@ -72,11 +72,65 @@ export interface StubPlace {
 
 /** Real ZIPs the stub knows by name. */
 export const STUB_PLACES: Readonly<Record<string, StubPlace>> = {
-  '78729': { zip: '78729', id: 4671654, name: 'Austin', admin1: 'Texas', admin2: 'Travis', lat: 30.45215, lon: -97.76889, elevation: 262, timezone: 'America/Chicago', population: 961855 },
-  '99701': { zip: '99701', id: 5861897, name: 'Fairbanks', admin1: 'Alaska', admin2: 'Fairbanks North Star', lat: 64.83778, lon: -147.71639, elevation: 136, timezone: 'America/Anchorage', population: 31535 },
-  '96813': { zip: '96813', id: 5856195, name: 'Honolulu', admin1: 'Hawaii', admin2: 'Honolulu', lat: 21.30694, lon: -157.85833, elevation: 5, timezone: 'Pacific/Honolulu', population: 371657 },
-  '10001': { zip: '10001', id: 5128581, name: 'New York', admin1: 'New York', lat: 40.75061, lon: -73.99716, elevation: 10, timezone: 'America/New_York', population: 8804190 },
-  '94103': { zip: '94103', id: 5391959, name: 'San Francisco', admin1: 'California', admin2: 'San Francisco', lat: 37.77254, lon: -122.41474, elevation: 16, timezone: 'America/Los_Angeles', population: 864816 },
+  '78729': {
+    zip: '78729',
+    id: 4671654,
+    name: 'Austin',
+    admin1: 'Texas',
+    admin2: 'Travis',
+    lat: 30.45215,
+    lon: -97.76889,
+    elevation: 262,
+    timezone: 'America/Chicago',
+    population: 961855,
+  },
+  '99701': {
+    zip: '99701',
+    id: 5861897,
+    name: 'Fairbanks',
+    admin1: 'Alaska',
+    admin2: 'Fairbanks North Star',
+    lat: 64.83778,
+    lon: -147.71639,
+    elevation: 136,
+    timezone: 'America/Anchorage',
+    population: 31535,
+  },
+  '96813': {
+    zip: '96813',
+    id: 5856195,
+    name: 'Honolulu',
+    admin1: 'Hawaii',
+    admin2: 'Honolulu',
+    lat: 21.30694,
+    lon: -157.85833,
+    elevation: 5,
+    timezone: 'Pacific/Honolulu',
+    population: 371657,
+  },
+  '10001': {
+    zip: '10001',
+    id: 5128581,
+    name: 'New York',
+    admin1: 'New York',
+    lat: 40.75061,
+    lon: -73.99716,
+    elevation: 10,
+    timezone: 'America/New_York',
+    population: 8804190,
+  },
+  '94103': {
+    zip: '94103',
+    id: 5391959,
+    name: 'San Francisco',
+    admin1: 'California',
+    admin2: 'San Francisco',
+    lat: 37.77254,
+    lon: -122.41474,
+    elevation: 16,
+    timezone: 'America/Los_Angeles',
+    population: 864816,
+  },
 };
 
 const SYNTHETIC_TIMEZONE = 'America/Chicago';
@@ -314,7 +368,7 @@ function wetness(seed: number, hours: number): number {
 export function syntheticInstant(lat: number, lon: number, unixSeconds: number): SyntheticInstant {
   const seed = placeSeed(lat, lon);
   const hours = unixSeconds / 3600;
-  const solarHour = (((hours % 24) + lon / 15) % 24 + 24) % 24;
+  const solarHour = ((((hours % 24) + lon / 15) % 24) + 24) % 24;
   const dayOfYear = (unixSeconds / 86400) % 365.2425;
   const seasonalAmplitude = Math.max(0, 0.3 * Math.abs(lat) - 5);
   const northern = lat >= 0 ? 1 : -1;
@@ -509,14 +563,20 @@ function weatherCode(lat: number, lon: number, t: number): { wmo: number; owm: n
 const DAILY_VARIABLES = ['sunrise', 'sunset', 'temperature_2m_max', 'temperature_2m_min'] as const;
 
 function list(value: string | undefined): string[] {
-  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** `/v1/forecast`: hourly data from local midnight today, like the real API. */
 function openMeteoForecast(query: Query, ctx: Context): Answer {
   const lat = Number(query.latitude);
   const lon = Number(query.longitude);
-  if (query.latitude === undefined || query.longitude === undefined) return openMeteoError("Parameter 'latitude' and 'longitude' must have the same number of elements");
+  if (query.latitude === undefined || query.longitude === undefined)
+    return openMeteoError("Parameter 'latitude' and 'longitude' must have the same number of elements");
   if (!(lat >= -90 && lat <= 90)) return openMeteoError(`Latitude must be in range of -90 to 90°. Given: ${query.latitude}.`);
   if (!(lon >= -180 && lon <= 180)) return openMeteoError(`Longitude must be in range of -180 to 180°. Given: ${query.longitude}.`);
 

@@ -96,9 +96,7 @@ export async function startZipRouter(fallback: string): Promise<ZipRouter> {
     requests,
     route: (zip, route) => void routes.set(zip, route),
     requestsFor: (zip, kind) =>
-      requests.filter(
-        (r) => r.zip === zip && (!kind || (kind === 'geocoding' ? GEOCODING_PATHS.has(r.path) : FORECAST_PATHS.has(r.path))),
-      ),
+      requests.filter((r) => r.zip === zip && (!kind || (kind === 'geocoding' ? GEOCODING_PATHS.has(r.path) : FORECAST_PATHS.has(r.path)))),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -20,13 +20,7 @@ import generatedOtlpRoot from '@opentelemetry/otlp-transformer/build/src/generat
 // ---------------------------------------------------------------------------
 // Public types
 
-export type AttributeValue =
-  | string
-  | number
-  | boolean
-  | null
-  | AttributeValue[]
-  | { [key: string]: AttributeValue };
+export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
 export type Attributes = Record<string, AttributeValue>;
 
 export type SpanKindName = 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
@@ -213,12 +207,7 @@ function hexOf(bytes: Iterable<number>): string {
 
 function toHexId(id: OtlpBytes | undefined): string | undefined {
   if (id === undefined || id.length === 0) return undefined;
-  const hex =
-    typeof id !== 'string'
-      ? hexOf(id)
-      : HEX_ID.test(id)
-        ? id.toLowerCase()
-        : hexOf(Uint8Array.from(atob(id), (c) => c.charCodeAt(0)));
+  const hex = typeof id !== 'string' ? hexOf(id) : HEX_ID.test(id) ? id.toLowerCase() : hexOf(Uint8Array.from(atob(id), (c) => c.charCodeAt(0)));
   return /^0+$/.test(hex) ? undefined : hex;
 }
 
@@ -406,9 +395,7 @@ function decodeExport(signal: Signal, encoding: Encoding, body: Buffer): Decoded
     if (encoding === 'json') {
       const parsed: unknown = JSON.parse(body.toString('utf8'));
       if (typeof parsed !== 'object' || parsed === null) throw new Error('body is not a JSON object');
-      return signal === 'traces'
-        ? { spans: normalizeTraces(parsed), logs: [] }
-        : { spans: [], logs: normalizeLogs(parsed) };
+      return signal === 'traces' ? { spans: normalizeTraces(parsed), logs: [] } : { spans: [], logs: normalizeLogs(parsed) };
     }
     return signal === 'traces'
       ? { spans: normalizeTraces(decodeProtobuf(otlpProto.trace.v1.ExportTraceServiceRequest, body)), logs: [] }
@@ -588,10 +575,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       const timer = setTimeout(() => {
         const names = spans.map((span) => `${span.serviceName}: ${span.name}`);
         waiter.fail(
-          new Error(
-            `waitForSpans timed out after ${timeoutMs} ms with ${spans.length} span(s)` +
-              (names.length ? `:\n  ${names.join('\n  ')}` : ''),
-          ),
+          new Error(`waitForSpans timed out after ${timeoutMs} ms with ${spans.length} span(s)` + (names.length ? `:\n  ${names.join('\n  ')}` : '')),
         );
       }, timeoutMs);
       const settle = () => {

@@ -186,10 +186,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   }
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   const aKeys = Object.keys(a);
-  return (
-    aKeys.length === Object.keys(b).length &&
-    aKeys.every((key) => deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
-  );
+  return aKeys.length === Object.keys(b).length && aKeys.every((key) => deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 /** The first own-property mismatch (name, kind, service, attributes), without children. */
@@ -368,11 +365,7 @@ function diagnose(tree: TreeMatcher, node: SpanNode, m: SpanMatcher): Mismatch |
  * matched root node. Children match as an unordered set: each expected child
  * needs its own actual span; extra actual children are fine unless `exact`.
  */
-export function expectSpanTree(
-  spans: readonly SpanInput[],
-  expected: SpanMatcher,
-  options: ExpectSpanTreeOptions = {},
-): SpanNode {
+export function expectSpanTree(spans: readonly SpanInput[], expected: SpanMatcher, options: ExpectSpanTreeOptions = {}): SpanNode {
   const forest = buildSpanForest(spans);
   const tree = new TreeMatcher(options.exact ?? false);
   const candidates = options.root === 'any' ? preOrder(forest) : forest;
@@ -521,10 +514,7 @@ function formatTrace(
   const header = `trace ${traceId}  ${formatDuration(total)}  ${nodes.length} span${nodes.length === 1 ? '' : 's'}  ${[...services].join(', ')}`;
   return [
     header,
-    ...rows.map(
-      (row) =>
-        `  ${row.offset.padStart(offsetWidth)} ${row.duration.padStart(durationWidth)}  ${padEndChars(row.label, labelWidth)}  |${row.bar}|`,
-    ),
+    ...rows.map((row) => `  ${row.offset.padStart(offsetWidth)} ${row.duration.padStart(durationWidth)}  ${padEndChars(row.label, labelWidth)}  |${row.bar}|`),
   ].join('\n');
 }
 

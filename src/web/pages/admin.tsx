@@ -36,9 +36,7 @@ export function LoginPage(props: LoginProps) {
             </div>
             {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
             <button type="submit">Log in</button>
-            {props.accessConfigured ? (
-              <p class="meta">Behind Cloudflare Access you are signed in automatically; the token is the fallback.</p>
-            ) : null}
+            {props.accessConfigured ? <p class="meta">Behind Cloudflare Access you are signed in automatically; the token is the fallback.</p> : null}
           </form>
         )}
       </div>
@@ -120,8 +118,7 @@ function ZipCard(props: { entry: AdminZip; nowMs: number; cadenceMinutes: number
         </p>
         {entry.failure ? (
           <p class="meta failure-line" data-failure={entry.zip}>
-            <strong>Last run failed</strong> {ago(entry.failure.at, props.nowMs)}: {entry.failure.summary} ·{' '}
-            <a href="/admin/dead-letters">dead letters</a>
+            <strong>Last run failed</strong> {ago(entry.failure.at, props.nowMs)}: {entry.failure.summary} · <a href="/admin/dead-letters">dead letters</a>
           </p>
         ) : null}
         {entry.failure ? (
@@ -184,7 +181,17 @@ export function AdminPage(props: {
         <form id="add-zip" class="inline-form">
           <div class="field">
             <label for="new-zip">ZIP code</label>
-            <input id="new-zip" name="zip" type="text" inputmode="numeric" pattern="[0-9]{5}" maxlength={5} autocomplete="postal-code" placeholder="78729" required />
+            <input
+              id="new-zip"
+              name="zip"
+              type="text"
+              inputmode="numeric"
+              pattern="[0-9]{5}"
+              maxlength={5}
+              autocomplete="postal-code"
+              placeholder="78729"
+              required
+            />
           </div>
           <button type="submit">Add and activate</button>
         </form>

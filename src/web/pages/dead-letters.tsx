@@ -92,7 +92,11 @@ function Letter(props: { row: DeadLetterRow; index: number }) {
       </details>
       <div class="admin-actions">
         <button type="button" class="js-only" hidden data-action="replay" data-id={letter.id}>
-          Replay<span class="visually-hidden"> this {letter.queue} message{zip ? ` for ZIP ${zip}` : ''}</span>
+          Replay
+          <span class="visually-hidden">
+            {' '}
+            this {letter.queue} message{zip ? ` for ZIP ${zip}` : ''}
+          </span>
         </button>
         <p class="meta replay-result" role="status" aria-live="polite"></p>
       </div>
@@ -108,9 +112,9 @@ export function DeadLettersPage(props: { rows: DeadLetterRow[]; csrf?: string })
       </p>
       <h1>Dead letters ({props.rows.length})</h1>
       <p class="note">
-        Messages a stage of the pipeline gave up on: at once for a permanent error (an unknown ZIP code, a malformed
-        message), after 4 attempts for a transient one (the weather service down). Kept 30 days. <strong>Replay</strong>{' '}
-        sends the message to its queue again as a new run; a message that still fails its schema cannot be replayed.
+        Messages a stage of the pipeline gave up on: at once for a permanent error (an unknown ZIP code, a malformed message), after 4 attempts for a transient
+        one (the weather service down). Kept 30 days. <strong>Replay</strong> sends the message to its queue again as a new run; a message that still fails its
+        schema cannot be replayed.
       </p>
       <noscript>
         <p class="error">Replaying needs JavaScript; the list works without it.</p>

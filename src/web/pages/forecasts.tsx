@@ -116,10 +116,9 @@ export function ForecastsPage(props: { cards: ForecastCard[]; after?: string; ne
     <Layout title="Forecasts" nav="forecasts" description="Today's weather landscapes, one card per ZIP code.">
       <h1>Forecasts</h1>
       <p class="note">
-        <strong>Up to date</strong> means the newest picture is less than {freshFor} minutes old. Active ZIP
-        codes are redrawn every {props.cadenceMinutes} minutes, so {freshFor} minutes allows one missed or slow
-        run; after two in a row the card says <strong>Not updating</strong> (the ZIP was deactivated, or the weather
-        service is failing). <strong>Failed</strong> means the last run gave up, with what went wrong on the card.
+        <strong>Up to date</strong> means the newest picture is less than {freshFor} minutes old. Active ZIP codes are redrawn every {props.cadenceMinutes}{' '}
+        minutes, so {freshFor} minutes allows one missed or slow run; after two in a row the card says <strong>Not updating</strong> (the ZIP was deactivated,
+        or the weather service is failing). <strong>Failed</strong> means the last run gave up, with what went wrong on the card.
       </p>
       {props.after ? <p class="meta">ZIP codes after {props.after}.</p> : null}
       {props.cards.length === 0 && props.after ? (

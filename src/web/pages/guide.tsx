@@ -62,13 +62,19 @@ export function GuidePage() {
       <section class="hero" aria-label="An example picture">
         <div>
           <p class="lead">
-            Time runs from left to right. The house stands at <strong>now</strong>; after a {NOW_ZONE_PX}-pixel "now"
-            zone every hour takes {PX_PER_HOUR} pixels, and the right edge is {HOURS_SHOWN} hours ahead.
+            Time runs from left to right. The house stands at <strong>now</strong>; after a {NOW_ZONE_PX}-pixel "now" zone every hour takes {PX_PER_HOUR}{' '}
+            pixels, and the right edge is {HOURS_SHOWN} hours ahead.
           </p>
           <p>Everything else in the picture is the weather at that moment, drawn with the sprites below.</p>
         </div>
         <figure>
-          <img class="picture pixel" src="/assets/example.png" width={592} height={256} alt="An example weather landscape with a house, hills, rain, trees, the sun and the moon" />
+          <img
+            class="picture pixel"
+            src="/assets/example.png"
+            width={592}
+            height={256}
+            alt="An example weather landscape with a house, hills, rain, trees, the sun and the moon"
+          />
           <figcaption>An example, drawn by the renderer from a made-up forecast.</figcaption>
         </figure>
       </section>
@@ -87,8 +93,8 @@ export function GuidePage() {
           <h3>Temperature: the ground line</h3>
           <Crop name="temperature" alt="A valley of the ground line with the minimum temperature printed under it" caption="The coldest hour, labelled" />
           <p>
-            Warmer is higher. The lowest and highest temperatures of the next {HOURS_SHOWN} hours are printed in small
-            digits under the line, where they happen: °F for US ZIP codes.
+            Warmer is higher. The lowest and highest temperatures of the next {HOURS_SHOWN} hours are printed in small digits under the line, where they happen:
+            °F for US ZIP codes.
           </p>
         </li>
 
@@ -98,10 +104,7 @@ export function GuidePage() {
             <Crop name="smoke-low" alt="The house with its smoke lying flat" caption={`≤ ${encodings.LOW_PRESSURE_HPA} hPa: flat`} />
             <Crop name="smoke-high" alt="The house with its smoke rising straight up" caption={`≥ ${encodings.HIGH_PRESSURE_HPA} hPa: rising`} />
           </div>
-          <p>
-            Low pressure (unsettled weather) lays the smoke flat; high pressure (settled weather) lets it rise straight
-            up; in between it leans.
-          </p>
+          <p>Low pressure (unsettled weather) lays the smoke flat; high pressure (settled weather) lets it rise straight up; in between it leans.</p>
         </li>
 
         <li id="sun">
@@ -130,8 +133,8 @@ export function GuidePage() {
             ))}
           </div>
           <p>
-            The sky is clear below {encodings.CLEAR_SKY_PCT}% cover; clouds grow with the cover, and from{' '}
-            {encodings.OVERCAST_PCT}% they close into a heavy bank.
+            The sky is clear below {encodings.CLEAR_SKY_PCT}% cover; clouds grow with the cover, and from {encodings.OVERCAST_PCT}% they close into a heavy
+            bank.
           </p>
         </li>
 
@@ -142,17 +145,16 @@ export function GuidePage() {
             <Crop name="snow" alt="Snow falling as blue dots under a cloud bank" caption="snow: dots" />
           </div>
           <p>
-            Rain falls as dashes and snow as dots inside the hour it is forecast for; the heavier it is, the denser they
-            fall. Less than {encodings.TRACE_PRECIPITATION_MM} mm per hour is not drawn.
+            Rain falls as dashes and snow as dots inside the hour it is forecast for; the heavier it is, the denser they fall. Less than{' '}
+            {encodings.TRACE_PRECIPITATION_MM} mm per hour is not drawn.
           </p>
         </li>
       </ul>
 
       <h2 id="wind">Wind: trees</h2>
       <p>
-        A tree stands every two hours. Its height is the wind speed (calm, under {encodings.CALM_WIND_MS} m/s: no trees);
-        its species is the direction the wind comes <em>from</em>. Within {encodings.MIXED_BAND_DEG}° of north-east,
-        south-east, south-west or north-west the two neighbouring species take turns.
+        A tree stands every two hours. Its height is the wind speed (calm, under {encodings.CALM_WIND_MS} m/s: no trees); its species is the direction the wind
+        comes <em>from</em>. Within {encodings.MIXED_BAND_DEG}° of north-east, south-east, south-west or north-west the two neighbouring species take turns.
       </p>
       <div class="table-wrap species">
         <table>
@@ -185,10 +187,9 @@ export function GuidePage() {
 
       <h2>Colours and formats</h2>
       <p>
-        The colour pictures use brown for the soil and tree trunks, grey for smoke and blue for rain and snow; the
-        one-bit formats for e-ink panels draw everything in black on white (or inverted). The <code>eink</code> format is
-        the same picture turned 90° for a portrait-mounted panel, with "now" at the top; its rows are stored in the order
-        the panel's firmware copies them, so an ordinary image viewer shows it mirrored top to bottom.
+        The colour pictures use brown for the soil and tree trunks, grey for smoke and blue for rain and snow; the one-bit formats for e-ink panels draw
+        everything in black on white (or inverted). The <code>eink</code> format is the same picture turned 90° for a portrait-mounted panel, with "now" at the
+        top; its rows are stored in the order the panel's firmware copies them, so an ordinary image viewer shows it mirrored top to bottom.
       </p>
     </Layout>
   );

@@ -25,9 +25,8 @@ export function HomePage(props: { latest?: LatestPicture; nowMs: number; cadence
         <div>
           <h1 id="intro">The next 24 hours, drawn as a landscape</h1>
           <p class="lead">
-            Weather Landscape turns a forecast into a small picture: time runs left to right from the house ("now") to
-            a day ahead, the ground rises and falls with the temperature, and clouds, rain, sun, moon and trees tell the
-            rest. Made for 2.9″ e-ink displays, and just as happy on a web page.
+            Weather Landscape turns a forecast into a small picture: time runs left to right from the house ("now") to a day ahead, the ground rises and falls
+            with the temperature, and clouds, rain, sun, moon and trees tell the rest. Made for 2.9″ e-ink displays, and just as happy on a web page.
           </p>
           <p>
             <a href="/forecasts">See today's pictures</a> · <a href="/guide">Learn to read one</a>
@@ -43,7 +42,13 @@ export function HomePage(props: { latest?: LatestPicture; nowMs: number; cadence
               alt={`The latest weather landscape for ZIP ${latest.zip}${latest.place ? ` (${latest.place})` : ''}`}
             />
           ) : (
-            <img class="picture pixel" src="/assets/example.png" width={592} height={256} alt="An example weather landscape: an afternoon shower, a clear night and a breezy morning" />
+            <img
+              class="picture pixel"
+              src="/assets/example.png"
+              width={592}
+              height={256}
+              alt="An example weather landscape: an afternoon shower, a clear night and a breezy morning"
+            />
           )}
           <figcaption>
             {latest ? (
@@ -62,16 +67,14 @@ export function HomePage(props: { latest?: LatestPicture; nowMs: number; cadence
       <h2>How it works</h2>
       <ol class="steps">
         <li>
-          <strong>Fetch.</strong> Every {props.cadenceMinutes} minutes each active ZIP code's forecast is fetched from Open-Meteo (hourly
-          temperature, pressure, clouds, rain, snow and wind).
+          <strong>Fetch.</strong> Every {props.cadenceMinutes} minutes each active ZIP code's forecast is fetched from Open-Meteo (hourly temperature, pressure,
+          clouds, rain, snow and wind).
         </li>
         <li>
-          <strong>Draw.</strong> One job per configured format is queued; the renderer draws the scene from its own
-          pixel sprites and stores the picture.
+          <strong>Draw.</strong> One job per configured format is queued; the renderer draws the scene from its own pixel sprites and stores the picture.
         </li>
         <li>
-          <strong>Show.</strong> Every picture has a stable URL: an e-ink device fetches its BMP, a web page embeds the
-          PNG.
+          <strong>Show.</strong> Every picture has a stable URL: an e-ink device fetches its BMP, a web page embeds the PNG.
         </li>
       </ol>
 

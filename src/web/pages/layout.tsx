@@ -33,10 +33,7 @@ export function Layout(props: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
-        <meta
-          name="description"
-          content={props.description ?? 'Weather forecasts drawn as small landscape pictures for e-ink displays and web pages.'}
-        />
+        <meta name="description" content={props.description ?? 'Weather forecasts drawn as small landscape pictures for e-ink displays and web pages.'} />
         {props.noindex ? <meta name="robots" content="noindex, nofollow" /> : null}
         {props.csrf ? <meta name="csrf-token" content={props.csrf} /> : null}
         <link rel="icon" type="image/png" href={ASSET_URLS.favicon} />
@@ -64,8 +61,8 @@ export function Layout(props: LayoutProps) {
         <main id="content">{props.children}</main>
         <footer class="site-footer">
           <div class="bar">
-            Pictures are redrawn on a schedule from Open-Meteo forecasts. Devices fetch <code>{'/{zip}/eink.bmp'}</code>;
-            web pages embed <code>{'/{zip}/rgb_light.png'}</code>.
+            Pictures are redrawn on a schedule from Open-Meteo forecasts. Devices fetch <code>{'/{zip}/eink.bmp'}</code>; web pages embed{' '}
+            <code>{'/{zip}/rgb_light.png'}</code>.
           </div>
         </footer>
       </body>

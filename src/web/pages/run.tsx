@@ -80,7 +80,6 @@ export function runStages(run: RunView) {
   return { weather, dispatched, images, total, count };
 }
 
-
 export function RunPage(props: { run: RunView; jaegerUrl?: string; jaegerSearchUrl?: string; csrf?: string }) {
   const { run } = props;
   const stages = runStages(run);
@@ -127,7 +126,12 @@ export function RunPage(props: { run: RunView; jaegerUrl?: string; jaegerSearchU
 
         <h2>Progress</h2>
         <ol class="stages">
-          <Stage name="queued" title="Run queued" state={run.started_at ? 'done' : 'active'} detail={run.started_at ? `Started ${clockUtc(run.started_at)}` : ''} />
+          <Stage
+            name="queued"
+            title="Run queued"
+            state={run.started_at ? 'done' : 'active'}
+            detail={run.started_at ? `Started ${clockUtc(run.started_at)}` : ''}
+          />
           <Stage name="weather" title={STAGE_TITLE.weather} state={stages.weather[0]} detail={stages.weather[1]} />
           <Stage name="dispatched" title={STAGE_TITLE.dispatched} state={stages.dispatched[0]} detail={stages.dispatched[1]} />
           <Stage name="images" title={STAGE_TITLE.images} state={stages.images[0]} detail={stages.images[1]}>
@@ -157,23 +161,25 @@ export function RunPage(props: { run: RunView; jaegerUrl?: string; jaegerSearchU
         <section id="run-images" hidden={run.images.length === 0} aria-labelledby="images-heading">
           <h2 id="images-heading">Fresh pictures</h2>
           <ul class="images">
-            {[...run.images].sort((a, b) => run.formats.indexOf(a.format) - run.formats.indexOf(b.format)).map((image) => (
-              <li id={`image-${image.format}`}>
-                <figure>
-                  <a href={image.url}>
-                    <img
-                      src={`${image.url}?v=${encodeURIComponent(image.at)}`}
-                      alt={`The new ${image.format} picture for ZIP ${run.zip}`}
-                      class="pixel"
-                      data-format={image.format}
-                    />
-                  </a>
-                  <figcaption>
-                    {image.format} · {bytes(image.bytes)} · {clockUtc(image.at)}
-                  </figcaption>
-                </figure>
-              </li>
-            ))}
+            {[...run.images]
+              .sort((a, b) => run.formats.indexOf(a.format) - run.formats.indexOf(b.format))
+              .map((image) => (
+                <li id={`image-${image.format}`}>
+                  <figure>
+                    <a href={image.url}>
+                      <img
+                        src={`${image.url}?v=${encodeURIComponent(image.at)}`}
+                        alt={`The new ${image.format} picture for ZIP ${run.zip}`}
+                        class="pixel"
+                        data-format={image.format}
+                      />
+                    </a>
+                    <figcaption>
+                      {image.format} · {bytes(image.bytes)} · {clockUtc(image.at)}
+                    </figcaption>
+                  </figure>
+                </li>
+              ))}
           </ul>
         </section>
       </div>

@@ -24,7 +24,17 @@ function validBody(queue: InjectedQueue, runId: string): Record<string, unknown>
     case 'weather-ready':
       return { schema_version: 1, zip_code: ZIP, lat: 30.45, lon: -97.79, fetched_at: AT, run_id: runId, forecast: FORECAST };
     case 'landscape-jobs':
-      return { schema_version: 1, zip_code: ZIP, format_name: 'rgb_light', lat: 30.45, lon: -97.79, fetched_at: AT, enqueued_at: AT, run_id: runId, forecast: FORECAST };
+      return {
+        schema_version: 1,
+        zip_code: ZIP,
+        format_name: 'rgb_light',
+        lat: 30.45,
+        lon: -97.79,
+        fetched_at: AT,
+        enqueued_at: AT,
+        run_id: runId,
+        forecast: FORECAST,
+      };
   }
 }
 
@@ -52,9 +62,9 @@ function runIdOf(seed: string, queue: InjectedQueue, n: number): string {
 
 /** Writes the probe into a body that can hold one; bodies that cannot (numbers, strings, bytes, dates) stay as they are. */
 function tag(body: unknown, probe: string): boolean {
-  if (body instanceof Map) return body.set('_probe', probe), true;
-  if (body instanceof Set) return body.add(probe), true;
-  if (Array.isArray(body)) return body.push(probe), true;
+  if (body instanceof Map) return (body.set('_probe', probe), true);
+  if (body instanceof Set) return (body.add(probe), true);
+  if (Array.isArray(body)) return (body.push(probe), true);
   if (typeof body === 'object' && body !== null && [Object.prototype, null].includes(Object.getPrototypeOf(body) as object | null)) {
     (body as Record<string, unknown>)._probe = probe;
     return true;
@@ -73,10 +83,22 @@ export function injectionCases(queue: InjectedQueue, seed: string, plainValid = 
   for (const c of malformedCases(base, QUEUE_FIELDS[queue])) {
     const index = cases.length;
     const probe = `~${seed}:${queue}:${index}~`;
-    cases.push({ index, name: c.name, kind: 'malformed', body: c.body, contentType: c.contentType ?? 'json', field: c.field, preview: c.preview, ...(tag(c.body, probe) ? { probe } : {}) });
+    cases.push({
+      index,
+      name: c.name,
+      kind: 'malformed',
+      body: c.body,
+      contentType: c.contentType ?? 'json',
+      field: c.field,
+      preview: c.preview,
+      ...(tag(c.body, probe) ? { probe } : {}),
+    });
   }
   let n = 1;
-  const valid = [...toleratedCases(base), ...Array.from({ length: plainValid }, (_, i) => ({ name: `a plain valid body #${i + 1}`, body: { ...base }, contentType: undefined }))];
+  const valid = [
+    ...toleratedCases(base),
+    ...Array.from({ length: plainValid }, (_, i) => ({ name: `a plain valid body #${i + 1}`, body: { ...base }, contentType: undefined })),
+  ];
   for (const t of valid) {
     const runId = runIdOf(seed, queue, n++);
     (t.body as Record<string, unknown>).run_id = runId;

@@ -46,6 +46,11 @@ describe('formatTable', () => {
       judgedRow({ figure: 'c', measured: '2', target: '≤ 2', how }, { interval: [1.5, 2.5], limit: 2, sense: 'at most' }),
       { figure: 'd', measured: '4', target: '—', met: null, how },
     ]);
-    expect(table.split('\n').slice(2).map((line) => line.split(' | ')[3].trim())).toEqual(['yes', 'NO', 'not judged', '—']);
+    expect(
+      table
+        .split('\n')
+        .slice(2)
+        .map((line) => line.split(' | ')[3].trim()),
+    ).toEqual(['yes', 'NO', 'not judged', '—']);
   });
 });

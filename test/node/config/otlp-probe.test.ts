@@ -53,7 +53,11 @@ describe('npm start: the OTLP endpoint probe', () => {
 
   it.each([401, 403])('on %i says the credentials were rejected, naming the headers it sent but never their values', async (status) => {
     const advice = await probeOtlpEndpoint(at(status).url!, { otlpHeaders: HEADERS });
-    expect(advice).toEqual(expect.stringContaining(`${at(status).url}/v1/traces answered ${status}: credentials rejected: check OTEL_EXPORTER_OTLP_HEADERS (sent headers: x-api-key, authorization)`));
+    expect(advice).toEqual(
+      expect.stringContaining(
+        `${at(status).url}/v1/traces answered ${status}: credentials rejected: check OTEL_EXPORTER_OTLP_HEADERS (sent headers: x-api-key, authorization)`,
+      ),
+    );
     expect(advice).not.toContain(SECRET);
     expect(advice).not.toContain(encodeURIComponent(SECRET));
     expect(advice).not.toContain('dXNlcjpwYXNz');

@@ -48,8 +48,15 @@ describe('wrangler configs', () => {
     const consumed = all.filter(({ c }) => !c.queue.endsWith('-dlq'));
     expect(consumed.map(({ c }) => c.queue).sort()).toEqual(Object.keys(QUEUES).sort());
     // The web worker records every dead-letter queue's messages.
-    expect(all.filter(({ c }) => c.queue.endsWith('-dlq')).map(({ w, c }) => `${w}:${c.queue}`).sort()).toEqual(
-      Object.keys(QUEUES).map((q) => `web:${q}-dlq`).sort(),
+    expect(
+      all
+        .filter(({ c }) => c.queue.endsWith('-dlq'))
+        .map(({ w, c }) => `${w}:${c.queue}`)
+        .sort(),
+    ).toEqual(
+      Object.keys(QUEUES)
+        .map((q) => `web:${q}-dlq`)
+        .sort(),
     );
     for (const { w, c } of consumed) {
       expect(c.max_retries).toBe(MAX_RETRIES);
@@ -70,27 +77,31 @@ describe('wrangler configs', () => {
 });
 
 describe('wrangler deploy --dry-run', () => {
-  it.each(WORKERS)('bundles the %s worker with its source map, Workers Logs and traces on', async (w) => {
-    const outdir = mkdtempSync(join(tmpdir(), `dry-${w}-`));
-    await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '-c', `wrangler.${w}.toml`], {
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
-      timeout: 120_000,
-    });
-    const bundle = join(outdir, `${w}.js`);
-    expect(existsSync(bundle)).toBe(true);
-    expect(statSync(bundle).size).toBeGreaterThan(1000);
-    // upload_source_maps: the map wrangler uploads beside the bundle, pointing into src/.
-    const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
-    expect(map.sources.some((source) => source.endsWith(`src/workers/${w}.ts`))).toBe(true);
-    // The dry run prints no upload metadata: read the config the way wrangler deploy does (its own
-    // reader, defaults applied), which is what it puts in the upload's `observability` field.
-    const deployed: DeployedConfig = unstable_readConfig({ config: `wrangler.${w}.toml` });
-    expect(deployed.upload_source_maps).toBe(true);
-    expect((deployed.compatibility_date ?? '') >= '2026-11-01').toBe(true);
-    expect(deployed.observability).toMatchObject({
-      enabled: true,
-      logs: { enabled: true, head_sampling_rate: expect.any(Number), invocation_logs: true },
-      traces: { enabled: true, head_sampling_rate: expect.any(Number) },
-    });
-  }, 120_000);
+  it.each(WORKERS)(
+    'bundles the %s worker with its source map, Workers Logs and traces on',
+    async (w) => {
+      const outdir = mkdtempSync(join(tmpdir(), `dry-${w}-`));
+      await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '-c', `wrangler.${w}.toml`], {
+        env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
+        timeout: 120_000,
+      });
+      const bundle = join(outdir, `${w}.js`);
+      expect(existsSync(bundle)).toBe(true);
+      expect(statSync(bundle).size).toBeGreaterThan(1000);
+      // upload_source_maps: the map wrangler uploads beside the bundle, pointing into src/.
+      const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
+      expect(map.sources.some((source) => source.endsWith(`src/workers/${w}.ts`))).toBe(true);
+      // The dry run prints no upload metadata: read the config the way wrangler deploy does (its own
+      // reader, defaults applied), which is what it puts in the upload's `observability` field.
+      const deployed: DeployedConfig = unstable_readConfig({ config: `wrangler.${w}.toml` });
+      expect(deployed.upload_source_maps).toBe(true);
+      expect((deployed.compatibility_date ?? '') >= '2026-11-01').toBe(true);
+      expect(deployed.observability).toMatchObject({
+        enabled: true,
+        logs: { enabled: true, head_sampling_rate: expect.any(Number), invocation_logs: true },
+        traces: { enabled: true, head_sampling_rate: expect.any(Number) },
+      });
+    },
+    120_000,
+  );
 });

@@ -11,9 +11,15 @@ import { pathToFileURL } from 'node:url';
  * `nodeMapped`: as Node itself maps it (--enable-source-maps), a reference for the mapping.
  */
 export async function stackOfBundle(dir: string, withMap: boolean, nodeMapped = false): Promise<string> {
-  writeFileSync(join(dir, 'entry.ts'), `import { fail } from './src/weather';\nexport function run(): string {\n  try {\n    fail();\n  } catch (error) {\n    return (error as Error).stack!;\n  }\n  return '';\n}\n`);
+  writeFileSync(
+    join(dir, 'entry.ts'),
+    `import { fail } from './src/weather';\nexport function run(): string {\n  try {\n    fail();\n  } catch (error) {\n    return (error as Error).stack!;\n  }\n  return '';\n}\n`,
+  );
   mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'src', 'weather.ts'), `export function fail(): never {\n  const reason: string = 'stub fault';\n  throw new Error(\`open-meteo: \${reason}\`);\n}\n`);
+  writeFileSync(
+    join(dir, 'src', 'weather.ts'),
+    `export function fail(): never {\n  const reason: string = 'stub fault';\n  throw new Error(\`open-meteo: \${reason}\`);\n}\n`,
+  );
   const outfile = join(dir, 'out', withMap ? 'with-map.js' : 'without-map.js');
   await build({ entryPoints: [join(dir, 'entry.ts')], bundle: true, format: 'esm', outfile, sourcemap: withMap ? 'linked' : false, logLevel: 'silent' });
   // In a plain Node process (vitest's module runner would rewrite the stack): file:// frames, as in workerd.

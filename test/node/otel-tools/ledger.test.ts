@@ -35,17 +35,27 @@ describe('ledgerFromSpans', () => {
   it('puts a scheduled run in the cron invocation its link names', () => {
     const cron = span('cron */15 * * * *', 'INTERNAL', { traceId: 'cron' });
     const list = span('list zip:', 'CLIENT', { traceId: 'cron', parentSpanId: cron.spanId, attributes: kv('list') });
-    const run = span('scheduled run', 'INTERNAL', { traceId: 'run', links: [{ traceId: 'cron', spanId: cron.spanId, attributes: { 'weather_landscape.link': 'cron_invocation' } }] });
+    const run = span('scheduled run', 'INTERNAL', {
+      traceId: 'run',
+      links: [{ traceId: 'cron', spanId: cron.spanId, attributes: { 'weather_landscape.link': 'cron_invocation' } }],
+    });
     const send = span('send fetch-jobs', 'PRODUCER', { traceId: 'run', parentSpanId: run.spanId, attributes: { 'messaging.message.body.size': 200 } });
     const ledger = ledgerFromSpans([cron, list, run, send]);
     expect(ledger).toMatchObject({ workerRequests: 1, kvLists: 1, queueMessages: 1, queueOps: 3, subrequestsMax: 2 });
     expect(ledger.invocations).toEqual([{ service: 'svc', kind: 'cron', name: 'cron */15 * * * *', subrequests: 2, external: 0 }]);
   });
 
-  it('counts a cron batch by its CLIENT send span in the cron trace, not by the runs\' create spans', () => {
+  it("counts a cron batch by its CLIENT send span in the cron trace, not by the runs' create spans", () => {
     const cron = span('cron */15 * * * *', 'INTERNAL', { traceId: 'cron' });
-    const runs = ['a', 'b'].map((id) => span('scheduled run', 'INTERNAL', { traceId: id, links: [{ traceId: 'cron', spanId: cron.spanId, attributes: { 'weather_landscape.link': 'cron_invocation' } }] }));
-    const creates = runs.map((run) => span('create fetch-jobs', 'PRODUCER', { traceId: run.traceId, parentSpanId: run.spanId, attributes: { 'messaging.message.body.size': 200 } }));
+    const runs = ['a', 'b'].map((id) =>
+      span('scheduled run', 'INTERNAL', {
+        traceId: id,
+        links: [{ traceId: 'cron', spanId: cron.spanId, attributes: { 'weather_landscape.link': 'cron_invocation' } }],
+      }),
+    );
+    const creates = runs.map((run) =>
+      span('create fetch-jobs', 'PRODUCER', { traceId: run.traceId, parentSpanId: run.spanId, attributes: { 'messaging.message.body.size': 200 } }),
+    );
     const send = span('send fetch-jobs', 'CLIENT', {
       traceId: 'cron',
       parentSpanId: cron.spanId,
@@ -57,7 +67,9 @@ describe('ledgerFromSpans', () => {
 
   it('refuses to guess: an operation without a price class, a span outside any invocation, a send without sizes', () => {
     const server = span('GET /', 'SERVER');
-    expect(() => ledgerFromSpans([server, span('createMultipartUpload {zip}/bw.bmp', 'CLIENT', { parentSpanId: server.spanId, attributes: r2('createMultipartUpload') })])).toThrow(/no price class/);
+    expect(() =>
+      ledgerFromSpans([server, span('createMultipartUpload {zip}/bw.bmp', 'CLIENT', { parentSpanId: server.spanId, attributes: r2('createMultipartUpload') })]),
+    ).toThrow(/no price class/);
     expect(() => ledgerFromSpans([span('get zip:{zip}', 'CLIENT', { parentSpanId: 'gone', attributes: kv('get') })])).toThrow(/belongs to no invocation/);
     expect(() => ledgerFromSpans([server, span('send fetch-jobs', 'PRODUCER', { parentSpanId: server.spanId })])).toThrow(/messaging.message.body.size/);
   });

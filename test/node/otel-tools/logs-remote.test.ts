@@ -22,7 +22,9 @@ function replayTails(options: { endAfterReplay: boolean }) {
   const spawnTail: SpawnTail = (worker, traceId) => {
     spawned.push(`${worker} ${traceId}`);
     const stdout = new PassThrough();
-    const text = EVENTS.filter((e) => e.scriptName === worker).map((e) => `${JSON.stringify(e, null, 4)}\n`).join('');
+    const text = EVENTS.filter((e) => e.scriptName === worker)
+      .map((e) => `${JSON.stringify(e, null, 4)}\n`)
+      .join('');
     setImmediate(() => {
       for (let i = 0; i < text.length; i += 97) stdout.write(text.slice(i, i + 97));
       if (options.endAfterReplay) stdout.end();
@@ -75,7 +77,15 @@ describe('npm run logs --remote', () => {
   });
 
   it('prints one readable line: time, worker, level, action, message, ZIP/format', () => {
-    const line = { time: '2026-12-05T19:58:07.631Z', level: 'info', message: 'image stored', worker: 'landscape-generator', action: 'generate_image', zip_code: '78729', format_name: 'eink' };
+    const line = {
+      time: '2026-12-05T19:58:07.631Z',
+      level: 'info',
+      message: 'image stored',
+      worker: 'landscape-generator',
+      action: 'generate_image',
+      zip_code: '78729',
+      format_name: 'eink',
+    };
     expect(formatReadable(line)).toMatch(/^\d\d:\d\d:\d\d\.631 {2}landscape-generator {4}info {3}generate_image {8}image stored {2}78729\/eink$/);
   });
 });

@@ -54,9 +54,7 @@ function expectSampleTraceIntact(spans: ReceivedSpan[], sample: SampleTrace): vo
   expect(consumers).toHaveLength(2);
   for (const consumer of consumers) {
     expect(consumer).toMatchObject({ kind: 'CONSUMER', serviceName: 'generator', parentSpanId: send.spanId });
-    expect(consumer.links).toEqual([
-      { traceId: sample.traceId, spanId: send.spanId, attributes: { 'app.link.reason': 'queue' } },
-    ]);
+    expect(consumer.links).toEqual([{ traceId: sample.traceId, spanId: send.spanId, attributes: { 'app.link.reason': 'queue' } }]);
     expect(consumer.attributes['app.formats']).toEqual(['png', 'webp']);
   }
   expect(consumers.map((c) => [c.attributes['app.attempt'], c.attributes['app.retried']]).sort()).toEqual([
@@ -69,10 +67,7 @@ function expectSampleTraceIntact(spans: ReceivedSpan[], sample: SampleTrace): vo
   expect(renders[0].events).toEqual([
     { name: 'palette chosen', timeUnixNano: renders[0].startTimeUnixNano + 10_000_000n, attributes: { 'app.palette': 'dusk' } },
   ]);
-  expect(renders.map((r) => r.status).sort((a, b) => a.code.localeCompare(b.code))).toEqual([
-    { code: 'ERROR', message: 'font missing' },
-    { code: 'UNSET' },
-  ]);
+  expect(renders.map((r) => r.status).sort((a, b) => a.code.localeCompare(b.code))).toEqual([{ code: 'ERROR', message: 'font missing' }, { code: 'UNSET' }]);
 }
 
 let receiver: OtlpReceiver;
@@ -253,8 +248,14 @@ describe('waiting and querying', () => {
     const sample = makeSampleTrace();
     const waiting = receiver.waitForSpans((spans) => spans.some((span) => span.name === 'render landscape'));
 
-    await exportSpans(jsonExporter(receiver), sample.spans.filter((span) => span.name !== 'render landscape'));
-    await exportSpans(jsonExporter(receiver), sample.spans.filter((span) => span.name === 'render landscape'));
+    await exportSpans(
+      jsonExporter(receiver),
+      sample.spans.filter((span) => span.name !== 'render landscape'),
+    );
+    await exportSpans(
+      jsonExporter(receiver),
+      sample.spans.filter((span) => span.name === 'render landscape'),
+    );
 
     const spans = await waiting;
     expect(spans.map((span) => span.name)).toContain('render landscape');

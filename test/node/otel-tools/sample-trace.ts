@@ -46,7 +46,11 @@ export function makeSampleTrace(consumers = 2, exceptionStack?: string): SampleT
 
   const request = web.startSpan(
     'GET /forecast',
-    { kind: SpanKind.SERVER, startTime: T0, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_ROUTE]: '/forecast', 'weather_landscape.zip': '78729' } },
+    {
+      kind: SpanKind.SERVER,
+      startTime: T0,
+      attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_ROUTE]: '/forecast', 'weather_landscape.zip': '78729' },
+    },
     ROOT_CONTEXT,
   );
   const send = web.startSpan(

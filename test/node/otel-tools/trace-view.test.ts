@@ -28,9 +28,7 @@ async function startTraceView(...args: string[]) {
 
 async function exportTo(url: string, spans: ReturnType<typeof makeSampleTrace>['spans']) {
   const exporter = new OTLPTraceExporter({ url: `${url}/v1/traces` });
-  const result = await new Promise<{ code: ExportResultCode }>((done) =>
-    exporter.export(spans, done),
-  );
+  const result = await new Promise<{ code: ExportResultCode }>((done) => exporter.export(spans, done));
   await exporter.shutdown();
   expect(result.code).toBe(ExportResultCode.SUCCESS);
 }
@@ -77,7 +75,12 @@ describe('scripts/trace-view.ts', () => {
       const sample = makeSampleTrace(1, stack);
       await exportTo(view.url, sample.spans);
       await vi.waitFor(() => expect(view.output()).toContain('exception in render landscape: Error: open-meteo: stub fault'), { timeout: 5_000 });
-      const frames = view.output().split('exception in render landscape: ')[1].split('\n').slice(1, 3).map((line) => line.trim());
+      const frames = view
+        .output()
+        .split('exception in render landscape: ')[1]
+        .split('\n')
+        .slice(1, 3)
+        .map((line) => line.trim());
       // Relative to the repository, like src/weather/http.ts in a real run (this bundle lives in a temporary directory).
       expect(frames).toEqual([`at fail (${relative(repoRoot, join(dir, 'src/weather.ts'))}:3:9)`, `at run (${relative(repoRoot, join(dir, 'entry.ts'))}:4:5)`]);
     } finally {

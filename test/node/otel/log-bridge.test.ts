@@ -107,7 +107,9 @@ describe('log bridge', () => {
       const run = setContextAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729', [ATTR_FORMAT]: 'eink', [ATTR_RUN_ID]: '4bf92f3577b34da6a3ce929d0e0e4736' });
       const parent = tracer.startSpan('send landscape-jobs', {}, run);
       const child = tracer.startSpan('process landscape-jobs', {}, trace.setSpan(run, parent));
-      const line = context.with(trace.setSpan(run, child), () => parseLine(formatLogLine('landscape-generator', 'info', ['image stored', { action: 'generate_image' }], { contextFields: LOG_FIELDS })));
+      const line = context.with(trace.setSpan(run, child), () =>
+        parseLine(formatLogLine('landscape-generator', 'info', ['image stored', { action: 'generate_image' }], { contextFields: LOG_FIELDS })),
+      );
       expect(line).toMatchObject({
         worker: 'landscape-generator',
         action: 'generate_image',
@@ -125,7 +127,11 @@ describe('log bridge', () => {
       const run = setContextAttributes(ROOT_CONTEXT, { [ATTR_ZIP]: '78729' });
       const root = tracer.startSpan('POST /admin/dlq/replay', {}, run);
       const line = context.with(trace.setSpan(run, root), () =>
-        parseLine(formatLogLine('weather-landscape-web', 'info', ['dead letter replayed', { action: 'replay_dead_letter', zip_code: '99701' }], { contextFields: LOG_FIELDS })),
+        parseLine(
+          formatLogLine('weather-landscape-web', 'info', ['dead letter replayed', { action: 'replay_dead_letter', zip_code: '99701' }], {
+            contextFields: LOG_FIELDS,
+          }),
+        ),
       );
       expect(line).not.toHaveProperty('parent_span_id');
       expect(line).toMatchObject({ span_id: root.spanContext().spanId, zip_code: '99701' });

@@ -16,8 +16,17 @@ function sampleSpans(): ReadableSpan[] {
   const collect: SpanProcessor = { onStart: () => {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} };
   const resourceA = resourceFromAttributes({ 'service.name': 'svc "a"', 'cloud.region': 'earth', 'service.version': '0.1.0' });
   const providerA = new BasicTracerProvider({ spanProcessors: [collect], resource: resourceA });
-  const providerB = new BasicTracerProvider({ spanProcessors: [collect], resource: resourceFromAttributes({ 'service.name': 'b' }, { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }) });
-  const remote = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true, traceState: new TraceState('vendor=a,other=b') };
+  const providerB = new BasicTracerProvider({
+    spanProcessors: [collect],
+    resource: resourceFromAttributes({ 'service.name': 'b' }, { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }),
+  });
+  const remote = {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+    traceState: new TraceState('vendor=a,other=b'),
+  };
   const parent = trace.setSpanContext(ROOT_CONTEXT, remote);
   const root = providerA.getTracer('scope-a', '1.2.3').startSpan(
     'process "q"\n\u2028é',
@@ -42,7 +51,10 @@ function sampleSpans(): ReadableSpan[] {
   );
   root.addEvent('warned', { 'log.level': 'warn', count: 3 });
   root.addEvent('bare');
-  root.addLink({ context: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: TraceFlags.NONE, traceState: new TraceState('k=v') }, attributes: { why: 'replay' } });
+  root.addLink({
+    context: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: TraceFlags.NONE, traceState: new TraceState('k=v') },
+    attributes: { why: 'replay' },
+  });
   root.addLink({ context: { traceId: '3'.repeat(32), spanId: '4'.repeat(16), traceFlags: TraceFlags.SAMPLED, isRemote: true } });
   root.recordException(new Error('boom'));
   root.setStatus({ code: SpanStatusCode.ERROR, message: 'failed calling https://api.example/x?appid=secret' });
@@ -70,8 +82,12 @@ describe('the OTLP/JSON body written directly (otlp-json.ts)', () => {
     });
     trace.setGlobalTracerProvider(provider);
     try {
-      tracerFor('kv').startSpan('get zip:{zip}', { attributes: { 'db.operation.name': 'get', empty: '', 'url.full': 'https://h/x?apikey=k' } }).end();
-      tracerFor('queue').startSpan('send q', { attributes: { 'messaging.batch.message_count': 5 } }).end();
+      tracerFor('kv')
+        .startSpan('get zip:{zip}', { attributes: { 'db.operation.name': 'get', empty: '', 'url.full': 'https://h/x?apikey=k' } })
+        .end();
+      tracerFor('queue')
+        .startSpan('send q', { attributes: { 'messaging.batch.message_count': 5 } })
+        .end();
     } finally {
       trace.disable();
     }

@@ -44,7 +44,10 @@ describe('InvocationSpanProcessor past its buffer (10,000 spans an invocation)',
     const exporter = recordingExporter();
     const processor = new InvocationSpanProcessor([exporter], new ExportView());
     const unsampled = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE };
-    const tracer = new BasicTracerProvider({ spanProcessors: [processor], sampler: { shouldSample: () => ({ decision: 1 }), toString: () => 'record' } }).getTracer('test');
+    const tracer = new BasicTracerProvider({
+      spanProcessors: [processor],
+      sampler: { shouldSample: () => ({ decision: 1 }), toString: () => 'record' },
+    }).getTracer('test');
     const parent = trace.setSpanContext(ROOT_CONTEXT, unsampled);
     for (let i = 0; i < 10_005; i++) tracer.startSpan(`unsampled ${i}`, {}, parent).end();
     await processor.forceFlush();
@@ -65,7 +68,10 @@ describe('InvocationSpanProcessor, the error rule', () => {
       shutdown: async () => {},
     };
     const processor = new InvocationSpanProcessor([exporter], new ExportView());
-    const tracer = new BasicTracerProvider({ spanProcessors: [processor], sampler: { shouldSample: () => ({ decision: 1 }), toString: () => 'record' } }).getTracer('test');
+    const tracer = new BasicTracerProvider({
+      spanProcessors: [processor],
+      sampler: { shouldSample: () => ({ decision: 1 }), toString: () => 'record' },
+    }).getTracer('test');
     const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: '1af7651916cd43dd8448eb211c80319c', spanId: 'c7ad6b7169203331', traceFlags: TraceFlags.NONE });
     const span = tracer.startSpan('failing step', { attributes: { step: 'x' } }, parent);
     span.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });

@@ -52,7 +52,7 @@ describe("otel-cf-workers' request.cf attributes", () => {
     'http.mime_type': 'image/png',
   };
 
-  it('keeps, under the conventions\' names, only what the edge said of a request that came through it', () => {
+  it("keeps, under the conventions' names, only what the edge said of a request that came through it", () => {
     expect(cleanAttributes({ ...cf, 'faas.invocation_id': '8f1e2d3c4b5a6978-DFW' })).toEqual({
       'faas.trigger': 'http',
       'faas.invocation_id': '8f1e2d3c4b5a6978-DFW',
@@ -86,7 +86,7 @@ describe('run attributes', () => {
     expect(runAttributesOfBody('78729')).toEqual({});
   });
 
-  it("labels a dead letter with the words of the message it carries", () => {
+  it('labels a dead letter with the words of the message it carries', () => {
     expect(runAttributesOfBody({ queue: 'fetch-jobs', reason: 'x', body: { zip_code: '00000', trigger: 'admin' } })).toEqual({
       'weather_landscape.zip': '00000',
       'weather_landscape.run.trigger': 'admin',
@@ -95,7 +95,12 @@ describe('run attributes', () => {
 
   it('keeps only the words every body of a batch shares', () => {
     setBodyAttributes(runAttributesOfBody);
-    expect(commonBodyAttributes([{ zip_code: '78729', format_name: 'bw' }, { zip_code: '78729', format_name: 'eink' }])).toEqual({
+    expect(
+      commonBodyAttributes([
+        { zip_code: '78729', format_name: 'bw' },
+        { zip_code: '78729', format_name: 'eink' },
+      ]),
+    ).toEqual({
       'weather_landscape.zip': '78729',
     });
   });

@@ -3,7 +3,12 @@ import { SEND_BATCH_LIMITS, sendBatches } from '../../../src/queue/batches';
 
 describe('sendBatches', () => {
   it('cuts at 100 messages', () => {
-    const sizes = [...sendBatches(Array.from({ length: 250 }, (_, i) => ({ i })), (b) => b)].map((b) => b.length);
+    const sizes = [
+      ...sendBatches(
+        Array.from({ length: 250 }, (_, i) => ({ i })),
+        (b) => b,
+      ),
+    ].map((b) => b.length);
     expect(sizes).toEqual([100, 100, 50]);
   });
 

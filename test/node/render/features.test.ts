@@ -176,8 +176,7 @@ describe('sun and moon', () => {
 });
 
 describe('trees = wind', () => {
-  const windy = (speed: number, direction: number) =>
-    withAllHours(plainForecast(), { windSpeedMs: speed, windDirectionDeg: direction });
+  const windy = (speed: number, direction: number) => withAllHours(plainForecast(), { windSpeedMs: speed, windDirectionDeg: direction });
 
   it('no trees when the wind is below 0.5 m/s', () => {
     const calm = renderScene(windy(0, 0));

@@ -24,7 +24,10 @@ describe('storageKeyTemplate (what KV and R2 spans are named after)', () => {
     expect(storageKeyTemplate(key)).toBe(template);
   });
 
-  it.each(['run:0123abc', 'geo:7872', 'some/other/key-42', '78729/../x.png'])('gives no template for a key of another shape (%s): the span is named after its binding', (key) => {
-    expect(storageKeyTemplate(key)).toBeUndefined();
-  });
+  it.each(['run:0123abc', 'geo:7872', 'some/other/key-42', '78729/../x.png'])(
+    'gives no template for a key of another shape (%s): the span is named after its binding',
+    (key) => {
+      expect(storageKeyTemplate(key)).toBeUndefined();
+    },
+  );
 });

@@ -4,7 +4,6 @@ import { NOW, rejectionOf, useWeatherStub } from './helpers';
 
 const stub = useWeatherStub();
 
-
 describe('createWeatherProvider', () => {
   it('picks Open-Meteo without a key and OpenWeatherMap with one', () => {
     expect(createWeatherProvider({})).toBeInstanceOf(OpenMeteoProvider);

@@ -63,7 +63,13 @@ describe('OpenMeteoProvider.geocode', () => {
 });
 
 describe('pickGeocodingResult', () => {
-  const place = (name: string, country_code: string, postcodes?: string[]) => ({ name, latitude: 1, longitude: 2, country_code, ...(postcodes ? { postcodes } : {}) });
+  const place = (name: string, country_code: string, postcodes?: string[]) => ({
+    name,
+    latitude: 1,
+    longitude: 2,
+    country_code,
+    ...(postcodes ? { postcodes } : {}),
+  });
 
   it('prefers the result listing the postcode, else the first US result, never a foreign one', () => {
     expect(pickGeocodingResult([place('A', 'US', ['1']), place('B', 'US', ['78729'])], '78729')?.name).toBe('B');

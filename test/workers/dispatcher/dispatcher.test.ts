@@ -28,7 +28,12 @@ async function runBatch(bodies: unknown[], attempts = 1) {
   const landscape = recordingQueue(env.LANDSCAPE_JOBS);
   const deadLetters = recordingQueue(env.DEAD_LETTERS);
   const testEnv = { ...env, LANDSCAPE_JOBS: landscape, DEAD_LETTERS: deadLetters } as unknown as Env;
-  const result = await deliverBatch(worker, 'weather-ready', bodies.map((body) => ({ body, attempts })), testEnv);
+  const result = await deliverBatch(
+    worker,
+    'weather-ready',
+    bodies.map((body) => ({ body, attempts })),
+    testEnv,
+  );
   return { result, landscape, deadLetters };
 }
 
@@ -83,7 +88,11 @@ describe('dispatcher', () => {
     await configureFormats('78730', ['bw', 'eink']);
     const runId = 'd15a7c4ed15a7c4ed15a7c4ed15a7c4e';
     const base = Object.values(FIXTURES)[0];
-    const forecast = { ...base, location: { ...base.location, zip: '78730', name: 'Austin, Texas' }, source: { provider: 'open-meteo', fetchedAt: '2026-06-21T12:00:00.000Z' } };
+    const forecast = {
+      ...base,
+      location: { ...base.location, zip: '78730', name: 'Austin, Texas' },
+      source: { provider: 'open-meteo', fetchedAt: '2026-06-21T12:00:00.000Z' },
+    };
     const keys = async () => (await env.CONFIG.list()).keys.map((k) => k.name).sort();
     const before = await keys();
     const { result, landscape } = await runBatch([weatherReady('78730', { run_id: runId, trigger: 'admin', forecast })]);

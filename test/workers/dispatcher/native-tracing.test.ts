@@ -7,7 +7,14 @@ const HEX32 = /^(?!0{32})[0-9a-f]{32}$/;
 const HEX16 = /^(?!0{16})[0-9a-f]{16}$/;
 
 function body(zip: string, traceId: string, spanId: string) {
-  return { schema_version: 1, zip_code: zip, lat: 30.45, lon: -97.79, fetched_at: '2026-06-21T12:00:00.000Z', _otel: { traceparent: `00-${traceId}-${spanId}-01` } };
+  return {
+    schema_version: 1,
+    zip_code: zip,
+    lat: 30.45,
+    lon: -97.79,
+    fetched_at: '2026-06-21T12:00:00.000Z',
+    _otel: { traceparent: `00-${traceId}-${spanId}-01` },
+  };
 }
 
 const hex = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((seed * 7 + i * 13 + 1) % 16).toString(16)).join('');
@@ -33,7 +40,10 @@ describe("a queue batch and Cloudflare's native trace", () => {
     }
     const native = await nativeSpanWith(traceId, DELIVERY);
     for (const span of processes) {
-      expect({ traceId: span.attributes['cloudflare.trace_id'], spanId: span.attributes['cloudflare.span_id'] }).toEqual({ traceId: native.traceId, spanId: native.spanId });
+      expect({ traceId: span.attributes['cloudflare.trace_id'], spanId: span.attributes['cloudflare.span_id'] }).toEqual({
+        traceId: native.traceId,
+        spanId: native.spanId,
+      });
     }
     // The format is the one landscape job the dispatcher sent for the ZIP (its default format): a run word of the process span too.
     expect(native.attributes).toEqual({ 'weather_landscape.trace_id': traceId, 'weather_landscape.zip': '78729', 'weather_landscape.format': 'rgb_light' });
@@ -43,6 +53,10 @@ describe("a queue batch and Cloudflare's native trace", () => {
     const [a, b] = [hex(32, 4), hex(32, 5)];
     await deliver([body('78729', a, hex(16, 6)), body('78701', b, hex(16, 7)), body('78729', a, hex(16, 8))]);
     const native = await nativeSpanWith(a, DELIVERY);
-    expect(native.attributes).toEqual({ 'weather_landscape.trace_id': `${a},${b}`, 'weather_landscape.zip': '78729,78701', 'weather_landscape.format': 'rgb_light' });
+    expect(native.attributes).toEqual({
+      'weather_landscape.trace_id': `${a},${b}`,
+      'weather_landscape.zip': '78729,78701',
+      'weather_landscape.format': 'rgb_light',
+    });
   });
 });

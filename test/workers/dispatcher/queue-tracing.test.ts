@@ -11,7 +11,14 @@ import type { Env } from '../../../src/env';
 const VALID_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 function body(zip: string, carrier?: unknown) {
-  return { schema_version: 1, zip_code: zip, lat: 30.45, lon: -97.79, fetched_at: '2026-06-21T12:00:00.000Z', ...(carrier === undefined ? {} : { _otel: carrier }) };
+  return {
+    schema_version: 1,
+    zip_code: zip,
+    lat: 30.45,
+    lon: -97.79,
+    fetched_at: '2026-06-21T12:00:00.000Z',
+    ...(carrier === undefined ? {} : { _otel: carrier }),
+  };
 }
 
 function hex(n: number, seed: number): string {
@@ -21,7 +28,12 @@ function hex(n: number, seed: number): string {
 async function run(bodies: unknown[], vars: Partial<Env> = {}) {
   const landscape = recordingQueue(env.LANDSCAPE_JOBS);
   const testEnv = { ...env, ...vars, LANDSCAPE_JOBS: landscape, DEAD_LETTERS: recordingQueue(env.DEAD_LETTERS) } as unknown as Env;
-  const result = await deliverBatch(worker, 'weather-ready', bodies.map((b) => ({ body: b })), testEnv);
+  const result = await deliverBatch(
+    worker,
+    'weather-ready',
+    bodies.map((b) => ({ body: b })),
+    testEnv,
+  );
   return { result, landscape };
 }
 

@@ -63,7 +63,11 @@ describe('fetcher', () => {
     const { result } = await run(fetchJob('96813'));
     expect(result.explicitAcks).toEqual(['m0']);
     expect(await keys()).toEqual(before);
-    expect(memoryExporter.getFinishedSpans().filter((s) => s.attributes['db.system.name'] === 'cloudflare_kv' && /^(put|delete)$/.test(String(s.attributes['db.operation.name'])))).toEqual([]);
+    expect(
+      memoryExporter
+        .getFinishedSpans()
+        .filter((s) => s.attributes['db.system.name'] === 'cloudflare_kv' && /^(put|delete)$/.test(String(s.attributes['db.operation.name']))),
+    ).toEqual([]);
   });
 
   it('puts the weather API calls, KV writes and the send under the message span', async () => {

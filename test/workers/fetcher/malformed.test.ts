@@ -65,7 +65,17 @@ defineMalformedSuite({
     // Exactly one weather-ready: the neighbour's. No malformed body got that far.
     expect(delivered.onward.map((m) => m.zip_code)).toEqual([body.zip_code]);
     expect(delivered.onward[0]).toMatchObject({ schema_version: 1, run_id: RUN_ID });
-    expect(Object.keys(delivered.onward[0]).sort()).toEqual(['_otel', 'fetched_at', 'forecast', 'lat', 'lon', 'run_id', 'schema_version', 'trigger', 'zip_code']);
+    expect(Object.keys(delivered.onward[0]).sort()).toEqual([
+      '_otel',
+      'fetched_at',
+      'forecast',
+      'lat',
+      'lon',
+      'run_id',
+      'schema_version',
+      'trigger',
+      'zip_code',
+    ]);
   },
   spans,
 });

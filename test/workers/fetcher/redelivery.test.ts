@@ -26,7 +26,11 @@ const job = (zip: string) => ({
 });
 
 async function setFault(fault: unknown) {
-  await fetch(`${env.OPEN_METEO_FORECAST_URL as string}/__stub/fault`, { method: 'POST', body: JSON.stringify(fault), headers: { 'content-type': 'application/json' } });
+  await fetch(`${env.OPEN_METEO_FORECAST_URL as string}/__stub/fault`, {
+    method: 'POST',
+    body: JSON.stringify(fault),
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 /** One delivery of message `m-redelivered`, as the runtime makes it: same id, same body, same send time. */

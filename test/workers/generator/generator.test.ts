@@ -27,7 +27,12 @@ async function kvKeys(): Promise<string[]> {
 async function run(bodies: unknown[]) {
   const deadLetters = recordingQueue(env.DEAD_LETTERS);
   const testEnv = { ...env, DEAD_LETTERS: deadLetters } as unknown as Env;
-  const result = await deliverBatch(worker, 'landscape-jobs', bodies.map((body) => ({ body })), testEnv);
+  const result = await deliverBatch(
+    worker,
+    'landscape-jobs',
+    bodies.map((body) => ({ body })),
+    testEnv,
+  );
   return { result, deadLetters };
 }
 
@@ -85,7 +90,11 @@ describe('generator', () => {
       'put {zip}/eink.bmp': 'weather-landscape.r2',
     });
     const resource = spans[0].resource.attributes;
-    expect(resource).toMatchObject({ 'service.name': 'landscape-generator', 'cloud.provider': 'cloudflare', 'deployment.environment.name': expect.any(String) });
+    expect(resource).toMatchObject({
+      'service.name': 'landscape-generator',
+      'cloud.provider': 'cloudflare',
+      'deployment.environment.name': expect.any(String),
+    });
     expect(Object.keys(resource)).not.toContain('cloud.region');
     expect(Object.keys(resource)).not.toContain('deployment.environment');
   });

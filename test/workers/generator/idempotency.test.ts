@@ -57,7 +57,13 @@ async function snapshot(zip: string, format: string) {
 async function runView() {
   const view = await getRun(env.CONFIG, env.WEATHER_IMAGES, RUN_ID);
   expect(view).toBeDefined();
-  return { status: view!.status, formats: view!.formats, images: view!.images.map((i) => `${i.format} ${i.bytes} ${i.url}`).sort(), skipped: view!.skipped, errors: view!.errors };
+  return {
+    status: view!.status,
+    formats: view!.formats,
+    images: view!.images.map((i) => `${i.format} ${i.bytes} ${i.url}`).sort(),
+    skipped: view!.skipped,
+    errors: view!.errors,
+  };
 }
 
 /** Every KV key: the generator must write none. */
@@ -69,7 +75,10 @@ describe('duplicate landscape jobs', () => {
     await recordRunStarted(env.CONFIG, RUN_ID, { zip, trigger: 'admin' });
     await recordRunDispatched(env.CONFIG, RUN_ID, { weather_fetched_at: FETCHED_AT, provider: 'open-meteo', formats: ['rgb_light', 'eink'] });
     const kvBefore = await kvKeys();
-    await deliver([{ id: 'a', body: job(zip, 'rgb_light') }, { id: 'b', body: job(zip, 'eink') }]);
+    await deliver([
+      { id: 'a', body: job(zip, 'rgb_light') },
+      { id: 'b', body: job(zip, 'eink') },
+    ]);
     const once = { light: await snapshot(zip, 'rgb_light'), eink: await snapshot(zip, 'eink'), run: await runView() };
     expect(once.run).toMatchObject({ status: 'done', images: [expect.stringMatching(/^eink /), expect.stringMatching(/^rgb_light /)], skipped: [] });
 
@@ -164,18 +173,21 @@ describe('an older weather run never overwrites images from a newer one', () => 
 
   // The race: two stores of one image at once. The legacy `weather:{zip}` key is seeded too, so the
   // same test runs against a generator that read its weather from KV.
-  it('the race: a newer run storing between the older run\'s look and its write still wins', async () => {
+  it("the race: a newer run storing between the older run's look and its write still wins", async () => {
     const zip = '75006';
     await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, OLDER, 1)));
     const newerWrites = async () => {
       await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, NEWER, 0)));
       await deliver([{ id: 'newer', body: job(zip, 'rgb_dark', { run_id: undefined, fetched_at: NEWER }, 0) }]);
     };
-    await deliver([{ id: 'older', body: job(zip, 'rgb_dark', { run_id: undefined, fetched_at: OLDER }, 1) }], interruptedBucket(env.WEATHER_IMAGES, `${zip}/rgb_dark.png`, newerWrites));
+    await deliver(
+      [{ id: 'older', body: job(zip, 'rgb_dark', { run_id: undefined, fetched_at: OLDER }, 1) }],
+      interruptedBucket(env.WEATHER_IMAGES, `${zip}/rgb_dark.png`, newerWrites),
+    );
     expect((await snapshot(zip, 'rgb_dark')).stable.customMetadata['weather-fetched-at']).toBe(NEWER);
   });
 
-  it('the race the other way: an older run storing between the newer run\'s look and its write loses', async () => {
+  it("the race the other way: an older run storing between the newer run's look and its write loses", async () => {
     const zip = '75007';
     await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, NEWER, 0)));
     const olderWrites = async () => {
@@ -183,7 +195,10 @@ describe('an older weather run never overwrites images from a newer one', () => 
       await deliver([{ id: 'older', body: job(zip, 'rgb_dark', { run_id: undefined, fetched_at: OLDER }, 1) }]);
       await env.CONFIG.put(`weather:${zip}`, JSON.stringify(forecastFor(zip, NEWER, 0)));
     };
-    await deliver([{ id: 'newer', body: job(zip, 'rgb_dark', { run_id: undefined, fetched_at: NEWER }, 0) }], interruptedBucket(env.WEATHER_IMAGES, `${zip}/rgb_dark.png`, olderWrites));
+    await deliver(
+      [{ id: 'newer', body: job(zip, 'rgb_dark', { run_id: undefined, fetched_at: NEWER }, 0) }],
+      interruptedBucket(env.WEATHER_IMAGES, `${zip}/rgb_dark.png`, olderWrites),
+    );
     expect((await snapshot(zip, 'rgb_dark')).stable.customMetadata['weather-fetched-at']).toBe(NEWER);
   });
 });

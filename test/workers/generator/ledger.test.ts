@@ -17,7 +17,12 @@ describe('cost ledger (generator)', () => {
 
   it('counts from the spans exactly the KV, R2 and queue operations the bindings saw, for a five-format batch', async () => {
     const { env: counted, tallies } = countingEnv(env as unknown as Env);
-    const result = await deliverBatch(worker, 'landscape-jobs', FORMAT_NAMES.map((f) => ({ body: job('78730', f) })), counted);
+    const result = await deliverBatch(
+      worker,
+      'landscape-jobs',
+      FORMAT_NAMES.map((f) => ({ body: job('78730', f) })),
+      counted,
+    );
     expect(result.explicitAcks).toHaveLength(FORMAT_NAMES.length);
     const ledger = expectLedgerMatchesBindings(memoryExporter.getFinishedSpans(), tallies);
     expect(ledger.r2ClassA).toBeGreaterThanOrEqual(FORMAT_NAMES.length);

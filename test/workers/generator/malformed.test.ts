@@ -84,7 +84,9 @@ describe('landscape-jobs: a mixed batch of 10, every message its own outcome', (
     await env.CONFIG.delete('weather:73304');
     // 73303 already has an image drawn from newer weather than the job's: the job is skipped.
     const NEWER = '2026-06-21T13:00:00.000Z';
-    await env.WEATHER_IMAGES.put('73303/bw.bmp', new Uint8Array([1]), { customMetadata: { zip: '73303', 'weather-fetched-at': NEWER, 'generated-at': NEWER, lat: '30.45', lon: '-97.79', size: '1' } });
+    await env.WEATHER_IMAGES.put('73303/bw.bmp', new Uint8Array([1]), {
+      customMetadata: { zip: '73303', 'weather-fetched-at': NEWER, 'generated-at': NEWER, lat: '30.45', lon: '-97.79', size: '1' },
+    });
     const carrier = { _otel: { traceparent: TRACEPARENT } };
     const messages = [
       { id: 'valid-light', body: job('73300', 'rgb_light', carrier) },

@@ -65,7 +65,12 @@ describe('admin API', () => {
       name: 'POST /admin/generate',
       kind: 'SERVER',
       service: 'weather-landscape-web',
-      attributes: { 'http.route': '/admin/generate', 'weather_landscape.zip': '78729', 'weather_landscape.run.trigger': 'admin', 'weather_landscape.run.id': body.trace_id },
+      attributes: {
+        'http.route': '/admin/generate',
+        'weather_landscape.zip': '78729',
+        'weather_landscape.run.trigger': 'admin',
+        'weather_landscape.run.id': body.trace_id,
+      },
       children: [
         { name: 'put run:{id}', kind: 'CLIENT', attributes: { 'db.system.name': 'cloudflare_kv', 'cloudflare.kv.key': `run:${body.trace_id}` } },
         {
@@ -79,7 +84,9 @@ describe('admin API', () => {
 
   it('honours an incoming traceparent only on authenticated requests', async () => {
     const incoming = '00-11111111111111111111111111111111-2222222222222222-01';
-    const authed = await (await call('/admin/generate?zip=78729', { method: 'POST', headers: { traceparent: incoming } })).json<{
+    const authed = await (
+      await call('/admin/generate?zip=78729', { method: 'POST', headers: { traceparent: incoming } })
+    ).json<{
       trace_id: string;
     }>();
     expect(authed.trace_id).toBe('11111111111111111111111111111111');

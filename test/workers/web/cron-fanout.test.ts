@@ -71,7 +71,11 @@ describe('cron fan-out', () => {
       expect(send.kind).toBe(SpanKind.CLIENT);
       expect(send.spanContext().traceId).toBe(cron.spanContext().traceId);
       expect(parentOf(send)).toBe(cron.spanContext().spanId);
-      expect(send.attributes).toMatchObject({ 'messaging.operation.type': 'send', 'messaging.operation.name': 'send', 'messaging.destination.name': 'fetch-jobs' });
+      expect(send.attributes).toMatchObject({
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': 'send',
+        'messaging.destination.name': 'fetch-jobs',
+      });
       expect(send.attributes['messaging.batch.message_count']).toBe(send.links.length);
     }
 
@@ -104,7 +108,9 @@ describe('cron fan-out', () => {
     expect(enqueued.sort()).toEqual(ZIPS.filter((zip) => !refused.includes(zip)).sort());
 
     // One line for the refused batch, naming each of its ZIPs (one line per ZIP would outgrow Workers Logs' 256 KB per invocation at 10,000 ZIPs).
-    const logged = errors.mock.calls.filter(([message]) => message === 'scheduled runs could not be enqueued').map(([, fields]) => fields as Record<string, unknown>);
+    const logged = errors.mock.calls
+      .filter(([message]) => message === 'scheduled runs could not be enqueued')
+      .map(([, fields]) => fields as Record<string, unknown>);
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ action: 'error', trigger: 'cron', error: expect.stringContaining('injected refusal') });
     expect([...(logged[0].zip_codes as string[])].sort()).toEqual([...refused].sort());

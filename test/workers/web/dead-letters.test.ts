@@ -27,7 +27,10 @@ function ourLetter(body: unknown, id = 'msg-1') {
 
 async function admin(path: string, e: Env, method = 'GET') {
   const ctx = createExecutionContext();
-  const request = new Request<unknown, IncomingRequestCfProperties>(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } });
+  const request = new Request<unknown, IncomingRequestCfProperties>(`http://localhost${path}`, {
+    method,
+    headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' },
+  });
   const res = await worker.fetch!(request, e, ctx);
   await waitOnExecutionContext(ctx);
   return res;
@@ -41,7 +44,12 @@ describe('dead-letter queues', () => {
 
   it('records our dead letters and raw runtime dead letters, and lists them for the admin', async () => {
     const job = { schema_version: 1, zip_code: '00000', scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'admin' };
-    const result = await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter(job) }, { body: { zip_code: 'raw', _otel: { traceparent: `00-${ORIGINAL_TRACE}-${ORIGINAL_SPAN}-01` } }, attempts: 4 }], env);
+    const result = await deliverBatch(
+      worker,
+      'fetch-jobs-dlq',
+      [{ body: ourLetter(job) }, { body: { zip_code: 'raw', _otel: { traceparent: `00-${ORIGINAL_TRACE}-${ORIGINAL_SPAN}-01` } }, attempts: 4 }],
+      env,
+    );
     expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
     const list = await (await admin('/admin/dlq', env)).json<{ count: number; dead_letters: Array<Record<string, unknown>> }>();
     expect(list.count).toBe(2);
@@ -73,9 +81,25 @@ describe('dead-letter queues', () => {
 
   it('a replayed landscape job is a run the run view follows: the format it awaits and its image from R2', async () => {
     const fetchedAt = '2026-11-24T05:00:00.000Z';
-    const job = { schema_version: 1, zip_code: '78729', format_name: 'bw', lat: 30.45, lon: -97.79, fetched_at: fetchedAt, enqueued_at: fetchedAt, trigger: 'cron' };
-    await deliverBatch(worker, 'landscape-jobs-dlq', [{ body: { ...ourLetter(job, 'msg-lj'), queue: 'landscape-jobs', error_type: '_OTHER', reason: 'R2 down' } }], env);
-    const letter = (await (await admin('/admin/dlq', env)).json<{ dead_letters: Array<{ id: string; queue: string }> }>()).dead_letters.find((d) => d.queue === 'landscape-jobs')!;
+    const job = {
+      schema_version: 1,
+      zip_code: '78729',
+      format_name: 'bw',
+      lat: 30.45,
+      lon: -97.79,
+      fetched_at: fetchedAt,
+      enqueued_at: fetchedAt,
+      trigger: 'cron',
+    };
+    await deliverBatch(
+      worker,
+      'landscape-jobs-dlq',
+      [{ body: { ...ourLetter(job, 'msg-lj'), queue: 'landscape-jobs', error_type: '_OTHER', reason: 'R2 down' } }],
+      env,
+    );
+    const letter = (await (await admin('/admin/dlq', env)).json<{ dead_letters: Array<{ id: string; queue: string }> }>()).dead_letters.find(
+      (d) => d.queue === 'landscape-jobs',
+    )!;
     const landscapeJobs = recordingQueue(env.LANDSCAPE_JOBS);
     const res = await admin(`/admin/dlq/replay?id=${encodeURIComponent(letter.id)}`, { ...env, LANDSCAPE_JOBS: landscapeJobs }, 'POST');
     expect(res.status).toBe(202);
@@ -89,9 +113,19 @@ describe('dead-letter queues', () => {
     expect(await view()).toMatchObject({ status: 'done', images: [{ format: 'bw', url: '/78729/bw.bmp' }] });
   });
 
-  it('replays many dead letters in one sendBatch, each a new run whose root is its message\'s creation context; one that cannot be replayed stays', async () => {
+  it("replays many dead letters in one sendBatch, each a new run whose root is its message's creation context; one that cannot be replayed stays", async () => {
     const job = (zip: string) => ({ schema_version: 1, zip_code: zip, scheduled_at: '2026-11-24T05:00:00.000Z', trigger: 'cron' });
-    await deliverBatch(worker, 'fetch-jobs-dlq', [{ body: ourLetter(job('78729'), 'a') }, { body: ourLetter(job('10001'), 'b') }, { body: ourLetter({ zip_code: 'nope' }, 'c') }, { body: ourLetter(job('94110'), 'd') }], env);
+    await deliverBatch(
+      worker,
+      'fetch-jobs-dlq',
+      [
+        { body: ourLetter(job('78729'), 'a') },
+        { body: ourLetter(job('10001'), 'b') },
+        { body: ourLetter({ zip_code: 'nope' }, 'c') },
+        { body: ourLetter(job('94110'), 'd') },
+      ],
+      env,
+    );
     const fetchJobs = recordingQueue(env.FETCH_JOBS);
     const e = { ...env, FETCH_JOBS: fetchJobs } as unknown as Env;
     memoryExporter.reset();
@@ -116,7 +150,9 @@ describe('dead-letter queues', () => {
       expect(traceId).not.toBe(server.spanContext().traceId);
       // Its run record is named by its own trace, its message carries that root, and the send links to it.
       expect(answer.replayed.map((r) => r.run_id)).toContain(traceId);
-      expect(fetchJobs.sent.map((b) => (b as { _otel: { traceparent: string } })._otel.traceparent)).toContainEqual(expect.stringMatching(new RegExp(`^00-${traceId}-${root.spanContext().spanId}-0[13]$`)));
+      expect(fetchJobs.sent.map((b) => (b as { _otel: { traceparent: string } })._otel.traceparent)).toContainEqual(
+        expect.stringMatching(new RegExp(`^00-${traceId}-${root.spanContext().spanId}-0[13]$`)),
+      );
       expect(send.links.map((l) => l.context.spanId)).toContain(root.spanContext().spanId);
       expect(root.attributes).toMatchObject({ 'weather_landscape.run.trigger': 'replay', 'weather_landscape.zip': ['78729', '10001'][i] });
       expect(root.links.map((l) => [l.context.spanId, l.attributes?.['weather_landscape.link']])).toEqual([

@@ -46,15 +46,12 @@ describe('exact-path routing', () => {
     expect(body).not.toMatch(/active_zips|78729|Generate now|id="token"/);
   });
 
-  it.each(LOOKALIKES.filter((p) => p.endsWith('status')).map((p) => p.replace(/status$/, 'activate?zip=11111')))(
-    'POST %s changes nothing',
-    async (path) => {
-      const token = await csrfFromPage({ cookie: credentials.cookie });
-      const res = await send(path, { method: 'POST', headers: { ...credentials, ...sameOrigin({ 'x-csrf-token': token }) } });
-      expect(res.status, path).not.toBe(200);
-      expect(await env.CONFIG.get('zip:11111')).toBeNull();
-    },
-  );
+  it.each(LOOKALIKES.filter((p) => p.endsWith('status')).map((p) => p.replace(/status$/, 'activate?zip=11111')))('POST %s changes nothing', async (path) => {
+    const token = await csrfFromPage({ cookie: credentials.cookie });
+    const res = await send(path, { method: 'POST', headers: { ...credentials, ...sameOrigin({ 'x-csrf-token': token }) } });
+    expect(res.status, path).not.toBe(200);
+    expect(await env.CONFIG.get('zip:11111')).toBeNull();
+  });
 
   it('sees /admin/../admin as /admin: the URL parser resolves dot segments before routing', async () => {
     const plain = await send('/x/../admin/status');

@@ -210,7 +210,11 @@ describe('cross-origin writes', () => {
   it('API clients without Origin or Sec-Fetch-Site (curl) and same-origin pages still work', async () => {
     const curl = await send('/admin/activate?zip=12345', { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: '{}' });
     expect(curl.status).toBe(200);
-    const page = await send('/admin/activate?zip=12346', { method: 'POST', headers: { ...bearer(), ...sameOrigin({ 'content-type': 'application/json' }) }, body: '{}' });
+    const page = await send('/admin/activate?zip=12346', {
+      method: 'POST',
+      headers: { ...bearer(), ...sameOrigin({ 'content-type': 'application/json' }) },
+      body: '{}',
+    });
     expect(page.status).toBe(200);
     // Reads are not writes: a cross-site GET is answered (the token still decides).
     expect((await send('/admin/status', { headers: { ...bearer(), 'sec-fetch-site': 'cross-site' } })).status).toBe(200);

@@ -32,7 +32,11 @@ describe('cost ledger (web)', () => {
   });
 
   it.each([
-    ['"Generate now" (POST /admin/generate)', '/admin/generate?zip=78734', { method: 'POST', headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } }],
+    [
+      '"Generate now" (POST /admin/generate)',
+      '/admin/generate?zip=78734',
+      { method: 'POST', headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } },
+    ],
     ['an image request', `/${ZIP}/rgb_light.png`, {}],
     ['the home page', '/', {}],
     ['/forecasts', '/forecasts', {}],

@@ -27,7 +27,10 @@ interface Listed {
 
 async function admin(path: string, e: Env = env, method = 'GET') {
   const ctx = createExecutionContext();
-  const request = new Request<unknown, IncomingRequestCfProperties>(`http://localhost${path}`, { method, headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } });
+  const request = new Request<unknown, IncomingRequestCfProperties>(`http://localhost${path}`, {
+    method,
+    headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' },
+  });
   const res = await worker.fetch!(request, e, ctx);
   await waitOnExecutionContext(ctx);
   return res;
@@ -69,7 +72,12 @@ describe('the dead-letter queue consumer records any body', () => {
     const cases = malformedCases(VALID, FIELDS);
     for (let start = 0; start < cases.length; start += 10) {
       const chunk = cases.slice(start, start + 10);
-      const result = await deliverBatch(worker, 'fetch-jobs-dlq', chunk.map((c, i) => ({ id: `raw-${start + i}`, body: c.body, attempts: 1 })), env);
+      const result = await deliverBatch(
+        worker,
+        'fetch-jobs-dlq',
+        chunk.map((c, i) => ({ id: `raw-${start + i}`, body: c.body, attempts: 1 })),
+        env,
+      );
       expect(result.retryMessages).toEqual([]);
       expect(result.explicitAcks.sort()).toEqual(chunk.map((_, i) => `raw-${start + i}`).sort());
     }
@@ -85,7 +93,11 @@ describe('the dead-letter queue consumer records any body', () => {
     const byName = (name: string) => letters.find((l) => l.message_id === `raw-${cases.findIndex((c) => c.name === name)}`)!;
     expect(byName('zip_code a BigInt').body).toMatchObject({ zip_code: { $type: 'BigInt', value: '78729' } });
     expect(byName('zip_code the body itself (a cycle)').body).toMatchObject({ zip_code: { $type: 'Circular', ref: '$' } });
-    expect(byName("a valid body's JSON as bytes").body).toEqual({ $type: 'ArrayBuffer', byte_length: JSON.stringify(VALID).length, utf8: JSON.stringify(VALID) });
+    expect(byName("a valid body's JSON as bytes").body).toEqual({
+      $type: 'ArrayBuffer',
+      byte_length: JSON.stringify(VALID).length,
+      utf8: JSON.stringify(VALID),
+    });
   });
 
   it('refuses to replay a preview with a clear 422, and keeps the record', async () => {

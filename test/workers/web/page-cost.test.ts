@@ -38,10 +38,13 @@ beforeAll(async () => {
 /** One view through counting bindings: its status, body and operations. */
 async function view(path: string, headers: Record<string, string> = {}): Promise<PageView> {
   const ops = new OpCounter();
-  const res = await send(path, { headers }, webEnv({ CONFIG: ops.wrap(env.CONFIG, 'KV CONFIG'), WEATHER_IMAGES: ops.wrap(env.WEATHER_IMAGES, 'R2 WEATHER_IMAGES') }));
+  const res = await send(
+    path,
+    { headers },
+    webEnv({ CONFIG: ops.wrap(env.CONFIG, 'KV CONFIG'), WEATHER_IMAGES: ops.wrap(env.WEATHER_IMAGES, 'R2 WEATHER_IMAGES') }),
+  );
   return { status: res.status, html: await res.text(), ops: ops.counts };
 }
-
 
 describe(`page views with ${ZIPS} ZIPs × ${FORMAT_NAMES.length} formats`, () => {
   it('/ costs one R2 list and one head, no KV operation, and shows the newest picture with its place', async () => {
@@ -78,7 +81,10 @@ describe(`page views with ${ZIPS} ZIPs × ${FORMAT_NAMES.length} formats`, () =>
       after = nextAfter(html);
       pages++;
     } while (after && pages < 100);
-    expect(costs.every((ops) => JSON.stringify(ops) === JSON.stringify({ 'R2 WEATHER_IMAGES list': 1 })), JSON.stringify(costs[0])).toBe(true);
+    expect(
+      costs.every((ops) => JSON.stringify(ops) === JSON.stringify({ 'R2 WEATHER_IMAGES list': 1 })),
+      JSON.stringify(costs[0]),
+    ).toBe(true);
     // Every ZIP once, in order, across the pages (each page shows the whole ZIPs one list returned).
     expect(seen).toEqual(zips);
     console.info('forecasts pages', { zips: ZIPS, pages, zips_per_page: seen.length / pages });

@@ -224,9 +224,22 @@ describe('run view page', () => {
     const runId = '0af7651916cd43dd8448eb211c80319c';
     const weatherAt = '2026-11-24T05:00:01.000Z';
     await recordRunStarted(env.CONFIG, runId, { zip: '78729', trigger: 'admin' }, new Date('2026-11-24T05:00:00Z'));
-    await recordRunDispatched(env.CONFIG, runId, { weather_fetched_at: weatherAt, provider: 'open-meteo', formats: ['rgb_light', 'bw'] }, new Date('2026-11-24T05:00:02Z'));
+    await recordRunDispatched(
+      env.CONFIG,
+      runId,
+      { weather_fetched_at: weatherAt, provider: 'open-meteo', formats: ['rgb_light', 'bw'] },
+      new Date('2026-11-24T05:00:02Z'),
+    );
     await env.WEATHER_IMAGES.put('78729/rgb_light.png', new Uint8Array(2000), {
-      customMetadata: { 'generated-at': '2026-11-24T05:00:03.000Z', 'weather-fetched-at': weatherAt, zip: '78729', lat: '30.3', lon: '-97.7', size: '2000', 'run-id': runId },
+      customMetadata: {
+        'generated-at': '2026-11-24T05:00:03.000Z',
+        'weather-fetched-at': weatherAt,
+        zip: '78729',
+        lat: '30.3',
+        lon: '-97.7',
+        size: '2000',
+        'run-id': runId,
+      },
     });
     await appendRunFailure(
       env.CONFIG,

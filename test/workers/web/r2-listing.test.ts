@@ -34,14 +34,24 @@ describe('the runtime R2 the listings rely on', () => {
     const head = await bucket().head('78729/rgb_light.png');
     expect(head!.customMetadata).toEqual(listed.customMetadata);
     expect(await getImageMetadata(bucket(), '78729', 'rgb_light')).toMatchObject({
-      zipCode: '78729', format: 'rgb_light', generatedAt: '2026-11-28T10:00:00.000Z', place: 'Austin, Texas', runId: 'a'.repeat(32), fileSize: 3, contentType: 'image/png', width: 296, height: 128,
+      zipCode: '78729',
+      format: 'rgb_light',
+      generatedAt: '2026-11-28T10:00:00.000Z',
+      place: 'Austin, Texas',
+      runId: 'a'.repeat(32),
+      fileSize: 3,
+      contentType: 'image/png',
+      width: 296,
+      height: 128,
     });
     expect(await bucket().head('78729/bw.bmp')).toBeNull();
     expect(await getImageMetadata(bucket(), '78729', 'bw')).toBeUndefined();
   });
 
   it('a list with include stops at 100 objects and says it is truncated', async () => {
-    await Promise.all(Array.from({ length: 130 }, (_, i) => putPicture(bucket(), { zip: String(20000 + i), format: 'bw', generatedAt: '2026-11-28T10:00:00.000Z' })));
+    await Promise.all(
+      Array.from({ length: 130 }, (_, i) => putPicture(bucket(), { zip: String(20000 + i), format: 'bw', generatedAt: '2026-11-28T10:00:00.000Z' })),
+    );
     const listing = await bucket().list({ limit: 1000, include: ['customMetadata'] });
     expect(listing.objects).toHaveLength(100);
     expect(listing.truncated).toBe(true);
@@ -60,7 +70,10 @@ describe('listing ZIPs a page at a time', () => {
     expect(first.zips.every((z) => z.images.length === 5)).toBe(true);
     expect(first.next).toBe(zips[18]);
     const second = await listZipPage(bucket(), { after: first.next, maxZips: 50 });
-    expect(second.zips.map((z) => [z.zip, z.images.length])).toEqual([[zips[19], 5], [zips[20], 5]]);
+    expect(second.zips.map((z) => [z.zip, z.images.length])).toEqual([
+      [zips[19], 5],
+      [zips[20], 5],
+    ]);
     expect(second.next).toBeUndefined();
     // At most maxZips a page, the next page starting right after.
     const small = await listZipPage(bucket(), { maxZips: 3 });

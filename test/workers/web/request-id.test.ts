@@ -25,7 +25,13 @@ function runEnv(overrides: Partial<Env> = {}): Env {
 
 const serverSpan = (name: string): ReadableSpan => {
   const span = memoryExporter.getFinishedSpans().find((s) => s.name === name);
-  if (!span) throw new Error(`no span ${name} among ${memoryExporter.getFinishedSpans().map((s) => s.name).join(', ')}`);
+  if (!span)
+    throw new Error(
+      `no span ${name} among ${memoryExporter
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   return span;
 };
 

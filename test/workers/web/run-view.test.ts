@@ -21,22 +21,37 @@ function stageOf(html: string, name: string): { state: string; detail: string } 
 /** An image as the generator stores it (its metadata in R2 custom metadata only). */
 async function storedImage(key: string, weatherFetchedAt: string, runId?: string, size = 900) {
   await env.WEATHER_IMAGES.put(key, new Uint8Array(size), {
-    customMetadata: { 'generated-at': t(5).toISOString(), 'weather-fetched-at': weatherFetchedAt, zip: key.slice(0, 5), lat: '30', lon: '-97', size: String(size), ...(runId ? { 'run-id': runId } : {}) },
+    customMetadata: {
+      'generated-at': t(5).toISOString(),
+      'weather-fetched-at': weatherFetchedAt,
+      zip: key.slice(0, 5),
+      lat: '30',
+      lon: '-97',
+      size: String(size),
+      ...(runId ? { 'run-id': runId } : {}),
+    },
   });
 }
 
-const runJson = async () => await (await send(`/admin/runs/${RUN}`, { headers: bearer() })).json<Record<string, unknown> & { stages: Record<string, unknown> }>();
+const runJson = async () =>
+  await (await send(`/admin/runs/${RUN}`, { headers: bearer() })).json<Record<string, unknown> & { stages: Record<string, unknown> }>();
 
 describe('run view of a failed run', () => {
   it('names the failed stage and marks the later ones as not reached, in the page and the JSON', async () => {
     await recordRunStarted(env.CONFIG, RUN, { zip: '99999', trigger: 'admin' }, t(0));
-    await appendRunFailure(env.CONFIG, RUN, {
-      stage: 'fetch-jobs',
-      outcome: 'dead_letter',
-      error_type: 'UnknownZipError',
-      message: 'Unknown ZIP 99999: no US result from the geocoder',
-      attempts: 1,
-    }, undefined, t(1));
+    await appendRunFailure(
+      env.CONFIG,
+      RUN,
+      {
+        stage: 'fetch-jobs',
+        outcome: 'dead_letter',
+        error_type: 'UnknownZipError',
+        message: 'Unknown ZIP 99999: no US result from the geocoder',
+        attempts: 1,
+      },
+      undefined,
+      t(1),
+    );
     const html = await (await send(`/admin/run/${RUN}`, { headers: bearer() })).text();
     expect(html).toContain('data-status="failed"');
     expect(stageOf(html, 'weather')).toEqual({ state: 'failed', detail: 'Failed: Unknown ZIP 99999: no US result from the geocoder' });
@@ -44,7 +59,11 @@ describe('run view of a failed run', () => {
     expect(stageOf(html, 'images').state).toBe('skipped');
     expect(html).not.toContain('Waiting for the fetcher');
 
-    expect(await runJson()).toMatchObject({ status: 'failed', failed_stage: 'weather', stages: { weather: ['failed', 'Failed: Unknown ZIP 99999: no US result from the geocoder'], dispatched: ['skipped', expect.any(String)] } });
+    expect(await runJson()).toMatchObject({
+      status: 'failed',
+      failed_stage: 'weather',
+      stages: { weather: ['failed', 'Failed: Unknown ZIP 99999: no US result from the geocoder'], dispatched: ['skipped', expect.any(String)] },
+    });
   });
 
   it('a failed image job fails the images stage; the earlier stages stay done; every attempt is listed', async () => {
@@ -52,21 +71,41 @@ describe('run view of a failed run', () => {
     await recordRunStarted(env.CONFIG, RUN, { zip: '78729', trigger: 'admin' }, t(0));
     await recordRunDispatched(env.CONFIG, RUN, { weather_fetched_at: weatherAt, provider: 'open-meteo', formats: ['rgb_light', 'bw'] }, t(2));
     await storedImage('78729/rgb_light.png', weatherAt, RUN);
-    await appendRunFailure(env.CONFIG, RUN, { stage: 'landscape-jobs', outcome: 'retry', error_type: 'R2Error', message: 'R2 is down', attempts: 1 }, 'bw', t(3));
-    await appendRunFailure(env.CONFIG, RUN, { stage: 'landscape-jobs', outcome: 'dead_letter', error_type: 'weather_missing', message: 'no stored weather', attempts: 2 }, 'bw', t(4));
+    await appendRunFailure(
+      env.CONFIG,
+      RUN,
+      { stage: 'landscape-jobs', outcome: 'retry', error_type: 'R2Error', message: 'R2 is down', attempts: 1 },
+      'bw',
+      t(3),
+    );
+    await appendRunFailure(
+      env.CONFIG,
+      RUN,
+      { stage: 'landscape-jobs', outcome: 'dead_letter', error_type: 'weather_missing', message: 'no stored weather', attempts: 2 },
+      'bw',
+      t(4),
+    );
     const html = await (await send(`/admin/run/${RUN}`, { headers: bearer() })).text();
     expect(stageOf(html, 'weather').state).toBe('done');
     expect(stageOf(html, 'dispatched').state).toBe('done');
     expect(stageOf(html, 'images')).toEqual({ state: 'failed', detail: '1 of 2 images rendered. Failed: no stored weather' });
-    expect((await runJson()).errors).toMatchObject([{ message: 'R2 is down', attempts: 1 }, { message: 'no stored weather', attempts: 2 }]);
+    expect((await runJson()).errors).toMatchObject([
+      { message: 'R2 is down', attempts: 1 },
+      { message: 'no stored weather', attempts: 2 },
+    ]);
   });
 });
 
-describe('run view images, from the R2 objects of the run\'s formats', () => {
+describe("run view images, from the R2 objects of the run's formats", () => {
   it('shows each format stored by this run, skipped because newer weather is stored, or pending', async () => {
     const weatherAt = t(1).toISOString();
     await recordRunStarted(env.CONFIG, RUN, { zip: '78729', trigger: 'admin' }, t(0));
-    await recordRunDispatched(env.CONFIG, RUN, { weather_fetched_at: weatherAt, provider: 'open-meteo', formats: ['rgb_light', 'bw', 'eink', 'rgb_dark'] }, t(2));
+    await recordRunDispatched(
+      env.CONFIG,
+      RUN,
+      { weather_fetched_at: weatherAt, provider: 'open-meteo', formats: ['rgb_light', 'bw', 'eink', 'rgb_dark'] },
+      t(2),
+    );
     await storedImage('78729/rgb_light.png', weatherAt, RUN, 1234); // stored by this run
     await storedImage('78729/bw.bmp', t(30).toISOString(), 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'); // a newer run's weather
     await storedImage('78729/eink.bmp', t(-600).toISOString()); // an older picture: this run's is still to come

@@ -22,7 +22,8 @@ function unsampledEnv(): Env {
   return { ...env, OTEL_TRACES_SAMPLER_ARG: '0', FETCH_JOBS: fetchJobs };
 }
 
-const sampled = (carrier: Record<string, string>) => ((trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier))?.traceFlags ?? 0) & TraceFlags.SAMPLED) !== 0;
+const sampled = (carrier: Record<string, string>) =>
+  ((trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier))?.traceFlags ?? 0) & TraceFlags.SAMPLED) !== 0;
 const exported = (name: string) => memoryExporter.getFinishedSpans().filter((s) => s.name === name);
 
 describe('admin runs at sampling ratio 0', () => {
@@ -50,7 +51,11 @@ describe('admin runs at sampling ratio 0', () => {
     const { cookie } = await login();
     const csrf = await csrfFromPage({ cookie: cookie! });
     memoryExporter.reset();
-    const res = await send('/admin/generate?zip=78729', { method: 'POST', headers: { cookie: cookie!, ...sameOrigin({ 'x-csrf-token': csrf }) } }, unsampledEnv());
+    const res = await send(
+      '/admin/generate?zip=78729',
+      { method: 'POST', headers: { cookie: cookie!, ...sameOrigin({ 'x-csrf-token': csrf }) } },
+      unsampledEnv(),
+    );
     expect(res.status).toBe(202);
     const body = await res.json<{ trace_id: string; jaeger_url: string | null }>();
     expect(body.jaeger_url).toBe(`http://localhost:16686/trace/${body.trace_id}`);

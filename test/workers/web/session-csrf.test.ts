@@ -103,7 +103,10 @@ describe('logging out', () => {
     const other = await login();
     expect((await send('/admin/status', { headers: { cookie: mine.cookie! } })).status).toBe(200);
     const loggedOutAt = Date.now();
-    const out = await send('/admin/logout', { method: 'POST', headers: sameOrigin({ cookie: mine.cookie!, 'content-type': 'application/x-www-form-urlencoded' }) });
+    const out = await send('/admin/logout', {
+      method: 'POST',
+      headers: sameOrigin({ cookie: mine.cookie!, 'content-type': 'application/x-www-form-urlencoded' }),
+    });
     expect(out.status).toBe(303);
     // The replay: a copy of the cookie the browser no longer sends.
     expect((await send('/admin/status', { headers: { cookie: mine.cookie! } })).status).toBe(401);
@@ -207,7 +210,10 @@ describe('CSRF', () => {
     const first = await login();
     const second = await login();
     const tokenOfFirst = await csrfFromPage({ cookie: first.cookie! });
-    const res = await send('/admin/activate?zip=12346', { method: 'POST', headers: { cookie: second.cookie!, ...sameOrigin({ 'x-csrf-token': tokenOfFirst }) } });
+    const res = await send('/admin/activate?zip=12346', {
+      method: 'POST',
+      headers: { cookie: second.cookie!, ...sameOrigin({ 'x-csrf-token': tokenOfFirst }) },
+    });
     expect(res.status).toBe(403);
     expect(tokenOfFirst).not.toBe(await csrfToken(await currentSessionSecret(env.CONFIG, TOKEN), 'session:someone-else'));
   });

@@ -24,10 +24,13 @@ describe('which requests are traced', () => {
     expect(names()).toEqual([]);
   });
 
-  it.each(['/admin', '/admin/status', '/admin/runs/0123456789abcdef0123456789abcdef', '/admin/dead-letters'])('does not trace the admin read GET %s', async (path) => {
-    await send(path, { headers: bearer() });
-    expect(names()).toEqual([]);
-  });
+  it.each(['/admin', '/admin/status', '/admin/runs/0123456789abcdef0123456789abcdef', '/admin/dead-letters'])(
+    'does not trace the admin read GET %s',
+    async (path) => {
+      await send(path, { headers: bearer() });
+      expect(names()).toEqual([]);
+    },
+  );
 
   it('traces admin writes, images and public pages, named by their route template', async () => {
     expect((await send('/admin/activate?zip=78729', { method: 'POST', headers: bearer() })).status).toBe(200);
@@ -38,13 +41,28 @@ describe('which requests are traced', () => {
 });
 
 describe("a request's server span", () => {
-  const cf = { colo: 'AMS', country: 'NL', asn: 13335, tlsVersion: 'TLSv1.3', tlsCipher: 'AEAD-AES128-GCM-SHA256', httpProtocol: 'HTTP/2', clientTcpRtt: 12, requestPriority: 'weight=16' };
+  const cf = {
+    colo: 'AMS',
+    country: 'NL',
+    asn: 13335,
+    tlsVersion: 'TLSv1.3',
+    tlsCipher: 'AEAD-AES128-GCM-SHA256',
+    httpProtocol: 'HTTP/2',
+    clientTcpRtt: 12,
+    requestPriority: 'weight=16',
+  };
   const serverAttributes = () => memoryExporter.getFinishedSpans().find((s) => s.name === 'GET /guide')!.attributes;
 
   it('keeps the edge facts under the conventions’ names when the request came through the edge (it has a ray id)', async () => {
     await send('/guide', { headers: { 'cf-ray': '8f1e2d3c4b5a6978-AMS' }, cf });
     const attributes = serverAttributes();
-    expect(attributes).toMatchObject({ 'faas.invocation_id': '8f1e2d3c4b5a6978-AMS', 'cloud.region': 'AMS', 'network.protocol.version': '2', 'tls.protocol.name': 'tls', 'tls.protocol.version': '1.3' });
+    expect(attributes).toMatchObject({
+      'faas.invocation_id': '8f1e2d3c4b5a6978-AMS',
+      'cloud.region': 'AMS',
+      'network.protocol.version': '2',
+      'tls.protocol.name': 'tls',
+      'tls.protocol.version': '1.3',
+    });
     expect(Object.keys(attributes).filter((key) => key.startsWith('net.') || key === 'http.accepts' || key === 'http.mime_type')).toEqual([]);
   });
 

@@ -67,7 +67,10 @@ describe('one truth about ZIPs', () => {
     expect((await status()).zips).toEqual([]);
     expect((await post('/admin/formats/add?zip=40002&format=bw')).status).toBe(200);
     expect((await post('/admin/formats/remove?zip=40003&format=bw')).status).toBe(200);
-    expect((await status()).zips.map((z) => [z.zip, z.active])).toEqual([['40002', false], ['40003', false]]);
+    expect((await status()).zips.map((z) => [z.zip, z.active])).toEqual([
+      ['40002', false],
+      ['40003', false],
+    ]);
   });
 
   it('a ZIP with images or format configuration but no registry entry (older data) is listed too', async () => {
@@ -115,4 +118,3 @@ describe('the ZIP registry in KV', () => {
     expect((await status()).zips.map((z) => z.zip)).toEqual(['40040']);
   });
 });
-

@@ -59,11 +59,14 @@ describe('a ZIP whose last run failed', () => {
 
   it('with an older picture: serves it and says the failure in headers; a newer picture makes it history', async () => {
     await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
-    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', {
-      reason: 'gave up after 4 attempts: open-meteo forecast: connection refused (GET http://127.0.0.1:9/v1/forecast)',
-      error_type: 'WeatherApiError',
-      attempts: 4,
-    }));
+    await recordZipFailure(
+      images(),
+      letter('78729', '2026-11-28T10:00:00.000Z', {
+        reason: 'gave up after 4 attempts: open-meteo forecast: connection refused (GET http://127.0.0.1:9/v1/forecast)',
+        error_type: 'WeatherApiError',
+        attempts: 4,
+      }),
+    );
     const res = await send('/78729/rgb_light.png');
     expect(res.status).toBe(200);
     expect(res.headers.get('x-generated-at')).toBe('2026-11-28T09:00:00.000Z');
@@ -77,7 +80,15 @@ describe('a ZIP whose last run failed', () => {
   });
 
   it('a failed job of one format concerns only that format', async () => {
-    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: 'bw' }));
+    await recordZipFailure(
+      images(),
+      letter(
+        '78729',
+        '2026-11-28T10:00:00.000Z',
+        { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' },
+        { format_name: 'bw' },
+      ),
+    );
     expect(await (await send('/78729/bw.bmp')).json<object>()).toMatchObject({ status: 'failed', format: 'bw' });
     expect(await (await send('/78729/rgb_light.png')).json()).toEqual({ error: 'Image not found. Waiting for first generation.' });
   });
@@ -85,7 +96,10 @@ describe('a ZIP whose last run failed', () => {
   it('/forecasts shows a Failed badge with the reason in words, and whether an older picture is shown', async () => {
     await recordZipFailure(images(), letter('99999', '2026-11-28T10:00:00.000Z'));
     await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
-    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', reason: 'open-meteo geocoding: DNS lookup failed' }));
+    await recordZipFailure(
+      images(),
+      letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', reason: 'open-meteo geocoding: DNS lookup failed' }),
+    );
     await storePicture('10001', 'rgb_light', '2026-11-28T10:30:00.000Z');
     await recordZipFailure(images(), letter('10001', '2026-11-28T10:00:00.000Z'));
     const html = await (await send('/forecasts')).text();
@@ -108,7 +122,8 @@ describe("the weather API's own words", () => {
   const upstream = {
     error_type: 'WeatherApiError',
     attempts: 4,
-    reason: 'gave up after 4 attempts: open-meteo forecast: HTTP 500 (GET http://weather.internal:8080/v1/forecast?latitude=30.45): {"error":"<script>alert(1)</script> db shard 7 down"}',
+    reason:
+      'gave up after 4 attempts: open-meteo forecast: HTTP 500 (GET http://weather.internal:8080/v1/forecast?latitude=30.45): {"error":"<script>alert(1)</script> db shard 7 down"}',
   } as const;
   const secrets = ['weather.internal', '/v1/forecast', 'db shard 7', '<script>', 'gave up after', TRACE];
 
@@ -136,9 +151,17 @@ describe("the weather API's own words", () => {
     await recordZipFailure(images(), letter('99999', new Date(Date.now() - 5 * 60_000).toISOString(), upstream));
     const html = await (await send('/admin', { headers: bearer() })).text();
     // Escaped like any text: the upstream's markup stays text.
-    expect(html).toContain('<p class="meta failure-reason" data-failure-reason="99999">gave up after 4 attempts: open-meteo forecast: HTTP 500 (GET http://weather.internal:8080/v1/forecast?latitude=30.45): {&quot;error&quot;:&quot;&lt;script&gt;alert(1)&lt;/script&gt; db shard 7 down&quot;}</p>');
+    expect(html).toContain(
+      '<p class="meta failure-reason" data-failure-reason="99999">gave up after 4 attempts: open-meteo forecast: HTTP 500 (GET http://weather.internal:8080/v1/forecast?latitude=30.45): {&quot;error&quot;:&quot;&lt;script&gt;alert(1)&lt;/script&gt; db shard 7 down&quot;}</p>',
+    );
     const status = await (await send('/admin/status', { headers: bearer() })).json<{ zips: Array<{ zip: string; last_failure: unknown }> }>();
-    expect(status.zips.find((z) => z.zip === '99999')!.last_failure).toMatchObject({ stage: 'fetch-jobs', error_type: 'WeatherApiError', reason: upstream.reason, trace_id: TRACE, attempts: 4 });
+    expect(status.zips.find((z) => z.zip === '99999')!.last_failure).toMatchObject({
+      stage: 'fetch-jobs',
+      error_type: 'WeatherApiError',
+      reason: upstream.reason,
+      trace_id: TRACE,
+      attempts: 4,
+    });
   });
 });
 
@@ -148,7 +171,9 @@ describe('the admin dashboard', () => {
     await setZipActive(env.CONFIG, '78729', true);
     await recordZipFailure(images(), letter('99999', new Date(Date.now() - 5 * 60_000).toISOString()));
     const html = await (await send('/admin', { headers: bearer() })).text();
-    expect(html).toMatch(/<p class="meta failure-line" data-failure="99999"><strong>Last run failed<\/strong> 5 min ago: unknown ZIP code · <a href="\/admin\/dead-letters">dead letters<\/a>/);
+    expect(html).toMatch(
+      /<p class="meta failure-line" data-failure="99999"><strong>Last run failed<\/strong> 5 min ago: unknown ZIP code · <a href="\/admin\/dead-letters">dead letters<\/a>/,
+    );
     // Only the ZIP that failed says so.
     expect(html.match(/data-failure="\d+"/g)).toEqual(['data-failure="99999"']);
   });
@@ -157,7 +182,10 @@ describe('the admin dashboard', () => {
 describe('recording failures', () => {
   it('round trip: {zip}/failure.json holds the record as JSON, its fields in custom metadata for heads and lists', async () => {
     const long = `gave up after 4 attempts: open-meteo forecast: HTTP 503 Service Unavailable: ${'é'.repeat(3000)}`;
-    await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', attempts: 4, reason: long }, { run_id: 'e'.repeat(32) }));
+    await recordZipFailure(
+      images(),
+      letter('78729', '2026-11-28T10:00:00.000Z', { error_type: 'WeatherApiError', attempts: 4, reason: long }, { run_id: 'e'.repeat(32) }),
+    );
     const object = await images().get(failureKey('78729'));
     expect(object!.httpMetadata?.contentType).toBe('application/json');
     expect(await object!.json()).toEqual({
@@ -172,9 +200,20 @@ describe('recording failures', () => {
     });
     // The metadata keeps the reason's start (custom metadata is limited to 2,048 bytes).
     const head = await images().head(failureKey('78729'));
-    expect(head!.customMetadata).toMatchObject({ zip: '78729', at: '2026-11-28T10:00:00.000Z', stage: 'fetch-jobs', 'error-type': 'WeatherApiError', attempts: '4', 'trace-id': TRACE, 'run-id': 'e'.repeat(32) });
+    expect(head!.customMetadata).toMatchObject({
+      zip: '78729',
+      at: '2026-11-28T10:00:00.000Z',
+      stage: 'fetch-jobs',
+      'error-type': 'WeatherApiError',
+      attempts: '4',
+      'trace-id': TRACE,
+      'run-id': 'e'.repeat(32),
+    });
     expect(head!.customMetadata!.reason).toMatch(/^gave up after 4 attempts: open-meteo forecast: HTTP 503 Service Unavailable: é+…$/);
-    expect(await (await send('/78729/rgb_light.png')).json<object>()).toMatchObject({ status: 'failed', last_attempt: { attempts: 4, error_type: 'WeatherApiError' } });
+    expect(await (await send('/78729/rgb_light.png')).json<object>()).toMatchObject({
+      status: 'failed',
+      last_attempt: { attempts: 4, error_type: 'WeatherApiError' },
+    });
   });
 
   it('a failure older than 30 days is no longer shown', async () => {
@@ -189,7 +228,15 @@ describe('recording failures', () => {
     const counting = ops.wrap(images(), 'R2 WEATHER_IMAGES');
     const RUN = 'cccccccccccccccccccccccccccccccc';
     for (const [i, format] of ['bw', 'bwi', 'eink', 'rgb_dark'].entries()) {
-      await recordZipFailure(counting, letter('78729', `2026-11-28T10:00:0${i}.000Z`, { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' }, { format_name: format, run_id: RUN }));
+      await recordZipFailure(
+        counting,
+        letter(
+          '78729',
+          `2026-11-28T10:00:0${i}.000Z`,
+          { queue: 'landscape-jobs', error_type: 'weather_missing', reason: 'no stored weather' },
+          { format_name: format, run_id: RUN },
+        ),
+      );
     }
     // One head before each format's record (the dedupe read), two puts.
     expect(ops.counts).toEqual({ 'R2 WEATHER_IMAGES head': 4, 'R2 WEATHER_IMAGES put': 2 });
@@ -205,7 +252,11 @@ describe('recording failures', () => {
     await storePicture('78729', 'rgb_light', '2026-11-28T09:00:00.000Z');
     await recordZipFailure(images(), letter('78729', '2026-11-28T10:00:00.000Z'));
     const ops = new OpCounter();
-    const res = await send('/78729/rgb_light.png', {}, webEnv({ CONFIG: ops.wrap(env.CONFIG, 'KV CONFIG'), WEATHER_IMAGES: ops.wrap(images(), 'R2 WEATHER_IMAGES') }));
+    const res = await send(
+      '/78729/rgb_light.png',
+      {},
+      webEnv({ CONFIG: ops.wrap(env.CONFIG, 'KV CONFIG'), WEATHER_IMAGES: ops.wrap(images(), 'R2 WEATHER_IMAGES') }),
+    );
     expect(res.headers.get('x-last-failure-at')).toBe('2026-11-28T10:00:00.000Z');
     await res.arrayBuffer();
     expect(ops.counts).toEqual({ 'R2 WEATHER_IMAGES get': 1, 'R2 WEATHER_IMAGES head': 1 });

@@ -54,12 +54,19 @@ const SOURCE_PATHS = [
  * An id of the code a figure measured: a hash of the committed trees of {@link SOURCE_PATHS} and of
  * any uncommitted change to them (so a README-only commit keeps the id, an edit to src/ does not).
  */
+const BENCH_OUTPUTS = ['bench/baseline.json', 'bench/results.json'];
+
 export function sourceState(root = ROOT): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const paths = SOURCE_PATHS.filter((p) => existsSync(`${root}/${p}`));
-  const trees = paths.map((p) => git('rev-parse', `HEAD:${p}`).trim()).join(' ');
-  const diff = git('diff', 'HEAD', '--', ...paths);
-  const untracked = git('ls-files', '--others', '--exclude-standard', '--', ...paths);
+  // The bench's own outputs are not what it measures: writing them must not start a figure afresh.
+  const pathspec = [...paths, ...BENCH_OUTPUTS.map((p) => `:(exclude)${p}`)];
+  const trees = git('ls-tree', '-r', 'HEAD', '--', ...paths)
+    .split('\n')
+    .filter((line) => !BENCH_OUTPUTS.some((output) => line.endsWith(`\t${output}`)))
+    .join('\n');
+  const diff = git('diff', 'HEAD', '--', ...pathspec);
+  const untracked = git('ls-files', '--others', '--exclude-standard', '--', ...pathspec);
   const hash = createHash('sha256').update(trees).update(diff).update(untracked).digest('hex').slice(0, 16);
   return diff || untracked ? `${hash}+uncommitted` : hash;
 }

@@ -51,6 +51,13 @@ describe('sourceState', () => {
     writeFileSync(join(dir, 'README.md'), 'two\n');
     git('commit', '-qam', 'readme');
     expect(sourceState(dir)).toBe(first);
+    // The bench's own outputs, written by a run, committed or not, leave the id alone.
+    writeFileSync(join(dir, 'bench', 'baseline.json'), '{}\n');
+    writeFileSync(join(dir, 'bench', 'results.json'), '{}\n');
+    expect(sourceState(dir)).toBe(first);
+    git('add', '.');
+    git('commit', '-qm', 'outputs');
+    expect(sourceState(dir)).toBe(first);
 
     writeFileSync(join(dir, 'src', 'a.ts'), 'export const a = 2;\n');
     const edited = sourceState(dir);

@@ -54,12 +54,12 @@ const SOURCE_PATHS = [
  * An id of the code a figure measured: a hash of the committed trees of {@link SOURCE_PATHS} and of
  * any uncommitted change to them (so a README-only commit keeps the id, an edit to src/ does not).
  */
-const BENCH_OUTPUTS = ['bench/baseline.json', 'bench/results.json'];
+const BENCH_OUTPUTS = ['bench/baseline.json', 'bench/results.json', 'bench/README.md'];
 
 export function sourceState(root = ROOT): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const paths = SOURCE_PATHS.filter((p) => existsSync(`${root}/${p}`));
-  // The bench's own outputs are not what it measures: writing them must not start a figure afresh.
+  // The bench's own outputs and its prose are not what it measures: writing them must not start a figure afresh.
   const pathspec = [...paths, ...BENCH_OUTPUTS.map((p) => `:(exclude)${p}`)];
   const trees = git('ls-tree', '-r', 'HEAD', '--', ...paths)
     .split('\n')

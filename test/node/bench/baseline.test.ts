@@ -54,6 +54,7 @@ describe('sourceState', () => {
     // The bench's own outputs, written by a run, committed or not, leave the id alone.
     writeFileSync(join(dir, 'bench', 'baseline.json'), '{}\n');
     writeFileSync(join(dir, 'bench', 'results.json'), '{}\n');
+    writeFileSync(join(dir, 'bench', 'README.md'), 'figures\n');
     expect(sourceState(dir)).toBe(first);
     git('add', '.');
     git('commit', '-qm', 'outputs');

@@ -112,52 +112,29 @@ export function paidMonth(zips: number, perZipRun: Usage, perTick: Usage): PaidM
     count: Math.round(count),
     usd: (Math.max(0, count - included) / 1e6) * usdPerMillion,
   });
-  const lines = {
+  // Each billed line: its usage, what the plan includes a month, and the price per million beyond.
+  const billed: Array<[keyof Usage, number, number]> = [
+    ['workerRequests', p.includedWorkerRequests, p.usdPerMillionWorkerRequests],
+    ['cpuMs', p.includedCpuMs, p.usdPerMillionCpuMs],
+    ['kvReads', p.includedKvReads, p.usdPerMillionKvReads],
+    ['kvWrites', p.includedKvWrites, p.usdPerMillionKvWrites],
+    ['kvDeletes', p.includedKvDeletes, p.usdPerMillionKvDeletes],
+    ['kvLists', p.includedKvLists, p.usdPerMillionKvLists],
+    ['r2ClassA', p.includedR2ClassA, p.usdPerMillionR2ClassA],
+    ['r2ClassB', p.includedR2ClassB, p.usdPerMillionR2ClassB],
+    ['queueOps', p.includedQueueOps, p.usdPerMillionQueueOps],
+  ];
+  const lines: Record<string, { count: number; usd: number }> = {
     base: { count: 1, usd: p.baseUsdPerMonth },
-    workerRequests: line(
-      month((u) => u.workerRequests),
-      p.includedWorkerRequests,
-      p.usdPerMillionWorkerRequests,
-    ),
-    cpuMs: line(
-      month((u) => u.cpuMs),
-      p.includedCpuMs,
-      p.usdPerMillionCpuMs,
-    ),
-    kvReads: line(
-      month((u) => u.kvReads),
-      p.includedKvReads,
-      p.usdPerMillionKvReads,
-    ),
-    kvWrites: line(
-      month((u) => u.kvWrites),
-      p.includedKvWrites,
-      p.usdPerMillionKvWrites,
-    ),
-    kvDeletes: line(
-      month((u) => u.kvDeletes),
-      p.includedKvDeletes,
-      p.usdPerMillionKvDeletes,
-    ),
-    kvLists: line(
-      month((u) => u.kvLists),
-      p.includedKvLists,
-      p.usdPerMillionKvLists,
-    ),
-    r2ClassA: line(
-      month((u) => u.r2ClassA),
-      p.includedR2ClassA,
-      p.usdPerMillionR2ClassA,
-    ),
-    r2ClassB: line(
-      month((u) => u.r2ClassB),
-      p.includedR2ClassB,
-      p.usdPerMillionR2ClassB,
-    ),
-    queueOps: line(
-      month((u) => u.queueOps),
-      p.includedQueueOps,
-      p.usdPerMillionQueueOps,
+    ...Object.fromEntries(
+      billed.map(([key, included, usdPerMillion]) => [
+        key,
+        line(
+          month((u) => u[key]),
+          included,
+          usdPerMillion,
+        ),
+      ]),
     ),
   };
   const usd = Object.values(lines).reduce((n, l) => n + l.usd, 0);

@@ -1,4 +1,4 @@
-import { context, SpanKind, trace, type Attributes, type Context } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { setContextAttributes } from './context-attributes';
 import { ownAttribute } from './names';
 import { withMessageParents } from './queue-producer';
@@ -37,9 +37,9 @@ export async function inNewTraces<P>(
     return { span, ctx: trace.setSpan(base, span) };
   });
   const prepared = await Promise.allSettled(started.map((root, i) => context.with(root.ctx, () => prepare(i))));
-  const ready: Array<{ ctx: Context; value: P }> = [];
+  const ready: Array<{ span: Span; ctx: Context; value: P }> = [];
   prepared.forEach((result, i) => {
-    if (result.status === 'fulfilled') ready.push({ ctx: started[i].ctx, value: result.value });
+    if (result.status === 'fulfilled') ready.push({ ...started[i], value: result.value });
     else recordError(started[i].span, result.reason);
   });
   let failure: { error: unknown } | undefined;
@@ -51,7 +51,7 @@ export async function inNewTraces<P>(
       );
     } catch (error) {
       failure = { error };
-      for (const r of ready) recordError(trace.getSpan(r.ctx)!, error);
+      for (const r of ready) recordError(r.span, error);
     }
   }
   for (const root of started) root.span.end();

@@ -67,7 +67,7 @@ function deadLetterFrom(dlqName: string, body: unknown, info: MessageInfo, now: 
 
 async function recordLastResort(env: Env, letter: DeadLetter, original: unknown, error: unknown): Promise<string | undefined> {
   const short = deadLetterBody(letter.replayable === false ? letter.body : original, SHORT_LIMITS);
-  const recordError = String(error instanceof Error ? error.message : error).slice(0, 500);
+  const recordError = errorText(error);
   const minimal: DeadLetter = {
     ...letter,
     reason: letter.reason.slice(0, 1_000),
@@ -145,7 +145,9 @@ export async function replayDeadLetters(
   for (const { id, letter } of letters) {
     try {
       const valid = replayable(letter, id);
-      byQueue.set(valid.queue, [...(byQueue.get(valid.queue) ?? []), { id, ...valid }]);
+      const entries = byQueue.get(valid.queue) ?? [];
+      entries.push({ id, ...valid });
+      byQueue.set(valid.queue, entries);
     } catch (error) {
       failed.push({ id, error: errorText(error) });
     }
@@ -165,12 +167,15 @@ export async function replayDeadLetters(
         },
         (messages) => sendMessages(env, target, messages.map((m) => m.body) as never),
       );
+      const sent: Array<Promise<Replayed>> = [];
       for (const [i, result] of prepared.entries()) {
         const { id, letter } = batch[i];
         if (result.status === 'rejected') failed.push({ id, error: errorText(result.reason) });
         else if (failure) failed.push({ id, error: errorText(failure.error) });
-        else replayed.push({ id, ...(await finishReplay(env, id, letter, result.value)) });
+        else sent.push(finishReplay(env, id, letter, result.value).then((done) => ({ id, ...done })));
       }
+      // The batch's records are deleted together, not one KV call after another.
+      replayed.push(...(await Promise.all(sent)));
     }
   }
   if (failed.length > 0)

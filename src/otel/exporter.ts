@@ -4,7 +4,6 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { redactString } from './redact';
 import { cleanAttributes } from './attribute-hygiene';
 import { otlpJsonSerializer } from './otlp-json';
-import { scopeOf } from './spans';
 
 export interface OtlpExporterOptions {
   url: string;
@@ -94,8 +93,7 @@ export class ExportView {
       links: span.links.map((l) => (l.attributes ? { ...l, attributes: cleanAttributes(l.attributes) } : l)),
       status: span.status.message ? { ...span.status, message: redactString(span.status.message) } : span.status,
       resource: this.withExtraResource(span.resource),
-      // otel-cf-workers stamps its own scope on every span: ours say which of our instrumentations made them.
-      instrumentationScope: scopeOf(span) ?? span.instrumentationScope,
+      instrumentationScope: span.instrumentationScope,
       droppedAttributesCount: span.droppedAttributesCount,
       droppedEventsCount: span.droppedEventsCount,
       droppedLinksCount: span.droppedLinksCount,

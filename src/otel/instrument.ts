@@ -15,6 +15,7 @@ import { setTelemetryNames } from './names';
 import { hasNativeTracing, NativeTraceLinkProcessor, setNativeAttributeNames, withNativeTraceLink } from './native-tracing';
 import { ParentRatioSampler } from './sampler';
 import { InvocationSpanProcessor } from './span-processor';
+import { setSpanPipeline, SpanPipeline } from './tracer';
 
 const extraExporters: SpanExporter[] = [];
 /** For tests: an extra exporter (e.g. in-memory) that receives exactly what OTLP receives; register before the first request. */
@@ -66,7 +67,7 @@ export interface InstrumentOptions<E extends OtelEnv = OtelEnv> {
 }
 
 let processor: InvocationSpanProcessor | undefined;
-let nativeLinkProcessor: NativeTraceLinkProcessor | undefined;
+let pipeline: SpanPipeline | undefined;
 
 /** What the runtime handed this invocation, before otel-cf-workers wrapped it in its own proxies. */
 const invocation = new AsyncLocalStorage<{ env: OtelEnv; batch?: MessageBatch<unknown>; request?: Request }>();
@@ -77,17 +78,21 @@ function traceConfig<E extends OtelEnv>(service: string, options: InstrumentOpti
     setPropagationHosts(settings.propagationHosts);
     setExportEndpoint(settings.tracesUrl);
     installFetchInstrumentation();
-    // otel-cf-workers builds its provider once per isolate from the first config: keep one processor too.
-    processor ??= new InvocationSpanProcessor(
-      [createOtlpExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMs: settings.exportTimeoutMs }), ...extraExporters],
-      new ExportView({ 'deployment.environment.name': settings.environment }),
-    );
-    // Only where the runtime has Cloudflare's `tracing`: elsewhere no span pays for the link.
-    if (hasNativeTracing()) nativeLinkProcessor ??= new NativeTraceLinkProcessor();
+    // otel-cf-workers builds its provider once per isolate from the first config: keep one pipeline too.
+    if (!pipeline) {
+      processor = new InvocationSpanProcessor(
+        [createOtlpExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMs: settings.exportTimeoutMs }), ...extraExporters],
+        new ExportView({ 'deployment.environment.name': settings.environment }),
+      );
+      const sampler = new ParentRatioSampler(settings.samplingRatio, { alwaysSampleRoot: () => sampleAlways(options) });
+      // Only where the runtime has Cloudflare's `tracing`: elsewhere no span pays for the link.
+      pipeline = new SpanPipeline(sampler, hasNativeTracing() ? [new NativeTraceLinkProcessor(), processor] : [processor]);
+      setSpanPipeline(pipeline, () => invocation.getStore() !== undefined);
+    }
     return {
       service: { name: service, version: settings.version, namespace: options.serviceNamespace },
-      spanProcessors: nativeLinkProcessor ? [nativeLinkProcessor, processor] : [processor],
-      sampling: { headSampler: new ParentRatioSampler(settings.samplingRatio, { alwaysSampleRoot: () => sampleAlways(options) }) },
+      spanProcessors: [pipeline],
+      sampling: { headSampler: pipeline.sampler },
       propagator: new W3CTraceContextPropagator(),
       // Ours instead (fetch.ts, bindings.ts): one span per operation, semantic names, trace context only where allowed.
       instrumentation: { instrumentGlobalFetch: false, instrumentGlobalCache: false },

@@ -5,6 +5,7 @@ import { exportFailureNotice } from './export-warnings';
 import type { ExportView } from './exporter';
 import { getContextAttributes } from './context-attributes';
 import { ownAttribute } from './names';
+import { RecordingSpan } from './tracer';
 
 /** On spans exported although their trace was not head-sampled, because something failed in it: `<attributeNamespace>.sampling.kept_for_error`. */
 export const keptForErrorAttribute = (): string => ownAttribute('sampling.kept_for_error');
@@ -67,6 +68,8 @@ export class InvocationSpanProcessor implements SpanProcessor {
   }
 
   onStart(span: Span, parentContext: Context): void {
+    // Our tracer's spans got them when they started (tracer.ts).
+    if (span instanceof RecordingSpan) return;
     const run = getContextAttributes(parentContext);
     if (!run) return;
     for (const key in run) if (span.attributes[key] === undefined) span.setAttribute(key, run[key]!);

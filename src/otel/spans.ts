@@ -1,68 +1,19 @@
-import {
-  context,
-  propagation,
-  SpanStatusCode,
-  trace,
-  TraceFlags,
-  type Attributes,
-  type Context,
-  type Span,
-  type SpanOptions,
-  type Tracer,
-} from '@opentelemetry/api';
+import { context, propagation, SpanStatusCode, trace, TraceFlags, type Attributes, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ERROR_TYPE_VALUE_OTHER } from '@opentelemetry/semantic-conventions';
 import { scopeName } from './names';
-
-/** What made a span, as OTLP's instrumentation scope (Jaeger shows it as `otel.scope.name`). */
-export interface InstrumentationScope {
-  readonly name: string;
-}
+import { RecordingTracer } from './tracer';
 
 const tracers = new Map<string, Tracer>();
-const scopes = new WeakMap<object, InstrumentationScope>();
 
 /**
  * Our tracers, one per instrumented thing: spans they start carry the scope `<scopePrefix>.<scope>`
  * (names.ts: `<prefix>.kv`, `.queue`, …), so the scope says which instrumentation made a span.
- * otel-cf-workers' tracer ignores the name it is asked for and stamps every span with its own scope
- * (`@microlabs/otel-cf-workers`), so ours remember each span's scope here and the export view
- * ({@link scopeOf}) puts it back. Kept per scope: otel-cf-workers' provider builds a key string and
- * looks it up on every getTracer call, and a tracer once handed out stays valid (asked before the
- * provider is registered, the API returns a proxy that finds the provider's tracer on first use).
+ * Kept per scope: a tracer keeps the scope name it was made with (tracer.ts).
  */
 export function tracerFor(scope: string): Tracer {
   let tracer = tracers.get(scope);
-  if (!tracer) {
-    const name = scopeName(scope);
-    tracers.set(scope, (tracer = new ScopedTracer({ name }, trace.getTracer(name))));
-  }
+  if (!tracer) tracers.set(scope, (tracer = new RecordingTracer({ name: scopeName(scope) })));
   return tracer;
-}
-
-/** The scope of a span one of our tracers started; undefined for otel-cf-workers' own spans. */
-export function scopeOf(span: object): InstrumentationScope | undefined {
-  return scopes.get(span);
-}
-
-class ScopedTracer implements Tracer {
-  constructor(
-    private readonly scope: InstrumentationScope,
-    private readonly tracer: Tracer,
-  ) {}
-
-  startSpan(name: string, options?: SpanOptions, parent?: Context): Span {
-    const span = this.tracer.startSpan(name, options, parent);
-    scopes.set(span, this.scope);
-    return span;
-  }
-
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...args: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
-    const fn = args[args.length - 1] as F;
-    const options = args.length > 1 ? (args[0] as SpanOptions) : undefined;
-    const parent = args.length > 2 ? (args[1] as Context) : context.active();
-    const span = this.startSpan(name, options, parent);
-    return context.with(trace.setSpan(parent, span), fn as (span: Span) => ReturnType<F>, undefined, span);
-  }
 }
 
 /** An Error for anything thrown: a string or an object thrown by other code still records its message. */

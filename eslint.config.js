@@ -21,6 +21,7 @@ const JS_GLOBALS = [
   'structuredClone',
   'TextEncoder',
   'URL',
+  'WebAssembly',
 ];
 
 export default tseslint.config(

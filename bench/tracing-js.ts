@@ -79,7 +79,7 @@ class BundleThread {
         vars: { ...(config.vars ?? {}), DEPLOYMENT_ENVIRONMENT: 'bench', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otlp.invalid', ...vars },
       },
       // No tsx here: the thread runs plain JavaScript and the bundle.
-      execArgv: [],
+      execArgv: ['--disable-warning=ExperimentalWarning'],
     });
     const thread = new BundleThread(worker);
     const first = await thread.next();

@@ -7,6 +7,7 @@
 // clone the runtime makes of a body, and the OTLP export is serialized but answered at once.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { threadCpuMs } from './thread-cpu.mjs';
 
 const { mainPath, kv, r2, queues, vars } = workerData;
 
@@ -130,15 +131,15 @@ async function runBatch({ queue, bodies, idPrefix }) {
     const waits = [];
     const ctx = { waitUntil: (p) => void waits.push(p), passThroughOnException() {}, props: {} };
     const start = performance.now();
-    const cpuStart = process.threadCpuUsage();
+    const cpuStart = threadCpuMs();
     await worker.queue(batch, env, ctx);
     while (waits.length > 0) await Promise.allSettled(waits.splice(0));
-    const cpu = process.threadCpuUsage(cpuStart);
+    const cpuMs = threadCpuMs() - cpuStart;
     const ms = performance.now() - start;
-    // This thread's CPU time (user + system, Node 23.9+): what the batch's JavaScript cost. Unlike
-    // the wall time it leaves out time the thread waited (otel-cf-workers' 1 ms scheduler.wait before
-    // its export) and time other processes on a busy machine took the core.
-    parentPort.postMessage({ ms, cpuMs: (cpu.user + cpu.system) / 1000, acked, retried });
+    // This thread's CPU time (thread-cpu.mjs): what the batch's JavaScript cost. Unlike the wall
+    // time it leaves out time the thread waited (otel-cf-workers' 1 ms scheduler.wait before its
+    // export) and time other processes on a busy machine took the core.
+    parentPort.postMessage({ ms, cpuMs, acked, retried });
   } catch (error) {
     parentPort.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

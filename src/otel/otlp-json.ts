@@ -36,9 +36,14 @@ interface Writer {
 /**
  * UTF-8 bytes written span by span: one string of the whole body would be a rope of thousands of
  * pieces that TextEncoder must flatten first, which cost as much as the object-building it replaced.
+ * The bytes go into one scratch buffer per isolate, grown to the largest body so far and reused
+ * (serializing is synchronous: one body at a time), and the body is one exact copy of them: a
+ * buffer grown by doubling for every export left three large garbage buffers per export, and large
+ * objects go straight to the old generation, whose collections are the slow ones.
  */
 class ByteWriter implements Writer {
-  private buffer = new Uint8Array(64 * 1024);
+  private static scratch = new Uint8Array(64 * 1024);
+  private buffer = ByteWriter.scratch;
   private length = 0;
 
   write(part: string): void {
@@ -47,13 +52,13 @@ class ByteWriter implements Writer {
     if (needed > this.buffer.length) {
       const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2));
       grown.set(this.buffer.subarray(0, this.length));
-      this.buffer = grown;
+      this.buffer = ByteWriter.scratch = grown;
     }
     this.length += utf8.encodeInto(part, this.buffer.subarray(this.length)).written;
   }
 
   result(): Uint8Array {
-    return this.buffer.subarray(0, this.length);
+    return this.buffer.slice(0, this.length);
   }
 }
 

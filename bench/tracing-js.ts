@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { Bundle, Bundler } from './lib/bundles';
 import { track } from './lib/cleanup';
 import { withCarrier } from './lib/queue-messages';
@@ -9,9 +9,9 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
 
 /**
  * Figure: what tracing costs in JavaScript alone, per 100-message batch. The same bundles and
- * batches as the tracing-overhead figure, run in Node worker threads with in-memory bindings
- * (lib/bundle-in-node.mjs), four threads taking turns batch by batch (the order rotating each
- * round):
+ * batches as the tracing-overhead figure, run in Node with in-memory bindings
+ * (lib/bundle-in-node.mjs), one process per variant, the four taking turns batch by batch (the order
+ * rotating each round):
  * - `off`: OTEL_SDK_DISABLED=true, the reference of the first two rows;
  * - `on`: tracing, every message from a sampled run;
  * - `tenth`: OTEL_TRACES_SAMPLER_ARG=0.1, one message in ten from a sampled run (the root's decision
@@ -19,14 +19,19 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
  *   error rule, and exported only if their trace failed;
  * - `bare`: the same worker built without the instrumentation (bench/variants/uninstrumented.ts):
  *   `off` − `bare` is what tracing switched off still costs.
- * Each batch is timed by its thread's CPU time (process.threadCpuUsage), not the wall clock: the
- * idle wait before the export and the time other processes take the core on a busy machine are
- * left out, so the paired difference is the JavaScript tracing adds. Without Miniflare's
+ * Each batch is timed by its process's CPU time (lib/thread-cpu.mjs: the exact thread clock; V8 runs
+ * single-threaded there, so the batch's garbage collection and compilation are on that thread), not
+ * the wall clock: the idle wait before the export and the time other processes take the core on a
+ * busy machine are left out, so the paired difference is the JavaScript tracing adds, collecting
+ * its garbage included. Each variant first runs WARMUP_ROUNDS untimed batches, past the JIT's
+ * warm-up (a traced batch took about 90 batches to reach its steady time in one run). Without Miniflare's
  * simulators and the local OTLP round trip it is steady enough to tell 0.2 ms from noise, which
  * the wall-time figure on this VM cannot; it is not the wall-time ratio.
  */
 /** Issue 21: tracing's JavaScript at most this many µs a message (upper end of the 95 % interval), sampling 1. */
 const TARGET_US_PER_MESSAGE: Record<Case['worker'], number> = { dispatcher: 40, generator: 60 };
+/** Untimed batches per variant before the timed rounds (the generator's batch is four times as long). */
+const WARMUP_ROUNDS: Record<Case['worker'], number> = { dispatcher: 100, generator: 40 };
 /** The `tenth` thread's head sampling: as with OTEL_TRACES_SAMPLER_ARG=0.1, one run in ten sampled upstream. */
 const SAMPLED_RATIO = 0.1;
 
@@ -65,24 +70,29 @@ interface Reply {
 }
 
 class BundleThread {
-  private constructor(private readonly worker: Worker) {}
+  private constructor(private readonly child: ChildProcess) {}
 
   static async start(bundle: Bundle, vars: Record<string, string>, instrumented = true): Promise<BundleThread> {
     const { config } = bundle;
-    const worker = new Worker(join(import.meta.dirname, 'lib/bundle-in-node.mjs'), {
-      workerData: {
-        mainPath: bundle.mainPath,
-        instrumented,
-        kv: (config.kv_namespaces ?? []).map((k) => k.binding),
-        r2: (config.r2_buckets ?? []).map((r) => r.binding),
-        queues: (config.queues?.producers ?? []).map((p) => p.binding),
-        vars: { ...(config.vars ?? {}), DEPLOYMENT_ENVIRONMENT: 'bench', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otlp.invalid', ...vars },
-      },
-      // No tsx here: the thread runs plain JavaScript and the bundle.
-      execArgv: ['--disable-warning=ExperimentalWarning'],
+    // A process rather than a worker thread: V8 flags are per process, and --single-threaded keeps
+    // every piece of a batch's work (its garbage collection too) on the thread whose CPU is timed.
+    // No tsx here: the process runs plain JavaScript and the bundle.
+    const child = fork(join(import.meta.dirname, 'lib/bundle-in-node.mjs'), [], {
+      execArgv: ['--single-threaded', '--disable-warning=ExperimentalWarning'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const thread = new BundleThread(worker);
-    const first = await thread.next();
+    const thread = new BundleThread(child);
+    const ready = thread.next();
+    child.send({
+      mainPath: bundle.mainPath,
+      instrumented,
+      kv: (config.kv_namespaces ?? []).map((k) => k.binding),
+      r2: (config.r2_buckets ?? []).map((r) => r.binding),
+      queues: (config.queues?.producers ?? []).map((p) => p.binding),
+      vars: { ...(config.vars ?? {}), DEPLOYMENT_ENVIRONMENT: 'bench', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otlp.invalid', ...vars },
+    });
+    const first = await ready;
     if (!first.ready) throw new Error(`bundle-in-node did not start: ${first.error ?? JSON.stringify(first)}`);
     return thread;
   }
@@ -90,21 +100,21 @@ class BundleThread {
   private next(): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const onMessage = (reply: Reply) => {
-        this.worker.off('error', onError);
+        this.child.off('exit', onExit);
         resolve(reply);
       };
-      const onError = (error: Error) => {
-        this.worker.off('message', onMessage);
-        reject(error);
+      const onExit = (code: number | null) => {
+        this.child.off('message', onMessage);
+        reject(new Error(`bundle-in-node exited (code ${code})`));
       };
-      this.worker.once('message', onMessage);
-      this.worker.once('error', onError);
+      this.child.once('message', onMessage);
+      this.child.once('exit', onExit);
     });
   }
 
   async batch(queue: string, bodies: object[], idPrefix: string): Promise<{ ms: number; cpuMs: number }> {
     const reply = this.next();
-    this.worker.postMessage({ queue, bodies, idPrefix });
+    this.child.send({ queue, bodies, idPrefix });
     const r = await reply;
     if (r.error) throw new Error(r.error);
     if (r.acked !== bodies.length || r.retried !== 0) throw new Error(`batch not fully acked in Node: acked ${r.acked}/${bodies.length}, retried ${r.retried}`);
@@ -112,7 +122,10 @@ class BundleThread {
   }
 
   async stop(): Promise<void> {
-    await this.worker.terminate();
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill();
+    await exited;
   }
 }
 
@@ -181,10 +194,10 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
     const bare = await bundler.variant(`${c.worker}-uninstrumented`, c.worker, `bench/variants/${c.worker}-uninstrumented.ts`);
     // The generator renders 100 images a batch (~45 ms of CPU): fewer rounds give it about the same time.
     const rounds = options.quick ? 30 : c.worker === 'generator' ? 100 : 250;
-    raws.push(await measure(c, { traced, bare }, rounds, options.quick ? 5 : 15));
+    raws.push(await measure(c, { traced, bare }, rounds, options.quick ? 5 : WARMUP_ROUNDS[c.worker]));
   }
   const how = (r: JsCostRaw, what: string) =>
-    `Node worker threads, thread CPU time, in-memory bindings, four threads alternating; ${what}; median of ${r.rounds} paired differences`;
+    `Node, one single-threaded process per variant, exact thread CPU time, in-memory bindings, the four alternating; ${what}; median of ${r.rounds} paired differences`;
   const rows: Row[] = raws.flatMap((r) => {
     const target = TARGET_US_PER_MESSAGE[r.worker as Case['worker']];
     const upperUs = (r.traced.addedMsInterval[1] / BATCH_SIZE) * 1000;

@@ -1,14 +1,18 @@
-// A worker thread that runs ONE bundled worker's queue handler in Node, with in-memory bindings,
-// for bench/tracing-js.ts. Plain JavaScript: worker threads do not inherit tsx's loader.
+// A child process that runs ONE bundled worker's queue handler in Node, with in-memory bindings,
+// for bench/tracing-js.ts. Plain JavaScript: the process runs without tsx's loader. It is started
+// with V8's --single-threaded (tracing-js.ts), so the garbage collection and compilation a batch
+// causes run on this one thread and count in its CPU time, and no helper thread of ours competes
+// for the core's other hyperthread while a batch is timed.
 //
 // Why Node at all: inside workerd the clock stands still while JavaScript runs, and a batch's wall
 // time there is mostly Miniflare's KV/R2/queue simulators and this VM's noise. Here the same bundle's
 // JavaScript is timed alone: the bindings answer from memory, a queue send costs the structured
 // clone the runtime makes of a body, and the OTLP export is serialized but answered at once.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
 import { threadCpuMs } from './thread-cpu.mjs';
 
+/** The first message from the parent says what to run. */
+const workerData = await new Promise((resolve) => process.once('message', resolve));
 const { mainPath, kv, r2, queues, vars } = workerData;
 
 // The bundle's one runtime import Node lacks (otel-cf-workers checks `instanceof DurableObject`).
@@ -139,11 +143,11 @@ async function runBatch({ queue, bodies, idPrefix }) {
     // This thread's CPU time (thread-cpu.mjs): what the batch's JavaScript cost. Unlike the wall
     // time it leaves out time the thread waited (otel-cf-workers' 1 ms scheduler.wait before its
     // export) and time other processes on a busy machine took the core.
-    parentPort.postMessage({ ms, cpuMs, acked, retried });
+    process.send({ ms, cpuMs, acked, retried });
   } catch (error) {
-    parentPort.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }
 }
 
-parentPort.on('message', (job) => void runBatch(job));
-parentPort.postMessage({ ready: true });
+process.on('message', (job) => void runBatch(job));
+process.send({ ready: true });

@@ -1,14 +1,17 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { Attributes, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { redactString } from './redact';
 import { cleanAttributes } from './attribute-hygiene';
-import { otlpJsonSerializer } from './otlp-json';
+import { otlpJsonSerializer, type SpanTransform } from './otlp-json';
 
 export interface OtlpExporterOptions {
   url: string;
   headers: Record<string, string>;
   timeoutMs: number;
+  /** What the export changes in each span, applied while the body is written (default: nothing). */
+  view?: ExportView;
 }
 
 /**
@@ -31,7 +34,7 @@ export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
     timeoutMillis: options.timeoutMs,
     concurrencyLimit: CONCURRENT_EXPORTS,
   });
-  useDirectJsonBody(exporter);
+  useDirectJsonBody(exporter, options.view);
   return exporter;
 }
 
@@ -43,12 +46,12 @@ export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
  * version move it, the package's own serializer stays and only speed is lost
  * (test/node/otel/otlp-json.test.ts fails then, so the upgrade notices).
  */
-function useDirectJsonBody(exporter: OTLPTraceExporter): void {
+function useDirectJsonBody(exporter: OTLPTraceExporter, view: SpanTransform | undefined): void {
   const delegate = (exporter as unknown as { _delegate?: { _serializer?: { serializeRequest?: unknown; deserializeResponse?: unknown } } })._delegate;
   const serializer = delegate?._serializer;
   if (typeof serializer?.serializeRequest !== 'function' || typeof serializer.deserializeResponse !== 'function') return;
   delegate!._serializer = {
-    serializeRequest: (spans: ReadableSpan[]) => otlpJsonSerializer.serializeRequest(spans),
+    serializeRequest: (spans: ReadableSpan[]) => otlpJsonSerializer.serializeRequest(spans, view),
     deserializeResponse: serializer.deserializeResponse,
   };
 }
@@ -61,11 +64,13 @@ function useDirectJsonBody(exporter: OTLPTraceExporter): void {
 const UNTRUE_RESOURCE_ATTRIBUTES = ['cloud.region'];
 
 /**
- * What leaves the worker for each span: a plain copy of what the serializer reads, with clean
- * attributes (attribute-hygiene.ts: no empty values, secrets redacted), its resource without the
- * untrue attributes and with the extra ones, and our scope name; the span itself is untouched.
+ * What leaves the worker for each span: clean attributes (attribute-hygiene.ts: no empty values,
+ * secrets redacted, in events and links too), a redacted status message, and its resource without
+ * the untrue attributes and with the extra ones; the span itself is untouched. The OTLP exporter
+ * applies it while writing the body (createOtlpExporter's `view`); {@link withExportView} gives
+ * any other exporter the same view as span copies.
  */
-export class ExportView {
+export class ExportView implements SpanTransform {
   private readonly extraResource?: Resource;
   /**
    * The serializer groups spans by resource object identity: merging per span would give every
@@ -77,6 +82,27 @@ export class ExportView {
     this.extraResource = extraResource ? resourceFromAttributes(extraResource) : undefined;
   }
 
+  attributes(attributes: Attributes): Attributes {
+    return cleanAttributes(attributes);
+  }
+
+  status(status: SpanStatus): SpanStatus {
+    return status.message ? { ...status, message: redactString(status.message) } : status;
+  }
+
+  resource(resource: Resource): Resource {
+    let merged = this.merged.get(resource);
+    if (!merged) {
+      const attributes = { ...resource.attributes };
+      for (const key of UNTRUE_RESOURCE_ATTRIBUTES) delete attributes[key];
+      merged = resourceFromAttributes(attributes, { schemaUrl: resource.schemaUrl });
+      if (this.extraResource) merged = merged.merge(this.extraResource);
+      this.merged.set(resource, merged);
+    }
+    return merged;
+  }
+
+  /** The span as exported, as a plain copy. */
   of(span: ReadableSpan): ReadableSpan {
     const spanContext = span.spanContext();
     return {
@@ -88,27 +114,24 @@ export class ExportView {
       endTime: span.endTime,
       duration: span.duration,
       ended: span.ended,
-      attributes: cleanAttributes(span.attributes),
-      events: span.events.map((e) => (e.attributes ? { ...e, attributes: cleanAttributes(e.attributes) } : e)),
-      links: span.links.map((l) => (l.attributes ? { ...l, attributes: cleanAttributes(l.attributes) } : l)),
-      status: span.status.message ? { ...span.status, message: redactString(span.status.message) } : span.status,
-      resource: this.withExtraResource(span.resource),
+      attributes: this.attributes(span.attributes),
+      events: span.events.map((e) => (e.attributes ? { ...e, attributes: this.attributes(e.attributes) } : e)),
+      links: span.links.map((l) => (l.attributes ? { ...l, attributes: this.attributes(l.attributes) } : l)),
+      status: this.status(span.status),
+      resource: this.resource(span.resource),
       instrumentationScope: span.instrumentationScope,
       droppedAttributesCount: span.droppedAttributesCount,
       droppedEventsCount: span.droppedEventsCount,
       droppedLinksCount: span.droppedLinksCount,
     };
   }
+}
 
-  private withExtraResource(resource: Resource): Resource {
-    let merged = this.merged.get(resource);
-    if (!merged) {
-      const attributes = { ...resource.attributes };
-      for (const key of UNTRUE_RESOURCE_ATTRIBUTES) delete attributes[key];
-      merged = resourceFromAttributes(attributes, { schemaUrl: resource.schemaUrl });
-      if (this.extraResource) merged = merged.merge(this.extraResource);
-      this.merged.set(resource, merged);
-    }
-    return merged;
-  }
+/** `exporter`, given each span as {@link ExportView.of} makes it: what the OTLP exporter sends. */
+export function withExportView(exporter: SpanExporter, view: ExportView): SpanExporter {
+  return {
+    export: (spans, done) => exporter.export(spans.map((span) => view.of(span)), done),
+    shutdown: () => exporter.shutdown(),
+    forceFlush: exporter.forceFlush ? () => exporter.forceFlush!() : undefined,
+  };
 }

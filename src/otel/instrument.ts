@@ -8,7 +8,7 @@ import { instrumentBindings, type QueueBindings } from './bindings';
 import { isTracingDisabled, readOtelSettings, type OtelEnv } from './config';
 import { setBodyAttributes, type BodyAttributes } from './context-attributes';
 import { setExportAdvice, setExportEndpoint } from './export-warnings';
-import { createOtlpExporter, ExportView } from './exporter';
+import { createOtlpExporter, ExportView, withExportView } from './exporter';
 import { installFetchInstrumentation, setPropagationHosts } from './fetch';
 import { installLogBridge } from './log-bridge';
 import { setTelemetryNames } from './names';
@@ -80,10 +80,11 @@ function traceConfig<E extends OtelEnv>(service: string, options: InstrumentOpti
     installFetchInstrumentation();
     // otel-cf-workers builds its provider once per isolate from the first config: keep one pipeline too.
     if (!pipeline) {
-      processor = new InvocationSpanProcessor(
-        [createOtlpExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMs: settings.exportTimeoutMs }), ...extraExporters],
-        new ExportView({ 'deployment.environment.name': settings.environment }),
-      );
+      const view = new ExportView({ 'deployment.environment.name': settings.environment });
+      processor = new InvocationSpanProcessor([
+        createOtlpExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMs: settings.exportTimeoutMs, view }),
+        ...extraExporters.map((exporter) => withExportView(exporter, view)),
+      ]);
       const sampler = new ParentRatioSampler(settings.samplingRatio, { alwaysSampleRoot: () => sampleAlways(options) });
       // Only where the runtime has Cloudflare's `tracing`: elsewhere no span pays for the link.
       pipeline = new SpanPipeline(sampler, hasNativeTracing() ? [new NativeTraceLinkProcessor(), processor] : [processor]);

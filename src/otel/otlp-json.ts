@@ -1,5 +1,19 @@
-import type { Attributes, HrTime, Link } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+
+type Resource = ReadableSpan['resource'];
+
+/**
+ * What the export changes in a span on its way out (exporter.ts, ExportView), applied while its
+ * JSON is written: no copy of the span is made for the export.
+ */
+export interface SpanTransform {
+  attributes(attributes: Attributes): Attributes;
+  status(status: SpanStatus): SpanStatus;
+  resource(resource: Resource): Resource;
+}
+
+const AS_THEY_ARE: SpanTransform = { attributes: (a) => a, status: (s) => s, resource: (r) => r };
 
 /**
  * The OTLP/JSON body of an export, written straight into one string: the same bytes the exporter
@@ -11,21 +25,25 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
  * hands out one resource object per isolate and one scope object per tracer), and attribute keys.
  */
 export const otlpJsonSerializer = {
-  serializeRequest(spans: readonly ReadableSpan[]): Uint8Array {
+  serializeRequest(spans: readonly ReadableSpan[], transform: SpanTransform = AS_THEY_ARE): Uint8Array {
     const bytes = new ByteWriter();
-    writeOtlpJson(spans, bytes);
+    writeOtlpJson(spans, bytes, transform);
     return bytes.result();
   },
 };
 
 /** The body as a string (what the serializer encodes), for tests and tools. */
-export function otlpJson(spans: readonly ReadableSpan[]): string {
+export function otlpJson(spans: readonly ReadableSpan[], transform: SpanTransform = AS_THEY_ARE): string {
   let out = '';
-  writeOtlpJson(spans, {
-    write(part: string) {
-      out += part;
+  writeOtlpJson(
+    spans,
+    {
+      write(part: string) {
+        out += part;
+      },
     },
-  });
+    transform,
+  );
   return out;
 }
 
@@ -64,12 +82,13 @@ class ByteWriter implements Writer {
 
 const utf8 = new TextEncoder();
 
-function writeOtlpJson(spans: readonly ReadableSpan[], out: Writer): void {
+function writeOtlpJson(spans: readonly ReadableSpan[], out: Writer, transform: SpanTransform): void {
   // Grouped as the transformer groups them: by resource object, then by scope name@version:schemaUrl, in order of first appearance.
-  const byResource = new Map<object, Map<string, ReadableSpan[]>>();
+  const byResource = new Map<Resource, Map<string, ReadableSpan[]>>();
   for (const span of spans) {
-    let scopes = byResource.get(span.resource);
-    if (!scopes) byResource.set(span.resource, (scopes = new Map<string, ReadableSpan[]>()));
+    const resource = transform.resource(span.resource);
+    let scopes = byResource.get(resource);
+    if (!scopes) byResource.set(resource, (scopes = new Map<string, ReadableSpan[]>()));
     const scope = span.instrumentationScope;
     const key = `${scope.name}@${scope.version || ''}:${scope.schemaUrl || ''}`;
     let list = scopes.get(key);
@@ -79,24 +98,24 @@ function writeOtlpJson(spans: readonly ReadableSpan[], out: Writer): void {
   out.write('{"resourceSpans":[');
   let firstResource = true;
   for (const [resource, scopes] of byResource) {
-    out.write(`${firstResource ? '' : ','}{"resource":${resourceJson(resource as ReadableSpan['resource'])},"scopeSpans":[`);
+    out.write(`${firstResource ? '' : ','}{"resource":${resourceJson(resource)},"scopeSpans":[`);
     firstResource = false;
     let firstScope = true;
     for (const list of scopes.values()) {
       const scope = list[0].instrumentationScope;
       out.write(`${firstScope ? '' : ','}{"scope":${scopeJson(scope)},"spans":[`);
       firstScope = false;
-      for (let i = 0; i < list.length; i++) out.write((i === 0 ? '' : ',') + spanJson(list[i]));
+      for (let i = 0; i < list.length; i++) out.write((i === 0 ? '' : ',') + spanJson(list[i], transform));
       out.write(`]${scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`}}`);
     }
-    const schemaUrl = (resource as ReadableSpan['resource']).schemaUrl;
+    const schemaUrl = resource.schemaUrl;
     out.write(`]${schemaUrl ? `,"schemaUrl":${JSON.stringify(schemaUrl)}` : ''}}`);
   }
   out.write(']}');
 }
 
 const resources = new WeakMap<object, string>();
-function resourceJson(resource: ReadableSpan['resource']): string {
+function resourceJson(resource: Resource): string {
   let json = resources.get(resource);
   if (json === undefined) {
     json = `{"attributes":${attributesJson(resource.attributes)},"droppedAttributesCount":0${resource.schemaUrl ? `,"schemaUrl":${JSON.stringify(resource.schemaUrl)}` : ''}}`;
@@ -121,10 +140,10 @@ function scopeJson(scope: ReadableSpan['instrumentationScope']): string {
   return json;
 }
 
-function spanJson(span: ReadableSpan): string {
+function spanJson(span: ReadableSpan, transform: SpanTransform): string {
   const ctx = span.spanContext();
   const parent = span.parentSpanContext;
-  const status = span.status;
+  const status = transform.status(span.status);
   const traceState = ctx.traceState?.serialize();
   return (
     `{"traceId":${str(ctx.traceId)},"spanId":${str(ctx.spanId)}` +
@@ -132,25 +151,25 @@ function spanJson(span: ReadableSpan): string {
     (traceState === undefined ? '' : `,"traceState":${str(traceState)}`) +
     `,"name":${str(span.name)},"kind":${span.kind == null ? 0 : span.kind + 1}` +
     `,"startTimeUnixNano":${nanos(span.startTime)},"endTimeUnixNano":${nanos(span.endTime)}` +
-    `,"attributes":${attributesJson(span.attributes)},"droppedAttributesCount":${num(span.droppedAttributesCount)}` +
-    `,"events":${list(span.events, eventJson)},"droppedEventsCount":${num(span.droppedEventsCount)}` +
+    `,"attributes":${attributesJson(transform.attributes(span.attributes))},"droppedAttributesCount":${num(span.droppedAttributesCount)}` +
+    `,"events":${span.events.length === 0 ? '[]' : list(span.events, (event) => eventJson(event, transform))},"droppedEventsCount":${num(span.droppedEventsCount)}` +
     `,"status":{"code":${num(status.code)}${status.message === undefined ? '' : `,"message":${str(status.message)}`}}` +
-    `,"links":${list(span.links, linkJson)},"droppedLinksCount":${num(span.droppedLinksCount)}` +
+    `,"links":${span.links.length === 0 ? '[]' : list(span.links, (link) => linkJson(link, transform))},"droppedLinksCount":${num(span.droppedLinksCount)}` +
     `,"flags":${flags(ctx.traceFlags, parent?.isRemote)}}`
   );
 }
 
-function eventJson(event: TimedEvent): string {
+function eventJson(event: TimedEvent, transform: SpanTransform): string {
   return (
-    `{"attributes":${event.attributes ? attributesJson(event.attributes) : '[]'},"name":${str(event.name)}` +
+    `{"attributes":${event.attributes ? attributesJson(transform.attributes(event.attributes)) : '[]'},"name":${str(event.name)}` +
     `,"timeUnixNano":${nanos(event.time)},"droppedAttributesCount":${num(event.droppedAttributesCount || 0)}}`
   );
 }
 
-function linkJson(link: Link): string {
+function linkJson(link: Link, transform: SpanTransform): string {
   const traceState = link.context.traceState?.serialize();
   return (
-    `{"attributes":${link.attributes ? attributesJson(link.attributes) : '[]'},"spanId":${str(link.context.spanId)},"traceId":${str(link.context.traceId)}` +
+    `{"attributes":${link.attributes ? attributesJson(transform.attributes(link.attributes)) : '[]'},"spanId":${str(link.context.spanId)},"traceId":${str(link.context.traceId)}` +
     (traceState === undefined ? '' : `,"traceState":${str(traceState)}`) +
     `,"droppedAttributesCount":${num(link.droppedAttributesCount || 0)},"flags":${flags(link.context.traceFlags, link.context.isRemote)}}`
   );

@@ -2,7 +2,6 @@ import { context, SpanStatusCode, TraceFlags, type Context } from '@opentelemetr
 import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { exportFailureNotice } from './export-warnings';
-import type { ExportView } from './exporter';
 import { getContextAttributes } from './context-attributes';
 import { ownAttribute } from './names';
 import { RecordingSpan } from './tracer';
@@ -58,10 +57,8 @@ export class InvocationSpanProcessor implements SpanProcessor {
   private dropped = 0;
   private early: Promise<void>[] = [];
 
-  constructor(
-    private readonly exporters: readonly SpanExporter[],
-    private readonly view: ExportView,
-  ) {}
+  /** Each exporter gets the spans as they ended: the export view is the exporter's part (exporter.ts). */
+  constructor(private readonly exporters: readonly SpanExporter[]) {}
 
   suppress(span: object): void {
     this.suppressed.add(span);
@@ -122,9 +119,8 @@ export class InvocationSpanProcessor implements SpanProcessor {
     await Promise.all([...early, this.send(ended)]);
   }
 
-  private async send(ended: ReadableSpan[]): Promise<void> {
-    if (ended.length === 0 || this.exporters.length === 0) return;
-    const spans = ended.map((span) => this.view.of(span));
+  private async send(spans: ReadableSpan[]): Promise<void> {
+    if (spans.length === 0 || this.exporters.length === 0) return;
     // The export's own fetch must not be traced (it would make spans, and exports, of its own).
     await context.with(suppressTracing(context.active()), () => this.exportAll(spans));
   }

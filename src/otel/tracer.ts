@@ -116,7 +116,7 @@ export class RecordingTracer implements Tracer {
       const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
       spanContext = { traceId, spanId: randomHex(8), traceFlags: sampled | RANDOM_TRACE_ID, traceState: result.traceState };
     }
-    const span = new RecordingSpan(into, this.scope, name, kind, spanContext, parent, attributes, options.links ? [...options.links] : [], options.startTime);
+    const span = new RecordingSpan(into, this.scope, name, kind, spanContext, parent, attributes, options.links?.length ? [...options.links] : NONE, options.startTime);
     into.started(span, parentContext);
     return span;
   }
@@ -156,20 +156,23 @@ function setValue(out: Attributes, key: string, value: unknown): void {
   else if (Array.isArray(value) && isAttributeValue(value)) out[key] = value.slice();
 }
 
+/** Shared by every span that has no events or links: most spans, which so allocate no arrays for them. */
+const NONE: never[] = [];
+const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
+
 /**
  * A span of ours, recorded whether or not its trace is sampled (the error rule may still export it,
- * span-processor.ts) and read by the export as it is: it is its own ReadableSpan.
+ * span-processor.ts) and read by the export as it is: it is its own ReadableSpan. Spans are held
+ * until the invocation's export, so each is kept small: no arrays until an event or link is added,
+ * times kept as epoch milliseconds until read.
  */
 export class RecordingSpan implements Span, ReadableSpan {
-  readonly startTime: HrTime;
-  endTime: HrTime = [0, 0];
+  private readonly startMs: number | HrTime;
+  private endMs: number | HrTime = 0;
   ended = false;
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
-  readonly events: TimedEvent[] = [];
+  status: SpanStatus = UNSET;
+  events: TimedEvent[] = NONE;
   readonly resource: Resource;
-  readonly droppedAttributesCount = 0;
-  readonly droppedEventsCount = 0;
-  readonly droppedLinksCount = 0;
 
   constructor(
     private readonly pipeline: SpanPipeline,
@@ -179,21 +182,43 @@ export class RecordingSpan implements Span, ReadableSpan {
     private readonly context: SpanContext,
     readonly parentSpanContext: SpanContext | undefined,
     readonly attributes: Attributes,
-    readonly links: Link[],
+    public links: Link[],
     startTime: TimeInput | undefined,
   ) {
-    this.startTime = hrTime(startTime);
+    this.startMs = timeOf(startTime);
     this.resource = pipeline.resource ?? EMPTY_RESOURCE;
   }
 
+  get startTime(): HrTime {
+    return hrTime(this.startMs);
+  }
+
+  get endTime(): HrTime {
+    return hrTime(this.endMs);
+  }
+
   get duration(): HrTime {
-    let seconds = this.endTime[0] - this.startTime[0];
-    let nanos = this.endTime[1] - this.startTime[1];
+    const [startSeconds, startNanos] = this.startTime;
+    const [endSeconds, endNanos] = this.endTime;
+    let seconds = endSeconds - startSeconds;
+    let nanos = endNanos - startNanos;
     if (nanos < 0) {
       seconds -= 1;
       nanos += 1e9;
     }
     return [seconds, nanos];
+  }
+
+  get droppedAttributesCount(): number {
+    return 0;
+  }
+
+  get droppedEventsCount(): number {
+    return 0;
+  }
+
+  get droppedLinksCount(): number {
+    return 0;
   }
 
   spanContext(): SpanContext {
@@ -215,17 +240,19 @@ export class RecordingSpan implements Span, ReadableSpan {
     let attributes: Attributes | undefined;
     if (isTimeInput(attributesOrTime)) time = attributesOrTime;
     else if (attributesOrTime) attributes = copyAttributes(attributesOrTime, undefined);
-    this.events.push({ name, attributes: attributes ?? {}, time: hrTime(time), droppedAttributesCount: 0 });
+    if (this.events === NONE) this.events = [];
+    this.events.push({ name, attributes: attributes ?? {}, time: hrTime(timeOf(time)), droppedAttributesCount: 0 });
     return this;
   }
 
   addLink(link: Link): this {
-    if (!this.ended) this.links.push(link);
-    return this;
+    return this.addLinks([link]);
   }
 
   addLinks(links: Link[]): this {
-    if (!this.ended) this.links.push(...links);
+    if (this.ended || links.length === 0) return this;
+    if (this.links === NONE) this.links = [];
+    this.links.push(...links);
     return this;
   }
 
@@ -242,7 +269,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   end(endTime?: TimeInput): void {
     if (this.ended) return;
     this.ended = true;
-    this.endTime = hrTime(endTime);
+    this.endMs = timeOf(endTime);
     this.pipeline.onEnd(this);
   }
 
@@ -250,7 +277,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     return !this.ended;
   }
 
-  /** The conventions' `exception` event (`exception.type`, `.message`, `.stacktrace`). */
+  /** The conventions' `exception` event (`exception.type`, `.message`, `.stacktrace`), as otel-cf-workers writes it. */
   recordException(exception: Exception, time?: TimeInput): void {
     const attributes: Attributes = {};
     if (typeof exception === 'string') attributes['exception.message'] = exception;
@@ -272,13 +299,19 @@ function isTimeInput(value: unknown): value is TimeInput {
 }
 
 /**
- * A time as [seconds, nanoseconds], from Date.now() when none is given, as otel-cf-workers does:
- * workerd's performance.now() and Date.now() both advance only on I/O, and Date.now() is the epoch time.
+ * A time input as epoch milliseconds (or the HrTime given), Date.now() when none is given, as
+ * otel-cf-workers does: workerd's performance.now() and Date.now() both advance only on I/O, and
+ * Date.now() is the epoch time.
  */
-function hrTime(time: TimeInput | undefined): HrTime {
+function timeOf(time: TimeInput | undefined): number | HrTime {
+  if (time === undefined) return Date.now();
   if (Array.isArray(time)) return time;
-  const ms = time === undefined ? Date.now() : time instanceof Date ? time.getTime() : time;
-  return [Math.trunc(ms / 1e3), (ms % 1e3) * 1e6];
+  return time instanceof Date ? time.getTime() : time;
+}
+
+/** [seconds, nanoseconds] */
+function hrTime(time: number | HrTime): HrTime {
+  return typeof time === 'number' ? [Math.trunc(time / 1e3), (time % 1e3) * 1e6] : time;
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

@@ -1,7 +1,6 @@
 import { ROOT_CONTEXT, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ExportView } from '../../../src/otel/exporter';
 import { InvocationSpanProcessor } from '../../../src/otel/span-processor';
 
 /** An exporter that keeps each export's span names, in order. */
@@ -24,7 +23,7 @@ afterEach(() => {
 describe('InvocationSpanProcessor past its buffer (10,000 spans an invocation)', () => {
   it('exports the sampled spans early instead of dropping them, so a cron tick of 10,000 ZIPs keeps its cron span', async () => {
     const exporter = recordingExporter();
-    const processor = new InvocationSpanProcessor([exporter], new ExportView());
+    const processor = new InvocationSpanProcessor([exporter]);
     const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('test');
     const cron = tracer.startSpan('cron */15 * * * *');
     const parent = trace.setSpan(ROOT_CONTEXT, cron);
@@ -42,7 +41,7 @@ describe('InvocationSpanProcessor past its buffer (10,000 spans an invocation)',
   it('says once when it had to drop spans it could not decide on (unsampled traces that never failed)', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const exporter = recordingExporter();
-    const processor = new InvocationSpanProcessor([exporter], new ExportView());
+    const processor = new InvocationSpanProcessor([exporter]);
     const unsampled = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE };
     const tracer = new BasicTracerProvider({
       spanProcessors: [processor],
@@ -67,7 +66,7 @@ describe('InvocationSpanProcessor, the error rule', () => {
       },
       shutdown: async () => {},
     };
-    const processor = new InvocationSpanProcessor([exporter], new ExportView());
+    const processor = new InvocationSpanProcessor([exporter]);
     const tracer = new BasicTracerProvider({
       spanProcessors: [processor],
       sampler: { shouldSample: () => ({ decision: 1 }), toString: () => 'record' },

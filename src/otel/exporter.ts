@@ -4,7 +4,9 @@ import type { Attributes, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { redactString } from './redact';
 import { cleanAttributes } from './attribute-hygiene';
-import { otlpJsonSerializer, type SpanTransform } from './otlp-json';
+import type { ExportResult } from '@opentelemetry/core';
+import { OtlpJsonBody, otlpJsonSerializer, type SpanTransform } from './otlp-json';
+import type { BodyExporter, SpanBody } from './span-processor';
 
 export interface OtlpExporterOptions {
   url: string;
@@ -27,15 +29,19 @@ const CONCURRENT_EXPORTS = 1_000;
  * our fetch instrumentation provides (fetch.ts), so an export makes no span and sends no
  * traceparent of its own. It retries a refused connection or a 429/5xx until `timeoutMs`.
  */
-export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
+export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter | BodyExporter {
   const exporter = new OTLPTraceExporter({
     url: options.url,
     headers: options.headers,
     timeoutMillis: options.timeoutMs,
     concurrencyLimit: CONCURRENT_EXPORTS,
   });
-  useDirectJsonBody(exporter, options.view);
-  return exporter;
+  if (!useDirectJsonBody(exporter, options.view)) return exporter;
+  // The body goes where the spans would, to the serializer swapped in above, which sends its bytes.
+  return Object.assign(exporter, {
+    newBody: () => new OtlpJsonBody(options.view),
+    exportBody: (body: SpanBody, done: (result: ExportResult) => void) => exporter.export(body as unknown as ReadableSpan[], done),
+  });
 }
 
 /**
@@ -43,17 +49,19 @@ export function createOtlpExporter(options: OtlpExporterOptions): SpanExporter {
  * and writes the body with otlp-json.ts instead of its own serializer, which gives the same bytes
  * at a fraction of the cost. The package takes no serializer option, so it is swapped on the
  * export delegate (a private field of the exact version pinned in package.json); should a new
- * version move it, the package's own serializer stays and only speed is lost
- * (test/node/otel/otlp-json.test.ts fails then, so the upgrade notices).
+ * version move it, the package's own serializer stays, the exporter takes span objects, and only speed is
+ * lost (test/node/otel/otlp-json.test.ts fails then, so the upgrade notices).
  */
-function useDirectJsonBody(exporter: OTLPTraceExporter, view: SpanTransform | undefined): void {
+function useDirectJsonBody(exporter: OTLPTraceExporter, view: SpanTransform | undefined): boolean {
   const delegate = (exporter as unknown as { _delegate?: { _serializer?: { serializeRequest?: unknown; deserializeResponse?: unknown } } })._delegate;
   const serializer = delegate?._serializer;
-  if (typeof serializer?.serializeRequest !== 'function' || typeof serializer.deserializeResponse !== 'function') return;
+  if (typeof serializer?.serializeRequest !== 'function' || typeof serializer.deserializeResponse !== 'function') return false;
   delegate!._serializer = {
-    serializeRequest: (spans: ReadableSpan[]) => otlpJsonSerializer.serializeRequest(spans, view),
+    serializeRequest: (spans: ReadableSpan[] | OtlpJsonBody) =>
+      spans instanceof OtlpJsonBody ? spans.bytes() : otlpJsonSerializer.serializeRequest(spans, view),
     deserializeResponse: serializer.deserializeResponse,
   };
+  return true;
 }
 
 /**
@@ -130,7 +138,11 @@ export class ExportView implements SpanTransform {
 /** `exporter`, given each span as {@link ExportView.of} makes it: what the OTLP exporter sends. */
 export function withExportView(exporter: SpanExporter, view: ExportView): SpanExporter {
   return {
-    export: (spans, done) => exporter.export(spans.map((span) => view.of(span)), done),
+    export: (spans, done) =>
+      exporter.export(
+        spans.map((span) => view.of(span)),
+        done,
+      ),
     shutdown: () => exporter.shutdown(),
     forceFlush: exporter.forceFlush ? () => exporter.forceFlush!() : undefined,
   };

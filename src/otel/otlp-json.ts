@@ -16,53 +16,102 @@ export interface SpanTransform {
 const AS_THEY_ARE: SpanTransform = { attributes: (a) => a, status: (s) => s, resource: (r) => r };
 
 /**
- * The OTLP/JSON body of an export, written straight into one string: the same bytes the exporter
+ * The OTLP/JSON body of an export, written span by span as UTF-8 bytes: the same bytes the exporter
  * package's own serializer (otlp-transformer's `JsonTraceSerializer`, which builds the whole
  * request as objects, turns each time into a BigInt and then calls JSON.stringify) produces for the
  * same spans, in the same key order (test/node/otel/otlp-json.test.ts compares them). Its
- * object-building pass was half the export's JavaScript (npm run bench:profile). What repeats in
- * every export is written once and kept: the resource and scope blocks (per object: the export view
- * hands out one resource object per isolate and one scope object per tracer), and attribute keys.
+ * object-building pass was half the export's JavaScript (npm run bench:profile).
+ *
+ * Spans can be added as they end (span-processor.ts): each is written at once into the bytes of its
+ * resource and scope (grouped as the transformer groups them, in order of first appearance), so
+ * an invocation's ended spans need not be kept as objects until its export. Bytes live outside the
+ * JavaScript heap: the garbage collector neither copies nor scans them, where hundreds of span
+ * objects kept for the length of a batch were promoted to the old generation and doubled the
+ * generator's collection time (bench tracing-js, 2026-12-06). What repeats in every export is
+ * written once and kept: the resource and scope blocks (per object: the export view hands out one
+ * resource object per isolate and one scope object per tracer), and attribute keys.
  */
+export class OtlpJsonBody {
+  private readonly groups = new Map<Resource, Map<string, { scope: Scope; bytes: ByteWriter }>>();
+  /** Spans added so far. */
+  count = 0;
+
+  constructor(private readonly transform: SpanTransform = AS_THEY_ARE) {}
+
+  add(span: ReadableSpan): void {
+    const resource = this.transform.resource(span.resource);
+    let scopes = this.groups.get(resource);
+    if (!scopes) this.groups.set(resource, (scopes = new Map<string, { scope: Scope; bytes: ByteWriter }>()));
+    const scope = span.instrumentationScope;
+    const key = scopeKey(scope);
+    let group = scopes.get(key);
+    if (!group) scopes.set(key, (group = { scope, bytes: new ByteWriter() }));
+    group.bytes.write((group.bytes.length === 0 ? '' : ',') + spanJson(span, this.transform));
+    this.count++;
+  }
+
+  /** The whole request body. */
+  bytes(): Uint8Array {
+    const parts: Uint8Array[] = [];
+    const text = (part: string) => void parts.push(utf8.encode(part));
+    text('{"resourceSpans":[');
+    let firstResource = true;
+    for (const [resource, scopes] of this.groups) {
+      text(`${firstResource ? '' : ','}{"resource":${resourceJson(resource)},"scopeSpans":[`);
+      firstResource = false;
+      let firstScope = true;
+      for (const { scope, bytes } of scopes.values()) {
+        text(`${firstScope ? '' : ','}{"scope":${scopeJson(scope)},"spans":[`);
+        firstScope = false;
+        parts.push(bytes.result());
+        text(`]${scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`}}`);
+      }
+      text(`]${resource.schemaUrl ? `,"schemaUrl":${JSON.stringify(resource.schemaUrl)}` : ''}}`);
+    }
+    text(']}');
+    let length = 0;
+    for (const part of parts) length += part.length;
+    const body = new Uint8Array(length);
+    let offset = 0;
+    for (const part of parts) {
+      body.set(part, offset);
+      offset += part.length;
+    }
+    return body;
+  }
+}
+
+type Scope = ReadableSpan['instrumentationScope'];
+
+/** The transformer's grouping key, name@version:schemaUrl, remembered per scope object (ours: one per tracer). */
+const scopeKeys = new WeakMap<object, string>();
+function scopeKey(scope: Scope): string {
+  let key = scopeKeys.get(scope);
+  if (key === undefined) scopeKeys.set(scope, (key = `${scope.name}@${scope.version || ''}:${scope.schemaUrl || ''}`));
+  return key;
+}
+
+/** The serializer the exporter package calls: all the spans of one export at once. */
 export const otlpJsonSerializer = {
   serializeRequest(spans: readonly ReadableSpan[], transform: SpanTransform = AS_THEY_ARE): Uint8Array {
-    const bytes = new ByteWriter();
-    writeOtlpJson(spans, bytes, transform);
-    return bytes.result();
+    const body = new OtlpJsonBody(transform);
+    for (const span of spans) body.add(span);
+    return body.bytes();
   },
 };
 
-/** The body as a string (what the serializer encodes), for tests and tools. */
+/** The body as a string, for tests and tools. */
 export function otlpJson(spans: readonly ReadableSpan[], transform: SpanTransform = AS_THEY_ARE): string {
-  let out = '';
-  writeOtlpJson(
-    spans,
-    {
-      write(part: string) {
-        out += part;
-      },
-    },
-    transform,
-  );
-  return out;
-}
-
-interface Writer {
-  write(part: string): void;
+  return new TextDecoder().decode(otlpJsonSerializer.serializeRequest(spans, transform));
 }
 
 /**
- * UTF-8 bytes written span by span: one string of the whole body would be a rope of thousands of
- * pieces that TextEncoder must flatten first, which cost as much as the object-building it replaced.
- * The bytes go into one scratch buffer per isolate, grown to the largest body so far and reused
- * (serializing is synchronous: one body at a time), and the body is one exact copy of them: a
- * buffer grown by doubling for every export left three large garbage buffers per export, and large
- * objects go straight to the old generation, whose collections are the slow ones.
+ * UTF-8 bytes written piece by piece into a buffer that doubles as it fills: one string of a whole
+ * body would be a rope of thousands of pieces that TextEncoder must flatten first.
  */
-class ByteWriter implements Writer {
-  private static scratch = new Uint8Array(64 * 1024);
-  private buffer = ByteWriter.scratch;
-  private length = 0;
+class ByteWriter {
+  private buffer = new Uint8Array(16 * 1024);
+  length = 0;
 
   write(part: string): void {
     // At most 3 bytes per UTF-16 code unit.
@@ -70,49 +119,18 @@ class ByteWriter implements Writer {
     if (needed > this.buffer.length) {
       const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2));
       grown.set(this.buffer.subarray(0, this.length));
-      this.buffer = ByteWriter.scratch = grown;
+      this.buffer = grown;
     }
     this.length += utf8.encodeInto(part, this.buffer.subarray(this.length)).written;
   }
 
+  /** The bytes written (a view, not a copy). */
   result(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    return this.buffer.subarray(0, this.length);
   }
 }
 
 const utf8 = new TextEncoder();
-
-function writeOtlpJson(spans: readonly ReadableSpan[], out: Writer, transform: SpanTransform): void {
-  // Grouped as the transformer groups them: by resource object, then by scope name@version:schemaUrl, in order of first appearance.
-  const byResource = new Map<Resource, Map<string, ReadableSpan[]>>();
-  for (const span of spans) {
-    const resource = transform.resource(span.resource);
-    let scopes = byResource.get(resource);
-    if (!scopes) byResource.set(resource, (scopes = new Map<string, ReadableSpan[]>()));
-    const scope = span.instrumentationScope;
-    const key = `${scope.name}@${scope.version || ''}:${scope.schemaUrl || ''}`;
-    let list = scopes.get(key);
-    if (!list) scopes.set(key, (list = []));
-    list.push(span);
-  }
-  out.write('{"resourceSpans":[');
-  let firstResource = true;
-  for (const [resource, scopes] of byResource) {
-    out.write(`${firstResource ? '' : ','}{"resource":${resourceJson(resource)},"scopeSpans":[`);
-    firstResource = false;
-    let firstScope = true;
-    for (const list of scopes.values()) {
-      const scope = list[0].instrumentationScope;
-      out.write(`${firstScope ? '' : ','}{"scope":${scopeJson(scope)},"spans":[`);
-      firstScope = false;
-      for (let i = 0; i < list.length; i++) out.write((i === 0 ? '' : ',') + spanJson(list[i], transform));
-      out.write(`]${scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`}}`);
-    }
-    const schemaUrl = resource.schemaUrl;
-    out.write(`]${schemaUrl ? `,"schemaUrl":${JSON.stringify(schemaUrl)}` : ''}}`);
-  }
-  out.write(']}');
-}
 
 const resources = new WeakMap<object, string>();
 function resourceJson(resource: Resource): string {

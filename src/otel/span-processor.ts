@@ -30,8 +30,24 @@ export function keepAsFailureRecord(span: object): void {
 const SAMPLED = TraceFlags.SAMPLED;
 const ERROR = SpanStatusCode.ERROR;
 
+/** The spans of one export, each written as it is added (otlp-json.ts's OtlpJsonBody). */
+export interface SpanBody {
+  add(span: ReadableSpan): void;
+  readonly count: number;
+}
+
+/** An exporter given its spans as they end, written into a body, rather than as span objects at the end (exporter.ts). */
+export interface BodyExporter extends SpanExporter {
+  newBody(): SpanBody;
+  exportBody(body: SpanBody, done: (result: { code: number; error?: Error }) => void): void;
+}
+
+function takesBodies(exporter: SpanExporter): exporter is BodyExporter {
+  return typeof (exporter as Partial<BodyExporter>).newBody === 'function';
+}
+
 /**
- * Buffers the spans of one worker invocation and sends them in ONE export when it ends
+ * Collects the spans of one worker invocation and sends them in ONE export when it ends
  * (otel-cf-workers calls forceFlush from ctx.waitUntil), or one per 10,000 spans past that. Three rules decide what goes:
  * - head-sampled spans go;
  * - spans of an unsampled trace go only if one of them, in this invocation, failed (ERROR status:
@@ -40,10 +56,18 @@ const ERROR = SpanStatusCode.ERROR;
  *   healthy unsampled runs cost no export;
  * - spans marked {@link suppress} (otel-cf-workers' per-invocation queue batch span, a one-span
  *   trace of its own) never go: each message's `process` span carries what it knew.
- * Also stamps the context attributes (context-attributes.ts) on every span started under them.
+ * A sampled span is written into the export's body as it ends (for exporters that take bodies, as
+ * the OTLP exporter does); the span object is kept only for exporters that want objects (a test's
+ * in-memory exporter). Unsampled spans are kept as objects until the invocation's end decides.
+ * Also stamps the context attributes (context-attributes.ts) on every span started under them by
+ * another tracer than ours (ours do it themselves, tracer.ts).
  */
 export class InvocationSpanProcessor implements SpanProcessor {
+  private readonly bodyExporters: readonly BodyExporter[];
+  private readonly objectExporters: readonly SpanExporter[];
+  private bodies: SpanBody[];
   private sampled: ReadableSpan[] = [];
+  private sampledCount = 0;
   private unsampled = new Map<string, { spans: ReadableSpan[]; failed: boolean }>();
   private readonly suppressed = new WeakSet<object>();
   /**
@@ -58,7 +82,11 @@ export class InvocationSpanProcessor implements SpanProcessor {
   private early: Promise<void>[] = [];
 
   /** Each exporter gets the spans as they ended: the export view is the exporter's part (exporter.ts). */
-  constructor(private readonly exporters: readonly SpanExporter[]) {}
+  constructor(exporters: readonly SpanExporter[]) {
+    this.bodyExporters = exporters.filter(takesBodies);
+    this.objectExporters = exporters.filter((e) => !takesBodies(e));
+    this.bodies = this.bodyExporters.map((e) => e.newBody());
+  }
 
   suppress(span: object): void {
     this.suppressed.add(span);
@@ -75,19 +103,17 @@ export class InvocationSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (this.suppressed.has(span)) return;
     if (this.buffered >= InvocationSpanProcessor.MAX_BUFFERED) {
-      if (this.sampled.length === 0) {
+      if (this.sampledCount === 0) {
         this.dropped++;
         return;
       }
-      const spans = this.sampled;
-      this.sampled = [];
-      this.buffered -= spans.length;
-      this.early.push(this.send(spans));
+      this.buffered -= this.sampledCount;
+      this.early.push(this.sendSampled());
     }
     this.buffered++;
     const context = span.spanContext();
     if ((context.traceFlags & SAMPLED) !== 0) {
-      this.sampled.push(span);
+      this.take(span);
       return;
     }
     let trace = this.unsampled.get(context.traceId);
@@ -96,16 +122,21 @@ export class InvocationSpanProcessor implements SpanProcessor {
     if (span.status.code === ERROR || failureRecords.has(span)) trace.failed = true;
   }
 
+  /** A span that goes: into each body, and kept for the object exporters. */
+  private take(span: ReadableSpan): void {
+    for (const body of this.bodies) body.add(span);
+    if (this.objectExporters.length > 0) this.sampled.push(span);
+    this.sampledCount++;
+  }
+
   /** The trace id is ignored on purpose: everything ended so far goes in the one export. */
   async forceFlush(_traceId?: string): Promise<void> {
-    const ended = this.sampled;
     const keptForError = keptForErrorAttribute();
     for (const trace of this.unsampled.values()) {
       if (!trace.failed) continue;
       // An ended span is read-only: the export gets a view of it with the one attribute more.
-      for (const span of trace.spans) ended.push(withAttribute(span, keptForError, true));
+      for (const span of trace.spans) this.take(withAttribute(span, keptForError, true));
     }
-    this.sampled = [];
     this.unsampled.clear();
     this.buffered = 0;
     const early = this.early;
@@ -116,22 +147,30 @@ export class InvocationSpanProcessor implements SpanProcessor {
       });
       this.dropped = 0;
     }
-    await Promise.all([...early, this.send(ended)]);
+    await Promise.all([...early, this.sendSampled()]);
   }
 
-  private async send(spans: ReadableSpan[]): Promise<void> {
-    if (spans.length === 0 || this.exporters.length === 0) return;
+  /** Sends the spans taken so far and starts a new export. */
+  private async sendSampled(): Promise<void> {
+    const bodies = this.bodies;
+    const spans = this.sampled;
+    const count = this.sampledCount;
+    this.bodies = this.bodyExporters.map((e) => e.newBody());
+    this.sampled = [];
+    this.sampledCount = 0;
+    if (count === 0) return;
     // The export's own fetch must not be traced (it would make spans, and exports, of its own).
-    await context.with(suppressTracing(context.active()), () => this.exportAll(spans));
+    await context.with(suppressTracing(context.active()), () =>
+      Promise.all([
+        ...this.bodyExporters.map((exporter, i) => this.exportWith(count, (done) => exporter.exportBody(bodies[i], done))),
+        ...this.objectExporters.map((exporter) => this.exportWith(count, (done) => exporter.export(spans, done))),
+      ]),
+    );
   }
 
-  private async exportAll(spans: ReadableSpan[]): Promise<void> {
-    await Promise.all(
-      this.exporters.map(async (exporter) => {
-        const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(spans, resolve));
-        if (result.code !== 0) exportFailureNotice(result.error, spans.length);
-      }),
-    );
+  private async exportWith(count: number, send: (done: (result: { code: number; error?: Error }) => void) => void): Promise<void> {
+    const result = await new Promise<{ code: number; error?: Error }>(send);
+    if (result.code !== 0) exportFailureNotice(result.error, count);
   }
 
   async shutdown(): Promise<void> {

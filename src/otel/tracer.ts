@@ -116,7 +116,17 @@ export class RecordingTracer implements Tracer {
       const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
       spanContext = { traceId, spanId: randomHex(8), traceFlags: sampled | RANDOM_TRACE_ID, traceState: result.traceState };
     }
-    const span = new RecordingSpan(into, this.scope, name, kind, spanContext, parent, attributes, options.links?.length ? [...options.links] : NONE, options.startTime);
+    const span = new RecordingSpan(
+      into,
+      this.scope,
+      name,
+      kind,
+      spanContext,
+      parent,
+      attributes,
+      options.links?.length ? [...options.links] : NONE,
+      options.startTime,
+    );
     into.started(span, parentContext);
     return span;
   }

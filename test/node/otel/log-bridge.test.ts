@@ -1,35 +1,14 @@
-import { context, ROOT_CONTEXT, trace, TraceFlags, type Context, type ContextManager } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLogLine, installLogBridge } from '../../../src/otel/log-bridge';
 import { setContextAttributes } from '../../../src/otel/context-attributes';
 import { ATTR_FORMAT, ATTR_RUN_ID, ATTR_ZIP } from '../../../src/tracing/run-attributes';
 import { LOG_FIELDS } from '../../../src/tracing/log-fields';
+import { StorageContextManager } from '../../support/context-manager';
 
 /** One line the bridge wrote, parsed: a flat JSON object. */
 const parseLine = (text: string) => JSON.parse(text) as Record<string, unknown>;
-
-/** The context manager workerd gets from otel-cf-workers (AsyncLocalStorage), for Node. */
-class StorageContextManager implements ContextManager {
-  private readonly storage = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.storage.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.storage.run(ctx, () => fn.call(thisArg, ...args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.storage.disable();
-    return this;
-  }
-}
 
 describe('log bridge', () => {
   it('writes one JSON object with level, message, service and fields', () => {

@@ -1,7 +1,8 @@
 import { ROOT_CONTEXT, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InvocationSpanProcessor } from '../../../src/otel/span-processor';
+import { OtlpJsonBody } from '../../../src/otel/otlp-json';
+import { InvocationSpanProcessor, type BodyExporter } from '../../../src/otel/span-processor';
 
 /** An exporter that keeps each export's span names, in order. */
 function recordingExporter(): SpanExporter & { exports: string[][] } {
@@ -78,5 +79,61 @@ describe('InvocationSpanProcessor, the error rule', () => {
     await processor.forceFlush();
     expect(exported.map((s) => [s.name, s.attributes])).toEqual([['failing step', { step: 'x', 'workers_otel.sampling.kept_for_error': true }]]);
     expect((span as unknown as ReadableSpan).attributes).toEqual({ step: 'x' });
+  });
+});
+
+/** An exporter that takes bodies (as the OTLP exporter does): each export's body, parsed. */
+function bodyExporter(): BodyExporter & {
+  bodies: Array<{ resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; attributes: unknown[] }> }> }> }>;
+} {
+  const bodies: ReturnType<typeof bodyExporter>['bodies'] = [];
+  return {
+    bodies,
+    newBody: () => new OtlpJsonBody(),
+    exportBody: (body, done) => {
+      bodies.push(JSON.parse(new TextDecoder().decode((body as OtlpJsonBody).bytes())) as (typeof bodies)[number]);
+      done({ code: 0 });
+    },
+    export: () => {
+      throw new Error('a body exporter is given bodies, not span objects');
+    },
+    shutdown: async () => {},
+  };
+}
+
+describe('InvocationSpanProcessor with an exporter that takes bodies', () => {
+  it('writes each sampled span into the body as it ends, the kept-for-error ones at the end, in one export; object exporters get the same spans', async () => {
+    const bodies = bodyExporter();
+    const objects = recordingExporter();
+    const processor = new InvocationSpanProcessor([bodies, objects]);
+    const tracer = new BasicTracerProvider({
+      spanProcessors: [processor],
+      sampler: { shouldSample: (ctx) => ({ decision: trace.getSpanContext(ctx) ? 1 : 2 }), toString: () => 'sampled roots' },
+    }).getTracer('test');
+    tracer.startSpan('sampled').end();
+    const unsampled = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '2af7651916cd43dd8448eb211c80319c',
+      spanId: 'd7ad6b7169203331',
+      traceFlags: TraceFlags.NONE,
+    });
+    tracer.startSpan('healthy unsampled', {}, unsampled).end();
+    const failing = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '3af7651916cd43dd8448eb211c80319c',
+      spanId: 'e7ad6b7169203331',
+      traceFlags: TraceFlags.NONE,
+    });
+    tracer.startSpan('before the failure', {}, failing).end();
+    const failed = tracer.startSpan('failed', {}, failing);
+    failed.setStatus({ code: SpanStatusCode.ERROR });
+    failed.end();
+    await processor.forceFlush();
+    expect(bodies.bodies).toHaveLength(1);
+    const spans = bodies.bodies[0].resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    expect(spans.map((s) => s.name)).toEqual(['sampled', 'before the failure', 'failed']);
+    expect(spans[2].attributes).toContainEqual({ key: 'workers_otel.sampling.kept_for_error', value: { boolValue: true } });
+    expect(objects.exports).toEqual([['sampled', 'before the failure', 'failed']]);
+    // The next invocation starts a new body.
+    await processor.forceFlush();
+    expect(bodies.bodies).toHaveLength(1);
   });
 });

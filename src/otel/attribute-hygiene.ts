@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { redactValue } from './redact';
+import { isSecretKey, redactString, redactValue } from './redact';
 
 /**
  * otel-cf-workers fills some attributes from headers and `request.cf` whether or not they exist,
@@ -66,6 +66,25 @@ function drop(): void {}
 const RENAME: Record<string, string> = { 'http.mime_type': 'http.response.header.content-type' };
 
 export function cleanAttributes(attributes: Attributes): Attributes {
+  return isClean(attributes) ? attributes : cleaned(attributes);
+}
+
+/**
+ * Whether cleaning would change nothing, as for most spans our own instrumentation makes: then the
+ * span's own attributes are exported and no copy is made (each export cleans every span's attributes).
+ */
+function isClean(attributes: Attributes): boolean {
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (!meaningful(value) || key in FROM_CF || key in NORMALIZE || key in RENAME || key === 'server.address') return false;
+    if (Array.isArray(value)) {
+      if (isSecretKey(key) || value.some((v) => typeof v === 'string' && redactString(v) !== v)) return false;
+    } else if (redactValue(key, value) !== value) return false;
+  }
+  return true;
+}
+
+function cleaned(attributes: Attributes): Attributes {
   const out: Attributes = {};
   // otel-cf-workers writes the URL's host with its port into server.address: split them.
   const address = attributes['server.address'];

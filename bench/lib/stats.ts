@@ -48,3 +48,40 @@ export function medianInterval(values: readonly number[], level = 0.95): [number
   const lower = Math.max(0, k - 1);
   return [sorted[lower], sorted[n - 1 - lower]];
 }
+
+/** The mean of the values left after dropping the lowest and the highest `trim` share of them (10 % each by default). */
+export function trimmedMean(values: readonly number[], trim = 0.1): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const k = Math.floor(sorted.length * trim);
+  return sum(sorted.slice(k, sorted.length - k)) / (sorted.length - 2 * k);
+}
+
+/**
+ * A percentile-bootstrap confidence interval of `statistic` over `values`: the statistic of
+ * `resamples` resamples drawn with replacement, its (1 − level) / 2 and (1 + level) / 2 percentiles.
+ * The resamples come from a generator with a fixed seed, so the same values always give the same interval.
+ */
+export function bootstrapInterval(
+  values: readonly number[],
+  statistic: (sample: readonly number[]) => number,
+  level = 0.95,
+  resamples = 2_000,
+): [number, number] {
+  if (values.length === 0) return [Number.NaN, Number.NaN];
+  let state = 0x2545f491;
+  // xorshift32: small and fixed; the interval needs reproducible draws, not strong randomness.
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+  const stats: number[] = [];
+  const sample = new Array<number>(values.length);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < values.length; i++) sample[i] = values[Math.floor(next() * values.length)];
+    stats.push(statistic(sample));
+  }
+  return [percentile(stats, (1 - level) / 2), percentile(stats, (1 + level) / 2)];
+}

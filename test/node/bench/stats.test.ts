@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianInterval } from '../../../bench/lib/stats';
+import { bootstrapInterval, medianInterval, trimmedMean } from '../../../bench/lib/stats';
 
 describe('medianInterval', () => {
   it('gives the 10th and 21st of 30 values at 95 % (P(Bin(30, ½) ≤ 9) = 0.021, ≤ 10 = 0.049)', () => {
@@ -13,5 +13,29 @@ describe('medianInterval', () => {
 
   it('falls back to [min, max] when there are too few values for the level', () => {
     expect(medianInterval([3, 1, 2])).toEqual([1, 3]);
+  });
+});
+
+describe('trimmedMean', () => {
+  it('drops the lowest and highest tenth before averaging, so one wild value does not move it', () => {
+    expect(trimmedMean([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toBe(5.5);
+    expect(trimmedMean([1, 2, 3, 4, 5, 6, 7, 8, 9, 1000])).toBe(5.5);
+    expect(trimmedMean([4, 4, 4])).toBe(4);
+  });
+});
+
+describe('bootstrapInterval', () => {
+  const values = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 10 : 20) + (i % 7));
+  it('holds the statistic of the values, and gives the same interval for the same values', () => {
+    const [low, high] = bootstrapInterval(values, (s) => trimmedMean(s));
+    expect(low).toBeLessThan(trimmedMean(values));
+    expect(high).toBeGreaterThan(trimmedMean(values));
+    expect(bootstrapInterval(values, (s) => trimmedMean(s))).toEqual([low, high]);
+  });
+  it('narrows as the values grow in number, and is a point for values that are all the same', () => {
+    const [low, high] = bootstrapInterval(values, (s) => trimmedMean(s));
+    const [low4, high4] = bootstrapInterval([...values, ...values, ...values, ...values], (s) => trimmedMean(s));
+    expect(high4 - low4).toBeLessThan(high - low);
+    expect(bootstrapInterval([3, 3, 3, 3], (s) => trimmedMean(s))).toEqual([3, 3]);
   });
 });

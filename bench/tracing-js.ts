@@ -32,14 +32,14 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
 /** Issue 21: tracing's JavaScript at most this many µs a message (upper end of the 95 % interval), sampling 1. */
 const TARGET_US_PER_MESSAGE: Record<Case['worker'], number> = { dispatcher: 40, generator: 60 };
 /** Untimed batches per variant before the timed rounds (the generator's batch is four times as long). */
-const WARMUP_ROUNDS: Record<Case['worker'], number> = { dispatcher: 100, generator: 40 };
+export const WARMUP_ROUNDS: Record<Case['worker'], number> = { dispatcher: 100, generator: 40 };
 /** The `tenth` thread's head sampling: as with OTEL_TRACES_SAMPLER_ARG=0.1, one run in ten sampled upstream. */
 const SAMPLED_RATIO = 0.1;
 
-type Variant = 'off' | 'on' | 'tenth' | 'bare';
+export type Variant = 'off' | 'on' | 'tenth' | 'bare';
 const VARIANTS: readonly Variant[] = ['off', 'on', 'tenth', 'bare'];
 
-interface Paired {
+export interface Paired {
   /** 10 % trimmed mean of per-round differences (ms per batch), with its 95 % bootstrap interval. */
   addedMs: number;
   addedMsInterval: [number, number];
@@ -70,7 +70,7 @@ interface Reply {
   ready?: boolean;
 }
 
-class BundleThread {
+export class BundleThread {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(bundle: Bundle, vars: Record<string, string>, instrumented = true): Promise<BundleThread> {
@@ -137,7 +137,7 @@ class BundleThread {
  * 40, the next 61 µs a message); the mean counts each collection at its share, as a bill of CPU
  * time does. Trimmed, so a batch the VM stalled for tens of ms does not move it.
  */
-function paired(minuend: number[], subtrahend: number[]): Paired {
+export function paired(minuend: number[], subtrahend: number[]): Paired {
   const diffs = minuend.map((v, i) => v - subtrahend[i]);
   return {
     addedMs: round(trimmedMean(diffs)),
@@ -145,7 +145,7 @@ function paired(minuend: number[], subtrahend: number[]): Paired {
   };
 }
 
-function bodiesOf(c: Case, variant: Variant): object[] {
+export function bodiesOf(c: Case, variant: Variant): object[] {
   const bodies = c.bodies();
   if (variant === 'on') return bodies.map((b) => withCarrier(b, true));
   // Every tenth message carries a sampled context, the rest an unsampled one.
@@ -194,7 +194,7 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, round
   }
 }
 
-const perMessage = (ms: number) => `${((ms / BATCH_SIZE) * 1000).toFixed(1)} µs/msg`;
+export const perMessage = (ms: number) => `${((ms / BATCH_SIZE) * 1000).toFixed(1)} µs/msg`;
 const described = (p: Paired) =>
   `${p.addedMs >= 0 ? '+' : ''}${fmtMs(p.addedMs)} per batch (${perMessage(p.addedMs)}; 95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])})`;
 

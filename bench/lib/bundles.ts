@@ -25,10 +25,14 @@ export interface Bundle {
 export class Bundler {
   private readonly builds = new Map<string, Promise<Bundle>>();
 
-  constructor(private readonly tmpRoot: string) {}
+  /** `root`: the repository whose workers are built (default this one; bench/ab.ts builds a checkout of another commit too). */
+  constructor(
+    private readonly tmpRoot: string,
+    private readonly root = ROOT,
+  ) {}
 
   worker(worker: WorkerName): Promise<Bundle> {
-    return this.memo(worker, () => this.build(worker, tomlPath(worker), readWorkerConfig(worker)));
+    return this.memo(worker, () => this.build(worker, tomlPath(worker, this.root), readWorkerConfig(worker, this.root)));
   }
 
   /**
@@ -37,7 +41,7 @@ export class Bundler {
    */
   variant(name: string, base: WorkerName, entry: string): Promise<Bundle> {
     return this.memo(name, () => {
-      const config: WorkerConfig = { ...readWorkerConfig(base), main: resolve(ROOT, entry) };
+      const config: WorkerConfig = { ...readWorkerConfig(base, this.root), main: resolve(this.root, entry) };
       const dir = join(this.tmpRoot, 'configs');
       mkdirSync(dir, { recursive: true });
       const configPath = join(dir, `wrangler.${name}.json`);
@@ -56,12 +60,12 @@ export class Bundler {
   }
 
   private async build(name: string, configPath: string, config: WorkerConfig): Promise<Bundle> {
-    const dir = join(this.tmpRoot, 'bundles', name);
+    const dir = join(this.tmpRoot, 'bundles', this.root === ROOT ? name : `${name}@${this.root.replace(/^.*\//, '')}`);
     mkdirSync(dir, { recursive: true });
     const wrangler = join(ROOT, 'node_modules', '.bin', 'wrangler');
     try {
       await run(wrangler, ['deploy', '--dry-run', '--outdir', dir, '-c', configPath], {
-        cwd: ROOT,
+        cwd: this.root,
         timeout: 180_000,
         maxBuffer: 16 * 1024 * 1024,
         // No telemetry or update checks: the network reaches only the npm registry.

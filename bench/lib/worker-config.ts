@@ -20,13 +20,14 @@ export interface WorkerConfig {
   [key: string]: unknown;
 }
 
-export function tomlPath(worker: WorkerName): string {
-  return join(ROOT, `wrangler.${worker}.toml`);
+/** The worker's wrangler config in the repository at `root` (this one, or a checkout of another commit: bench/ab.ts). */
+export function tomlPath(worker: WorkerName, root = ROOT): string {
+  return join(root, `wrangler.${worker}.toml`);
 }
 
-export function readWorkerConfig(worker: WorkerName): WorkerConfig {
-  const config = parse(readFileSync(tomlPath(worker), 'utf8')) as unknown as WorkerConfig;
+export function readWorkerConfig(worker: WorkerName, root = ROOT): WorkerConfig {
+  const config = parse(readFileSync(tomlPath(worker, root), 'utf8')) as unknown as WorkerConfig;
   // A variant's config is written elsewhere (bundles.ts): `alias` paths are relative to the toml's folder.
-  if (config.alias) config.alias = Object.fromEntries(Object.entries(config.alias).map(([name, to]) => [name, to.startsWith('.') ? join(ROOT, to) : to]));
+  if (config.alias) config.alias = Object.fromEntries(Object.entries(config.alias).map(([name, to]) => [name, to.startsWith('.') ? join(root, to) : to]));
   return config;
 }

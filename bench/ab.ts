@@ -1,0 +1,152 @@
+/**
+ * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N]`
+ *
+ * Whether a change to the tracing code made it cheaper: the tracing-js method (bench/tracing-js.ts:
+ * one single-threaded Node process per build, exact thread CPU, in-memory bindings) with three
+ * processes taking turns batch by batch in ONE run: this working tree with tracing off (the
+ * reference), `<ref>` traced, and this working tree traced. Between runs minutes apart the figure
+ * moves by more than a cut is worth (bench/README.md), so two builds are only compared in the same
+ * run. `<ref>` is checked out into a temporary git worktree (this repository's node_modules linked
+ * in) and built with its own wrangler configs. Prints µs a message for each traced build against
+ * tracing off, and the difference between them, each a 10 % trimmed mean with its 95 % interval.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bundler } from './lib/bundles';
+import { stopAll, stopAllOnSignals, track } from './lib/cleanup';
+import { ROOT } from './lib/paths';
+import { median } from './lib/stats';
+import { fmtMs } from './table';
+import { bodiesOf, BundleThread, paired, perMessage, WARMUP_ROUNDS, type Paired } from './tracing-js';
+import { CASES, type Case } from './tracing-overhead';
+
+const USAGE = 'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N]';
+
+interface Options {
+  against: string;
+  workers: Array<Case['worker']>;
+  rounds?: number;
+  warmup?: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  let against: string | undefined;
+  let workers: Array<Case['worker']> = ['dispatcher', 'generator'];
+  let rounds: number | undefined;
+  let warmup: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[++i];
+    if (value === undefined) throw new Error(`${argv[i - 1]} needs a value\n${USAGE}`);
+    const count = () => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${argv[i - 1]} needs a whole number\n${USAGE}`);
+      return n;
+    };
+    if (argv[i - 1] === '--against') against = value;
+    else if (argv[i - 1] === '--worker') {
+      if (value === 'both') workers = ['dispatcher', 'generator'];
+      else if (value === 'dispatcher' || value === 'generator') workers = [value];
+      else throw new Error(`unknown worker ${value}\n${USAGE}`);
+    } else if (argv[i - 1] === '--rounds') rounds = count();
+    else if (argv[i - 1] === '--warmup') warmup = count();
+    else throw new Error(`unknown argument ${argv[i - 1]}\n${USAGE}`);
+  }
+  if (!against) throw new Error(USAGE);
+  return { against, workers, rounds, warmup };
+}
+
+interface AbResult {
+  worker: string;
+  rounds: number;
+  /** Median CPU ms a batch of each process: one far off its usual value says that process ran in a slow state. */
+  medianCpuMs: { off: number; before: number; after: number };
+  before: Paired;
+  after: Paired;
+  change: Paired;
+}
+
+async function compare(c: Case, bundles: { before: Bundler; after: Bundler }, rounds: number, warmup: number): Promise<AbResult> {
+  const before = await bundles.before.worker(c.worker);
+  const after = await bundles.after.worker(c.worker);
+  const off = await BundleThread.start(after, { OTEL_SDK_DISABLED: 'true' });
+  const stopOff = track(`ab ${c.worker} off`, () => off.stop());
+  const tracedBefore = await BundleThread.start(before, {});
+  const stopBefore = track(`ab ${c.worker} before`, () => tracedBefore.stop());
+  const tracedAfter = await BundleThread.start(after, {});
+  const stopAfter = track(`ab ${c.worker} after`, () => tracedAfter.stop());
+  try {
+    const threads = [
+      { thread: off, variant: 'off' as const, cpu: [] as number[] },
+      { thread: tracedBefore, variant: 'on' as const, cpu: [] as number[] },
+      { thread: tracedAfter, variant: 'on' as const, cpu: [] as number[] },
+    ];
+    let n = 0;
+    const run = (t: (typeof threads)[number]) => t.thread.batch(c.queue, bodiesOf(c, t.variant), `ab-${n++}`);
+    for (let i = 0; i < warmup; i++) for (const t of threads) await run(t);
+    for (let i = 0; i < rounds; i++) {
+      // Rotate who goes first, as tracing-js does.
+      for (let k = 0; k < threads.length; k++) {
+        const t = threads[(i + k) % threads.length];
+        t.cpu.push((await run(t)).cpuMs);
+      }
+    }
+    const [o, b, a] = threads.map((t) => t.cpu);
+    return {
+      worker: c.worker,
+      rounds,
+      medianCpuMs: { off: median(o), before: median(b), after: median(a) },
+      before: paired(b, o),
+      after: paired(a, o),
+      change: paired(a, b),
+    };
+  } finally {
+    await stopAfter();
+    await stopBefore();
+    await stopOff();
+  }
+}
+
+const show = (p: Paired) => `${perMessage(p.addedMs)} (95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])})`;
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  stopAllOnSignals();
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-ab-'));
+  const checkout = join(tmp, 'against');
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim();
+  try {
+    const commit = git('rev-parse', '--verify', `${options.against}^{commit}`);
+    git('worktree', 'add', '--detach', checkout, commit);
+    track('git worktree', () => Promise.resolve(void git('worktree', 'remove', '--force', checkout)));
+    // Its dependencies are this checkout's: a ref with another lockfile is compared with today's packages.
+    symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'), 'dir');
+    const bundles = { before: new Bundler(tmp, checkout), after: new Bundler(tmp) };
+    console.error(`[ab] ${options.against} (${commit.slice(0, 7)}) against this working tree`);
+    const results: AbResult[] = [];
+    for (const c of CASES.filter((c) => options.workers.includes(c.worker))) {
+      const rounds = options.rounds ?? (c.worker === 'generator' ? 100 : 250);
+      results.push(await compare(c, bundles, rounds, options.warmup ?? WARMUP_ROUNDS[c.worker]));
+    }
+    for (const r of results) {
+      console.log(`${r.worker}, ${r.rounds} rounds, traced against tracing off:`);
+      console.log(`  ${options.against}: ${show(r.before)}`);
+      console.log(`  this tree: ${show(r.after)}`);
+      console.log(`  change: ${show(r.change)}`);
+      const cpu = r.medianCpuMs;
+      console.log(`  median CPU a batch: off ${fmtMs(cpu.off)}, ${options.against} ${fmtMs(cpu.before)}, this tree ${fmtMs(cpu.after)}`);
+    }
+  } finally {
+    await stopAll();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

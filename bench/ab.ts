@@ -32,29 +32,27 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  let against: string | undefined;
-  let workers: Array<Case['worker']> = ['dispatcher', 'generator'];
-  let rounds: number | undefined;
-  let warmup: number | undefined;
+  const options: Partial<Options> & { workers: Array<Case['worker']> } = { workers: ['dispatcher', 'generator'] };
   for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
     const value = argv[++i];
-    if (value === undefined) throw new Error(`${argv[i - 1]} needs a value\n${USAGE}`);
+    if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
     const count = () => {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${argv[i - 1]} needs a whole number\n${USAGE}`);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${arg} needs a whole number\n${USAGE}`);
       return n;
     };
-    if (argv[i - 1] === '--against') against = value;
-    else if (argv[i - 1] === '--worker') {
-      if (value === 'both') workers = ['dispatcher', 'generator'];
-      else if (value === 'dispatcher' || value === 'generator') workers = [value];
+    if (arg === '--against') options.against = value;
+    else if (arg === '--worker') {
+      if (value === 'both') options.workers = ['dispatcher', 'generator'];
+      else if (value === 'dispatcher' || value === 'generator') options.workers = [value];
       else throw new Error(`unknown worker ${value}\n${USAGE}`);
-    } else if (argv[i - 1] === '--rounds') rounds = count();
-    else if (argv[i - 1] === '--warmup') warmup = count();
-    else throw new Error(`unknown argument ${argv[i - 1]}\n${USAGE}`);
+    } else if (arg === '--rounds') options.rounds = count();
+    else if (arg === '--warmup') options.warmup = count();
+    else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  if (!against) throw new Error(USAGE);
-  return { against, workers, rounds, warmup };
+  if (!options.against) throw new Error(USAGE);
+  return { ...options, against: options.against };
 }
 
 interface AbResult {

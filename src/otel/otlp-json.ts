@@ -33,8 +33,6 @@ const AS_THEY_ARE: SpanTransform = { attributes: (a) => a, status: (s) => s, res
  */
 export class OtlpJsonBody {
   private readonly groups = new Map<Resource, Map<string, { scope: Scope; bytes: ByteWriter }>>();
-  /** Spans added so far. */
-  count = 0;
 
   constructor(private readonly transform: SpanTransform = AS_THEY_ARE) {}
 
@@ -47,7 +45,6 @@ export class OtlpJsonBody {
     let group = scopes.get(key);
     if (!group) scopes.set(key, (group = { scope, bytes: new ByteWriter() }));
     group.bytes.write((group.bytes.length === 0 ? '' : ',') + spanJson(span, this.transform));
-    this.count++;
   }
 
   /** The whole request body. */

@@ -1,5 +1,5 @@
 import { context, SpanStatusCode, TraceFlags, type Context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { exportFailureNotice } from './export-warnings';
 import { getContextAttributes } from './context-attributes';
@@ -33,13 +33,12 @@ const ERROR = SpanStatusCode.ERROR;
 /** The spans of one export, each written as it is added (otlp-json.ts's OtlpJsonBody). */
 export interface SpanBody {
   add(span: ReadableSpan): void;
-  readonly count: number;
 }
 
 /** An exporter given its spans as they end, written into a body, rather than as span objects at the end (exporter.ts). */
 export interface BodyExporter extends SpanExporter {
   newBody(): SpanBody;
-  exportBody(body: SpanBody, done: (result: { code: number; error?: Error }) => void): void;
+  exportBody(body: SpanBody, done: (result: ExportResult) => void): void;
 }
 
 function takesBodies(exporter: SpanExporter): exporter is BodyExporter {
@@ -152,13 +151,13 @@ export class InvocationSpanProcessor implements SpanProcessor {
 
   /** Sends the spans taken so far and starts a new export. */
   private async sendSampled(): Promise<void> {
+    const count = this.sampledCount;
+    if (count === 0) return;
     const bodies = this.bodies;
     const spans = this.sampled;
-    const count = this.sampledCount;
     this.bodies = this.bodyExporters.map((e) => e.newBody());
     this.sampled = [];
     this.sampledCount = 0;
-    if (count === 0) return;
     // The export's own fetch must not be traced (it would make spans, and exports, of its own).
     await context.with(suppressTracing(context.active()), () =>
       Promise.all([
@@ -168,9 +167,9 @@ export class InvocationSpanProcessor implements SpanProcessor {
     );
   }
 
-  private async exportWith(count: number, send: (done: (result: { code: number; error?: Error }) => void) => void): Promise<void> {
-    const result = await new Promise<{ code: number; error?: Error }>(send);
-    if (result.code !== 0) exportFailureNotice(result.error, count);
+  private async exportWith(count: number, send: (done: (result: ExportResult) => void) => void): Promise<void> {
+    const result = await new Promise<ExportResult>(send);
+    if (result.code !== ExportResultCode.SUCCESS) exportFailureNotice(result.error, count);
   }
 
   async shutdown(): Promise<void> {

@@ -19,16 +19,11 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import { isAttributeValue } from '@opentelemetry/core';
+import { isAttributeValue, type InstrumentationScope } from '@opentelemetry/core';
 import { emptyResource, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, Span as SdkSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { getContextAttributes } from './context-attributes';
-
-/** What made a span, as OTLP's instrumentation scope (Jaeger shows it as `otel.scope.name`). */
-export interface InstrumentationScope {
-  readonly name: string;
-}
 
 /**
  * Where the spans of an instrumented invocation go: the span processors that otel-cf-workers is

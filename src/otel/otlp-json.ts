@@ -1,4 +1,4 @@
-import type { Attributes, HrTime, Link, SpanStatus } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type HrTime, type Link, type SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 type Resource = ReadableSpan['resource'];
@@ -35,9 +35,18 @@ const AS_THEY_ARE: SpanTransform = { attributes: (a) => a, status: (s) => s, res
 export class OtlpJsonBody {
   private readonly groups = new Map<Resource, Map<string, { scope: Scope; bytes: ByteWriter }>>();
 
+  /** The group the last span went to: consecutive spans mostly share their resource and scope. */
+  private last: { resource: Resource; scope: Scope; bytes: ByteWriter } | undefined;
+
   constructor(private readonly transform: SpanTransform = AS_THEY_ARE) {}
 
   add(span: ReadableSpan): void {
+    const last = this.last;
+    const bytes = last !== undefined && last.resource === span.resource && last.scope === span.instrumentationScope ? last.bytes : this.groupOf(span);
+    bytes.write((bytes.length === 0 ? '' : ',') + spanJson(span, this.transform));
+  }
+
+  private groupOf(span: ReadableSpan): ByteWriter {
     const resource = this.transform.resource(span.resource);
     let scopes = this.groups.get(resource);
     if (!scopes) this.groups.set(resource, (scopes = new Map<string, { scope: Scope; bytes: ByteWriter }>()));
@@ -45,7 +54,8 @@ export class OtlpJsonBody {
     const key = scopeKey(scope);
     let group = scopes.get(key);
     if (!group) scopes.set(key, (group = { scope, bytes: new ByteWriter() }));
-    group.bytes.write((group.bytes.length === 0 ? '' : ',') + spanJson(span, this.transform));
+    this.last = { resource: span.resource, scope, bytes: group.bytes };
+    return group.bytes;
   }
 
   /** The whole request body. */
@@ -61,7 +71,7 @@ export class OtlpJsonBody {
       for (const { scope, bytes } of scopes.values()) {
         text(`${firstScope ? '' : ','}{"scope":${scopeJson(scope)},"spans":[`);
         firstScope = false;
-        parts.push(bytes.result());
+        parts.push(...bytes.parts());
         text(`]${scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`}}`);
       }
       text(`]${resource.schemaUrl ? `,"schemaUrl":${JSON.stringify(resource.schemaUrl)}` : ''}}`);
@@ -104,29 +114,38 @@ export function otlpJson(spans: readonly ReadableSpan[], transform: SpanTransfor
 }
 
 /**
- * UTF-8 bytes written piece by piece into a buffer that doubles as it fills: one string of a whole
- * body would be a rope of thousands of pieces that TextEncoder must flatten first.
+ * UTF-8 bytes written piece by piece into fixed-size chunks: a span's JSON is encoded as soon as it
+ * is written (a template's result is a tree of string pieces until then, which the collector would
+ * have to trace), and a full chunk is never copied to grow; the chunks are joined once, by `bytes()`.
  */
 class ByteWriter {
-  private buffer = new Uint8Array(16 * 1024);
+  private readonly full: Uint8Array[] = [];
+  private chunk = new Uint8Array(CHUNK_BYTES);
+  private used = 0;
   length = 0;
 
   write(part: string): void {
-    // At most 3 bytes per UTF-16 code unit.
-    const needed = this.length + part.length * 3;
-    if (needed > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2));
-      grown.set(this.buffer.subarray(0, this.length));
-      this.buffer = grown;
+    let rest = part;
+    for (;;) {
+      const { read, written } = utf8.encodeInto(rest, this.used === 0 ? this.chunk : this.chunk.subarray(this.used));
+      this.used += written;
+      this.length += written;
+      if (read === rest.length) return;
+      // The chunk is full (encodeInto never splits a character): the rest goes into a new one.
+      rest = rest.slice(read);
+      this.full.push(this.chunk.subarray(0, this.used));
+      this.chunk = new Uint8Array(Math.max(CHUNK_BYTES, rest.length * 3));
+      this.used = 0;
     }
-    this.length += utf8.encodeInto(part, this.buffer.subarray(this.length)).written;
   }
 
-  /** The bytes written (a view, not a copy). */
-  result(): Uint8Array {
-    return this.buffer.subarray(0, this.length);
+  /** The chunks written, in order (views, not copies). */
+  parts(): Uint8Array[] {
+    return this.used === 0 ? this.full : [...this.full, this.chunk.subarray(0, this.used)];
   }
 }
+
+const CHUNK_BYTES = 64 * 1024;
 
 const utf8 = new TextEncoder();
 
@@ -156,23 +175,62 @@ function scopeJson(scope: ReadableSpan['instrumentationScope']): string {
   return json;
 }
 
+/**
+ * What most spans end with: no dropped counts, events, links or status; one string instead of
+ * nine pieces (each `+` of a string is an object the collector traces until the body is encoded).
+ */
+const PLAIN_TAIL = ',"droppedAttributesCount":0,"events":[],"droppedEventsCount":0,"status":{"code":0},"links":[],"droppedLinksCount":0,"flags":';
+
 function spanJson(span: ReadableSpan, transform: SpanTransform): string {
   const ctx = span.spanContext();
   const parent = span.parentSpanContext;
   const status = transform.status(span.status);
   const traceState = ctx.traceState?.serialize();
-  return (
+  const head =
     `{"traceId":${str(ctx.traceId)},"spanId":${str(ctx.spanId)}` +
     (parent?.spanId ? `,"parentSpanId":${str(parent.spanId)}` : '') +
     (traceState === undefined ? '' : `,"traceState":${str(traceState)}`) +
     `,"name":${str(span.name)},"kind":${span.kind == null ? 0 : span.kind + 1}` +
-    `,"startTimeUnixNano":${nanos(span.startTime)},"endTimeUnixNano":${nanos(span.endTime)}` +
-    `,"attributes":${attributesJson(transform.attributes(span.attributes))},"droppedAttributesCount":${num(span.droppedAttributesCount)}` +
+    `,"startTimeUnixNano":${startNanos(span)},"endTimeUnixNano":${endNanos(span)}` +
+    `,"attributes":${attributesJson(transform.attributes(span.attributes))}`;
+  const flagsJson = flags(ctx.traceFlags, parent?.isRemote);
+  if (
+    span.droppedAttributesCount === 0 &&
+    span.events.length === 0 &&
+    span.droppedEventsCount === 0 &&
+    status.code === SpanStatusCode.UNSET &&
+    status.message === undefined &&
+    span.links.length === 0 &&
+    span.droppedLinksCount === 0
+  ) {
+    return `${head}${PLAIN_TAIL}${flagsJson}}`;
+  }
+  return (
+    `${head},"droppedAttributesCount":${num(span.droppedAttributesCount)}` +
     `,"events":${span.events.length === 0 ? '[]' : list(span.events, (event) => eventJson(event, transform))},"droppedEventsCount":${num(span.droppedEventsCount)}` +
     `,"status":{"code":${num(status.code)}${status.message === undefined ? '' : `,"message":${str(status.message)}`}}` +
     `,"links":${span.links.length === 0 ? '[]' : list(span.links, (link) => linkJson(link, transform))},"droppedLinksCount":${num(span.droppedLinksCount)}` +
-    `,"flags":${flags(ctx.traceFlags, parent?.isRemote)}}`
+    `,"flags":${flagsJson}}`
   );
+}
+
+/**
+ * A span that keeps its times as epoch milliseconds (tracer.ts's RecordingSpan): they are written
+ * as nanoseconds without going through an HrTime.
+ */
+export interface MillisecondTimes {
+  readonly startMs: number | HrTime;
+  readonly endMs: number | HrTime;
+}
+
+function startNanos(span: ReadableSpan): string {
+  const ms = (span as Partial<MillisecondTimes>).startMs;
+  return typeof ms === 'number' && Number.isInteger(ms) && ms > 0 ? `"${ms}000000"` : nanos(span.startTime);
+}
+
+function endNanos(span: ReadableSpan): string {
+  const ms = (span as Partial<MillisecondTimes>).endMs;
+  return typeof ms === 'number' && Number.isInteger(ms) && ms > 0 ? `"${ms}000000"` : nanos(span.endTime);
 }
 
 function eventJson(event: TimedEvent, transform: SpanTransform): string {
@@ -203,25 +261,37 @@ function flags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0);
 }
 
-/** Attribute keys repeat in every span: each is escaped once (bounded, keys come from code, not input). */
-const keys = new Map<string, string>();
-function keyJson(key: string): string {
-  let json = keys.get(key);
-  if (json === undefined) {
-    json = `{"key":${JSON.stringify(key)},"value":`;
-    if (keys.size < 1_000) keys.set(key, json);
+/**
+ * Attribute keys repeat in every span, and many of their values do too (`messaging.system`, a
+ * queue's name): per key, the key escaped once and the last value's whole pair, reused while the
+ * value stays the same. Bounded: keys come from code, not input.
+ */
+interface KeyJson {
+  prefix: string;
+  value: unknown;
+  pair: string;
+}
+const keys = new Map<string, KeyJson>();
+
+function pairJson(key: string, value: unknown): string {
+  let known = keys.get(key);
+  if (known === undefined) {
+    known = { prefix: `{"key":${JSON.stringify(key)},"value":`, value: undefined, pair: '' };
+    if (keys.size < 1_000) keys.set(key, known);
+  } else if (known.value === value && known.pair !== '') return known.pair;
+  const pair = `${known.prefix}${anyValueJson(value)}}`;
+  // Only primitives: an array value is a new object each time.
+  if (typeof value !== 'object') {
+    known.value = value;
+    known.pair = pair;
   }
-  return json;
+  return pair;
 }
 
 function attributesJson(attributes: Attributes): string {
-  let out = '[';
-  let first = true;
-  for (const key of Object.keys(attributes)) {
-    out += `${first ? '' : ','}${keyJson(key)}${anyValueJson(attributes[key])}}`;
-    first = false;
-  }
-  return `${out}]`;
+  let out = '';
+  for (const key in attributes) out += out === '' ? `[${pairJson(key, attributes[key])}` : `,${pairJson(key, attributes[key])}`;
+  return out === '' ? '[]' : `${out}]`;
 }
 
 function anyValueJson(value: unknown): string {
@@ -248,7 +318,14 @@ function base64(bytes: Uint8Array): string {
   return btoa(chars);
 }
 
-const str = (value: string): string => JSON.stringify(value);
+/**
+ * A JSON string: most values (ids, names, keys, plain text) need no escaping, and a regex test
+ * and a template are cheaper than JSON.stringify's own setup for them. Any character JSON.stringify
+ * could escape (quote, backslash, a control character, a surrogate, which might be a lone one) sends
+ * the string to JSON.stringify itself.
+ */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const str = (value: string): string => (NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`);
 /** As JSON.stringify writes a number (NaN and ±Infinity as null). */
 const num = (value: number): string => (Number.isFinite(value) ? String(value) : 'null');
 

@@ -11,16 +11,18 @@ export const REDACTED = 'REDACTED';
 const SECRET_PARAMS = ['appid', 'apikey', 'api_key', 'key', 'token', 'access_token', 'client_secret', 'password', 'sig', 'signature'];
 const SECRET_QUERY_PARAM = new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)[^&;#\\s"'<>]*`, 'gi');
 const CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+/** What {@link SECRET_QUERY_PARAM} and {@link CREDENTIAL} both need to match: a value without it holds neither. */
+const MAY_HOLD_SECRET = /=|bearer|basic/i;
 const SECRET_KEY = /(authorization|cookie|api[-_.]?key|secret|password|token)/i;
 /** Keys that name a secret's size or status, not the secret. */
 const SECRET_KEY_METADATA = /\.(count|size|length|status)$/;
 
 /** Replaces credential query parameters and bearer/basic credentials in `value`. */
 export function redactString(value: string): string {
-  // Most values hold neither a query nor a credential: skip the regexes for them (hot path).
+  // Most values hold neither a query nor a credential: one scan finds that (hot path).
+  if (!MAY_HOLD_SECRET.test(value)) return value;
   const query = value.includes('=');
   const credential = /bearer|basic/i.test(value);
-  if (!query && !credential) return value;
   const redacted = query ? value.replace(SECRET_QUERY_PARAM, `$1${REDACTED}`) : value;
   return credential ? redacted.replace(CREDENTIAL, `$1 ${REDACTED}`) : redacted;
 }

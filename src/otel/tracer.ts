@@ -24,6 +24,7 @@ import { emptyResource, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, Span as SdkSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { getContextAttributes } from './context-attributes';
+import type { MillisecondTimes } from './otlp-json';
 
 /**
  * Where the spans of an instrumented invocation go: the span processors that otel-cf-workers is
@@ -171,9 +172,9 @@ const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
  * until the invocation's export, so each is kept small: no arrays until an event or link is added,
  * times kept as epoch milliseconds until read.
  */
-export class RecordingSpan implements Span, ReadableSpan {
-  private readonly startMs: number | HrTime;
-  private endMs: number | HrTime = 0;
+export class RecordingSpan implements Span, ReadableSpan, MillisecondTimes {
+  readonly startMs: number | HrTime;
+  endMs: number | HrTime = 0;
   ended = false;
   status: SpanStatus = UNSET;
   events: TimedEvent[] = NONE;

@@ -1,4 +1,4 @@
-import { context, defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, propagation, trace, type Context } from '@opentelemetry/api';
+import { context, defaultTextMapSetter, INVALID_SPANID, INVALID_TRACEID, propagation, trace, type Context, type TextMapGetter } from '@opentelemetry/api';
 
 /**
  * The W3C trace context travels inside the message body under this one reserved key
@@ -28,6 +28,15 @@ export function withCarrier<T extends object>(body: T, ctx: Context = context.ac
   return Object.keys(carrier).length > 0 ? { ...body, [CARRIER_KEY]: carrier } : { ...body };
 }
 
+/** A carrier's fields as the propagator reads them: only string values count (a body is untrusted input). */
+const STRING_VALUES: TextMapGetter<Record<string, unknown>> = {
+  keys: (carrier) => Object.keys(carrier).filter((key) => typeof carrier[key] === 'string'),
+  get: (carrier, key) => {
+    const value = Object.hasOwn(carrier, key) ? carrier[key] : undefined;
+    return typeof value === 'string' ? value : undefined;
+  },
+};
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -45,11 +54,11 @@ export function extractCarrier(raw: unknown, base: Context = trace.deleteSpan(co
   if (!isPlainObject(carrier) || typeof carrier.traceparent !== 'string') {
     return { body, parent: base, status: 'invalid', reason: 'carrier is not an object with a traceparent string' };
   }
-  const strings: Carrier = {};
-  for (const [key, value] of Object.entries(carrier)) if (typeof value === 'string') strings[key] = value;
-  const parent = propagation.extract(base, strings, defaultTextMapGetter);
+  const parent = propagation.extract(base, carrier, STRING_VALUES);
   const extracted = trace.getSpanContext(parent);
-  if (!extracted || !isSpanContextValid(extracted)) {
+  // OpenTelemetry's propagators take only well-formed hex ids (W3C's also refuses the all-zero
+  // ones): what is left to refuse is the all-zero ids another propagator might let through.
+  if (!extracted || extracted.traceId === INVALID_TRACEID || extracted.spanId === INVALID_SPANID) {
     return { body, parent: base, status: 'invalid', reason: 'traceparent rejected by the W3C Trace Context propagator' };
   }
   return { body, parent, status: 'valid' };

@@ -62,11 +62,11 @@ export function startProcessSpan(message: Message<unknown>, queueName: string, {
     [ATTR_MESSAGING_MESSAGE_ID]: message.id,
     [ATTR_CF_QUEUES_MESSAGE_ATTEMPTS]: message.attempts,
     [ATTR_CF_QUEUES_MESSAGE_QUEUE_TIME]: queueTimeMs(message.timestamp),
-    ...(invocationId ? { [ATTR_FAAS_INVOCATION_ID]: invocationId } : {}),
-    ...(extracted.status === 'valid' ? {} : { [ATTR_CF_QUEUES_CARRIER_STATUS]: extracted.status }),
-    ...(extracted.reason ? { [ATTR_CF_QUEUES_CARRIER_REASON]: extracted.reason } : {}),
-    ...run,
   };
+  if (invocationId) attributes[ATTR_FAAS_INVOCATION_ID] = invocationId;
+  if (extracted.status !== 'valid') attributes[ATTR_CF_QUEUES_CARRIER_STATUS] = extracted.status;
+  if (extracted.reason) attributes[ATTR_CF_QUEUES_CARRIER_REASON] = extracted.reason;
+  Object.assign(attributes, run);
   const parent = setContextAttributes(extracted.parent, run);
   const span = tracerFor('queue').startSpan(`process ${queueName}`, { kind: SpanKind.CONSUMER, attributes }, parent);
   if (recordsFailures) keepAsFailureRecord(span);

@@ -74,6 +74,32 @@ describe('the OTLP/JSON body written directly (otlp-json.ts)', () => {
     expect(new TextDecoder().decode(otlpJsonSerializer.serializeRequest(spans))).toBe(expected);
   });
 
+  it('stays byte for byte the same over a body larger than a chunk, with values that repeat and values that change', () => {
+    const ended: ReadableSpan[] = [];
+    const provider = new BasicTracerProvider({
+      spanProcessors: [{ onStart: () => {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} }],
+      resource: resourceFromAttributes({ 'service.name': 'many' }),
+    });
+    const tracer = provider.getTracer('scope-many');
+    for (let i = 0; i < 400; i++) {
+      tracer
+        .startSpan(`send q${i % 3}`, {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'cloudflare_queues',
+            'messaging.message.id': `m-${i}`,
+            zip: i % 2 === 0 ? '73000' : 'zürich "z"',
+            n: i % 4,
+            ratio: i / 8,
+          },
+        })
+        .end();
+    }
+    const expected = new TextDecoder().decode(JsonTraceSerializer.serializeRequest(ended));
+    expect(expected.length).toBeGreaterThan(2 * 64 * 1024);
+    expect(otlpJson(ended)).toBe(expected);
+  });
+
   it('is the same through the export view too: clean, redacted attributes, merged resource, our scopes', () => {
     const view = new ExportView({ 'deployment.environment.name': 'test' });
     const ended: ReadableSpan[] = [];

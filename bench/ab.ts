@@ -106,7 +106,8 @@ async function compare(c: Case, bundles: { before: Bundler; after: Bundler }, ro
   }
 }
 
-const show = (p: Paired) => `${perMessage(p.addedMs)} (95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])})`;
+const show = (p: Paired) =>
+  `${perMessage(p.addedMs)} (95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])}; median ${perMessage(p.medianMs)})`;
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Bundle, Bundler } from './lib/bundles';
 import { track } from './lib/cleanup';
 import { withCarrier } from './lib/queue-messages';
+import { pinnedCpu, pinToBenchCpu } from './lib/pin-cpu';
 import { bootstrapInterval, median, round, trimmedMean } from './lib/stats';
 import { fmtMs, type FigureResult, type Row } from './table';
 import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
@@ -89,6 +90,7 @@ export class BundleThread {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    pinToBenchCpu(child.pid);
     const thread = new BundleThread(child);
     const ready = thread.next();
     child.send({
@@ -215,7 +217,7 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
     raws.push(await measure(c, { traced, bare }, rounds, options.quick ? 5 : WARMUP_ROUNDS[c.worker]));
   }
   const how = (r: JsCostRaw, what: string) =>
-    `Node, one single-threaded process per variant, exact thread CPU time, in-memory bindings, the four variants alternating; ${what}; 10 % trimmed mean of ${r.rounds} paired differences, bootstrap interval`;
+    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, exact thread CPU time, in-memory bindings, the four variants alternating; ${what}; 10 % trimmed mean of ${r.rounds} paired differences, bootstrap interval`;
   const rows: Row[] = raws.flatMap((r) => {
     const target = TARGET_US_PER_MESSAGE[r.worker as Case['worker']];
     const upperUs = (r.traced.addedMsInterval[1] / BATCH_SIZE) * 1000;

@@ -41,6 +41,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A received body as application code sees it: the reserved key removed (a copy), anything else as it is. */
+export function withoutCarrier(raw: unknown): unknown {
+  if (!isPlainObject(raw) || !(CARRIER_KEY in raw)) return raw;
+  const { [CARRIER_KEY]: _carrier, ...body } = raw;
+  return body;
+}
+
 /**
  * Splits a received body into application body and parent context. Never throws.
  * `base` is the active context without its span: the message's trace must not inherit the

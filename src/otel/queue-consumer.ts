@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/incubating';
 import {
   ATTR_CF_QUEUES_CARRIER_REASON,
@@ -18,10 +18,11 @@ import {
   MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
   type MessageOutcome,
 } from './messaging-attributes';
-import { extractCarrier } from './queue-carrier';
+import { extractCarrier, withoutCarrier } from './queue-carrier';
 import { attributesOfBody, setContextAttributes } from './context-attributes';
 import { keepAsFailureRecord } from './span-processor';
 import { recordError, tracerFor } from './spans';
+import { tracingActive } from './tracer';
 
 export interface ProcessSpan {
   span: Span;
@@ -51,6 +52,8 @@ export interface ProcessSpanOptions {
 
 export function startProcessSpan(message: Message<unknown>, queueName: string, { recordsFailures = false }: ProcessSpanOptions = {}): ProcessSpan {
   const active = context.active();
+  // Tracing switched off: only what the application sees, the body without its carrier.
+  if (!tracingActive()) return { span: NOT_RECORDED, body: withoutCarrier(message.body), context: active };
   const invocationId = trace.getSpan(active)?.spanContext().spanId;
   const extracted = extractCarrier(message.body, trace.deleteSpan(active));
   const run = attributesOfBody(extracted.body);
@@ -72,6 +75,9 @@ export function startProcessSpan(message: Message<unknown>, queueName: string, {
   if (recordsFailures) keepAsFailureRecord(span);
   return { span, body: extracted.body, context: trace.setSpan(parent, span) };
 }
+
+/** The span of a message processed with tracing switched off: records nothing, as the API's no-op tracer's spans. */
+const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
  * Milliseconds from the message's send (`message.timestamp`, kept across redeliveries) to now. Both

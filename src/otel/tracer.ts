@@ -1,6 +1,7 @@
 import {
   context,
   INVALID_SPANID,
+  ProxyTracerProvider,
   INVALID_TRACEID,
   SpanKind,
   SpanStatusCode,
@@ -67,6 +68,20 @@ export class SpanPipeline implements SpanProcessor {
 
 let pipeline: SpanPipeline | undefined;
 let inInvocation: () => boolean = () => false;
+
+/** The global provider's delegate while no SDK is registered: the API's no-op provider. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether a span started now would be recorded by someone: an instrumented invocation is running,
+ * or an SDK provider is registered globally (a Node test). False with OTEL_SDK_DISABLED=true, where
+ * work that only feeds spans (reading a message's carrier and context attributes) can be skipped.
+ */
+export function tracingActive(): boolean {
+  if (pipeline !== undefined && inInvocation()) return true;
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_PROVIDER);
+}
 
 /** Sets the pipeline our tracers record into while `active()` says an instrumented invocation runs (instrument.ts). */
 export function setSpanPipeline(given: SpanPipeline, active: () => boolean): void {

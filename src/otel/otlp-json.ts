@@ -191,7 +191,8 @@ function spanJson(span: ReadableSpan, transform: SpanTransform): string {
     (parent?.spanId ? `,"parentSpanId":${str(parent.spanId)}` : '') +
     (traceState === undefined ? '' : `,"traceState":${str(traceState)}`) +
     `,"name":${str(span.name)},"kind":${span.kind == null ? 0 : span.kind + 1}` +
-    `,"startTimeUnixNano":${startNanos(span)},"endTimeUnixNano":${endNanos(span)}` +
+    `,"startTimeUnixNano":${timeNanos((span as Partial<MillisecondTimes>).startMs, span, 'startTime')}` +
+    `,"endTimeUnixNano":${timeNanos((span as Partial<MillisecondTimes>).endMs, span, 'endTime')}` +
     `,"attributes":${attributesJson(transform.attributes(span.attributes))}`;
   const flagsJson = flags(ctx.traceFlags, parent?.isRemote);
   if (
@@ -223,14 +224,9 @@ export interface MillisecondTimes {
   readonly endMs: number | HrTime;
 }
 
-function startNanos(span: ReadableSpan): string {
-  const ms = (span as Partial<MillisecondTimes>).startMs;
-  return typeof ms === 'number' && Number.isInteger(ms) && ms > 0 ? `"${ms}000000"` : nanos(span.startTime);
-}
-
-function endNanos(span: ReadableSpan): string {
-  const ms = (span as Partial<MillisecondTimes>).endMs;
-  return typeof ms === 'number' && Number.isInteger(ms) && ms > 0 ? `"${ms}000000"` : nanos(span.endTime);
+/** A span time as OTLP/JSON's quoted nanoseconds: from whole epoch milliseconds when the span keeps them, else from its HrTime. */
+function timeNanos(ms: number | HrTime | undefined, span: ReadableSpan, field: 'startTime' | 'endTime'): string {
+  return typeof ms === 'number' && Number.isInteger(ms) && ms > 0 ? `"${ms}000000"` : nanos(span[field]);
 }
 
 function eventJson(event: TimedEvent, transform: SpanTransform): string {
@@ -319,7 +315,7 @@ function base64(bytes: Uint8Array): string {
 }
 
 /**
- * A JSON string: most values (ids, names, keys, plain text) need no escaping, and a regex test
+ * A JSON string: most values (ids, names, plain text) need no escaping, and a regex test
  * and a template are cheaper than JSON.stringify's own setup for them. Any character JSON.stringify
  * could escape (quote, backslash, a control character, a surrogate, which might be a lone one) sends
  * the string to JSON.stringify itself.

@@ -41,11 +41,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A received body split into its carrier and the rest (a copy), or undefined when it holds no carrier. */
+function splitCarrier(raw: unknown): { carrier: unknown; body: Record<string, unknown> } | undefined {
+  if (!isPlainObject(raw) || !(CARRIER_KEY in raw)) return undefined;
+  const { [CARRIER_KEY]: carrier, ...body } = raw;
+  return { carrier, body };
+}
+
 /** A received body as application code sees it: the reserved key removed (a copy), anything else as it is. */
 export function withoutCarrier(raw: unknown): unknown {
-  if (!isPlainObject(raw) || !(CARRIER_KEY in raw)) return raw;
-  const { [CARRIER_KEY]: _carrier, ...body } = raw;
-  return body;
+  return splitCarrier(raw)?.body ?? raw;
 }
 
 /**
@@ -54,10 +59,9 @@ export function withoutCarrier(raw: unknown): unknown {
  * batch invocation's span, but other context values (otel-cf-workers keeps its config there) stay.
  */
 export function extractCarrier(raw: unknown, base: Context = trace.deleteSpan(context.active())): ExtractedMessage {
-  if (!isPlainObject(raw) || !(CARRIER_KEY in raw)) {
-    return { body: raw, parent: base, status: 'missing', reason: 'no trace carrier in the message body' };
-  }
-  const { [CARRIER_KEY]: carrier, ...body } = raw;
+  const split = splitCarrier(raw);
+  if (!split) return { body: raw, parent: base, status: 'missing', reason: 'no trace carrier in the message body' };
+  const { carrier, body } = split;
   if (!isPlainObject(carrier) || typeof carrier.traceparent !== 'string') {
     return { body, parent: base, status: 'invalid', reason: 'carrier is not an object with a traceparent string' };
   }

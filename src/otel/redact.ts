@@ -11,7 +11,7 @@ export const REDACTED = 'REDACTED';
 const SECRET_PARAMS = ['appid', 'apikey', 'api_key', 'key', 'token', 'access_token', 'client_secret', 'password', 'sig', 'signature'];
 const SECRET_QUERY_PARAM = new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)[^&;#\\s"'<>]*`, 'gi');
 const CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-/** What {@link SECRET_QUERY_PARAM} and {@link CREDENTIAL} both need to match: a value without it holds neither. */
+/** What {@link SECRET_QUERY_PARAM} or {@link CREDENTIAL} needs to match (an `=`, or the scheme's name): a value without any holds neither. */
 const MAY_HOLD_SECRET = /=|bearer|basic/i;
 const SECRET_KEY = /(authorization|cookie|api[-_.]?key|secret|password|token)/i;
 /** Keys that name a secret's size or status, not the secret. */

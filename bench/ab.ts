@@ -2,7 +2,7 @@
  * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N]`
  *
  * Whether a change to the tracing code made it cheaper: the tracing-js method (bench/tracing-js.ts:
- * one single-threaded Node process per build, exact thread CPU, in-memory bindings) with three
+ * one single-threaded Node process per build, exact thread CPU of each batch's cycle, in-memory bindings) with three
  * processes taking turns batch by batch in ONE run: this working tree with tracing off (the
  * reference), `<ref>` traced, and this working tree traced. Between runs minutes apart the figure
  * moves by more than a cut is worth (bench/README.md), so two builds are only compared in the same

@@ -24,9 +24,10 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
  * single-threaded there, so the batch's garbage collection and compilation are on that thread), not
  * the wall clock: the idle wait before the export and the time other processes take the core on a
  * busy machine are left out. It is the CPU of the whole cycle from the last batch's end to this
- * one's (lib/bundle-in-node.mjs), and V8 collects at once, in the batch that calls for it
- * ({@link GC_FLAGS}), so the paired difference is the JavaScript tracing adds, collecting its
- * garbage included. (Before 2026-12-06 the handler's CPU alone was timed, with incremental marking:
+ * one's (lib/bundle-in-node.mjs); V8 collects at once, in the batch that calls for it, with a young
+ * generation of fixed size whose collections fall at a random point of each batch ({@link gcFlags},
+ * {@link semiSpaceMb}). So the paired difference is the JavaScript tracing adds, collecting its
+ * garbage included, at its expected share rather than wherever the process's history put it. (Before 2026-12-06 the handler's CPU alone was timed, with incremental marking:
  * most of a full collection then ran between batches, unseen, and how much of it did varied from
  * process to process; the handler's CPU is still in the raw data.) Each variant first runs WARMUP_ROUNDS untimed batches, past the JIT's
  * warm-up (a traced batch took about 90 batches to reach its steady time in one run). Without
@@ -87,13 +88,29 @@ interface Reply {
 }
 
 /**
- * A full collection is done at once, by the batch whose allocation calls for it, not in steps run as
- * event-loop tasks (incremental marking, the memory reducer) whenever the process was idle, where how
- * much ran depended on the process's history: two processes of the same untraced generator, in one
- * run, spent a median 1.6 and 19 ms a batch between batches (2026-12-06). With these flags two such
- * processes agree within 2.6 µs a message (four runs of ab-style pairs, both workers).
+ * The young generation's semi-space, fixed (BENCH_SEMI_SPACE_MB, default 16): V8 otherwise sizes it
+ * from each process's history, and processes of the same bundle settled at 16 and 45 MB. Each batch
+ * starts at a random point of it (lib/bundle-in-node.mjs, shiftScavengePoint).
  */
-const GC_FLAGS = ['--no-incremental-marking', '--no-memory-reducer'];
+export function semiSpaceMb(): number {
+  const value = process.env.BENCH_SEMI_SPACE_MB || '16';
+  if (!/^[1-9]\d*$/.test(value)) throw new Error(`BENCH_SEMI_SPACE_MB must be a whole number of MB, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/**
+ * Full collections are done at once, by the batch whose allocation calls for them, not in steps run
+ * as event-loop tasks (incremental marking, the memory reducer) whenever the process was idle, where
+ * how much ran depended on the process's history: two processes of the same untraced generator, in
+ * one run, spent a median 1.6 and 19 ms a batch between batches (2026-12-06). With these flags two
+ * such processes agreed within 2.6 µs a message (four paired runs, both workers).
+ */
+const gcFlags = (semiSpace: number) => [
+  '--no-incremental-marking',
+  '--no-memory-reducer',
+  `--min-semi-space-size=${semiSpace}`,
+  `--max-semi-space-size=${semiSpace}`,
+];
 
 export class BundleThread {
   private constructor(private readonly child: ChildProcess) {}
@@ -104,7 +121,7 @@ export class BundleThread {
     // every piece of a batch's work (its garbage collection too) on the thread whose CPU is timed.
     // No tsx here: the process runs plain JavaScript and the bundle.
     const child = fork(join(import.meta.dirname, 'lib/bundle-in-node.mjs'), [], {
-      execArgv: ['--single-threaded', ...GC_FLAGS, '--disable-warning=ExperimentalWarning'],
+      execArgv: ['--single-threaded', ...gcFlags(semiSpaceMb()), '--disable-warning=ExperimentalWarning'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -114,6 +131,7 @@ export class BundleThread {
     child.send({
       mainPath: bundle.mainPath,
       instrumented,
+      semiSpaceMb: semiSpaceMb(),
       kv: (config.kv_namespaces ?? []).map((k) => k.binding),
       r2: (config.r2_buckets ?? []).map((r) => r.binding),
       queues: (config.queues?.producers ?? []).map((p) => p.binding),
@@ -242,7 +260,7 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
     raws.push(await measure(c, { traced, bare }, rounds, options.quick ? 5 : WARMUP_ROUNDS[c.worker]));
   }
   const how = (r: JsCostRaw, what: string) =>
-    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, collections at once (${GC_FLAGS.join(' ')}), exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; 10 % trimmed mean of ${r.rounds} paired differences, bootstrap interval`;
+    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${gcFlags(semiSpaceMb()).join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; 10 % trimmed mean of ${r.rounds} paired differences, bootstrap interval`;
   const rows: Row[] = raws.flatMap((r) => {
     const target = TARGET_US_PER_MESSAGE[r.worker as Case['worker']];
     const upperUs = (r.traced.addedMsInterval[1] / BATCH_SIZE) * 1000;

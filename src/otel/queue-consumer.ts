@@ -18,6 +18,7 @@ import {
   MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,
   type MessageOutcome,
 } from './messaging-attributes';
+import { layered } from './layered-context';
 import { extractCarrier, withoutCarrier } from './queue-carrier';
 import { attributesOfBody, setContextAttributes } from './context-attributes';
 import { keepAsFailureRecord } from './span-processor';
@@ -55,7 +56,7 @@ export function startProcessSpan(message: Message<unknown>, queueName: string, {
   // Tracing switched off: only what the application sees, the body without its carrier.
   if (!tracingActive()) return { span: NOT_RECORDED, body: withoutCarrier(message.body), context: active };
   const invocationId = trace.getSpan(active)?.spanContext().spanId;
-  const extracted = extractCarrier(message.body, trace.deleteSpan(active));
+  const extracted = extractCarrier(message.body, trace.deleteSpan(layered(active)));
   const run = attributesOfBody(extracted.body);
   const attributes: Attributes = {
     [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_CLOUDFLARE_QUEUES,

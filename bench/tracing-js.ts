@@ -27,13 +27,15 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
  * one's (lib/bundle-in-node.mjs); V8 collects at once, in the batch that calls for it, with a young
  * generation of fixed size whose collections fall at a random point of each batch ({@link gcFlags},
  * {@link semiSpaceMb}). So the paired difference is the JavaScript tracing adds, collecting its
- * garbage included, at its expected share rather than wherever the process's history put it. (Before 2026-12-06 the handler's CPU alone was timed, with incremental marking:
- * most of a full collection then ran between batches, unseen, and how much of it did varied from
- * process to process; the handler's CPU is still in the raw data.) Each variant first runs WARMUP_ROUNDS untimed batches, past the JIT's
- * warm-up (a traced batch took about 90 batches to reach its steady time in one run). Without
- * Miniflare's simulators and the local OTLP round trip, its interval within a run is a few µs a
- * message, which the wall-time figure on this VM cannot give; between runs it still moves by about
- * ±10 % (bench/README.md). It is not the wall-time ratio.
+ * garbage included, at its expected share rather than wherever the process's history put it.
+ * (Before 2026-12-06 the handler's CPU alone was timed, with incremental marking: most of a full
+ * collection then ran between batches, unseen, and how much of it did varied from process to
+ * process; the handler's CPU is still in the raw data.) Each variant first runs WARMUP_ROUNDS
+ * untimed batches, past the JIT's warm-up (a traced batch took about 90 batches to reach its steady
+ * time in one run). Without Miniflare's simulators and the local OTLP round trip, its interval
+ * within a run is a few µs a message, which the wall-time figure on this VM cannot give; between
+ * runs it moves with the VM's speed, by up to a half on this VM, while tracing's share of the
+ * untraced batch moves far less (bench/README.md). It is not the wall-time ratio.
  */
 /** Issue 21: tracing's JavaScript at most this many µs a message (upper end of the 95 % interval), sampling 1. */
 const TARGET_US_PER_MESSAGE: Record<Case['worker'], number> = { dispatcher: 40, generator: 60 };

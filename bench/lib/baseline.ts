@@ -35,7 +35,7 @@ export interface Baseline {
 
 const ABOUT =
   'The raw results the README quotes, written by `npm run bench -- --baseline [--only …]`. Per figure: the runs taken at one ' +
-  'source state (src/, bench/, configs and lockfile), oldest first; a run at another state replaces them. ' +
+  'source state (src/, bench/, configs and lockfile, their Markdown excepted), oldest first; a run at another state replaces them. ' +
   'Each run is what bench/results.json held for that figure.';
 
 /** The paths whose content decides what a figure measures. */
@@ -53,17 +53,19 @@ const SOURCE_PATHS = [
 /**
  * An id of the code a figure measured: a hash of the committed trees of {@link SOURCE_PATHS} and of
  * any uncommitted change to them (so a README-only commit keeps the id, an edit to src/ does not).
+ * Markdown under them (src/otel/README.md, bench/README.md) is prose, not what a figure measures.
  */
-const BENCH_OUTPUTS = ['bench/baseline.json', 'bench/results.json', 'bench/README.md'];
+const BENCH_OUTPUTS = ['bench/baseline.json', 'bench/results.json'];
+const PROSE = '*.md';
 
 export function sourceState(root = ROOT): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const paths = SOURCE_PATHS.filter((p) => existsSync(`${root}/${p}`));
   // The bench's own outputs and its prose are not what it measures: writing them must not start a figure afresh.
-  const pathspec = [...paths, ...BENCH_OUTPUTS.map((p) => `:(exclude)${p}`)];
+  const pathspec = [...paths, ...BENCH_OUTPUTS.map((p) => `:(exclude)${p}`), `:(exclude,glob)**/${PROSE}`];
   const trees = git('ls-tree', '-r', 'HEAD', '--', ...paths)
     .split('\n')
-    .filter((line) => !BENCH_OUTPUTS.some((output) => line.endsWith(`\t${output}`)))
+    .filter((line) => !BENCH_OUTPUTS.some((output) => line.endsWith(`\t${output}`)) && !line.endsWith('.md'))
     .join('\n');
   const diff = git('diff', 'HEAD', '--', ...pathspec);
   const untracked = git('ls-files', '--others', '--exclude-standard', '--', ...pathspec);

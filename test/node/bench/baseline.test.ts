@@ -34,7 +34,7 @@ describe('sourceState', () => {
     dir = undefined;
   });
 
-  it('keeps its id across a README-only commit and changes it for an edit to src/, committed or not', () => {
+  it('keeps its id across a README-only commit (a README under src/ too) and changes it for an edit to src/, committed or not', () => {
     dir = mkdtempSync(join(tmpdir(), 'wl-baseline-'));
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf8' });
     git('init', '-q');
@@ -58,6 +58,12 @@ describe('sourceState', () => {
     expect(sourceState(dir)).toBe(first);
     git('add', '.');
     git('commit', '-qm', 'outputs');
+    expect(sourceState(dir)).toBe(first);
+    // A library's README under src/ is prose too, committed or not.
+    writeFileSync(join(dir, 'src', 'README.md'), 'how to use it\n');
+    expect(sourceState(dir)).toBe(first);
+    git('add', '.');
+    git('commit', '-qm', 'library readme');
     expect(sourceState(dir)).toBe(first);
 
     writeFileSync(join(dir, 'src', 'a.ts'), 'export const a = 2;\n');

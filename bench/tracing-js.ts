@@ -119,11 +119,12 @@ export class BundleThread {
 
   static async start(bundle: Bundle, vars: Record<string, string>, instrumented = true): Promise<BundleThread> {
     const { config } = bundle;
+    const semiSpace = semiSpaceMb();
     // A process rather than a worker thread: V8 flags are per process, and --single-threaded keeps
     // every piece of a batch's work (its garbage collection too) on the thread whose CPU is timed.
     // No tsx here: the process runs plain JavaScript and the bundle.
     const child = fork(join(import.meta.dirname, 'lib/bundle-in-node.mjs'), [], {
-      execArgv: ['--single-threaded', ...gcFlags(semiSpaceMb()), '--disable-warning=ExperimentalWarning'],
+      execArgv: ['--single-threaded', ...gcFlags(semiSpace), '--disable-warning=ExperimentalWarning'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -133,7 +134,7 @@ export class BundleThread {
     child.send({
       mainPath: bundle.mainPath,
       instrumented,
-      semiSpaceMb: semiSpaceMb(),
+      semiSpaceMb: semiSpace,
       kv: (config.kv_namespaces ?? []).map((k) => k.binding),
       r2: (config.r2_buckets ?? []).map((r) => r.binding),
       queues: (config.queues?.producers ?? []).map((p) => p.binding),

@@ -50,22 +50,23 @@ const SOURCE_PATHS = [
   'wrangler.generator.toml',
 ];
 
+/** The bench's own outputs: writing them must not start a figure afresh. */
+const BENCH_OUTPUTS = ['bench/baseline.json', 'bench/results.json'];
+/** Prose under the source paths (src/otel/README.md, bench/README.md): not what a figure measures. */
+const PROSE_SUFFIX = '.md';
+
 /**
  * An id of the code a figure measured: a hash of the committed trees of {@link SOURCE_PATHS} and of
- * any uncommitted change to them (so a README-only commit keeps the id, an edit to src/ does not).
- * Markdown under them (src/otel/README.md, bench/README.md) is prose, not what a figure measures.
+ * any uncommitted change to them, leaving out {@link BENCH_OUTPUTS} and prose (so a README-only
+ * commit keeps the id, an edit to src/ does not).
  */
-const BENCH_OUTPUTS = ['bench/baseline.json', 'bench/results.json'];
-const PROSE = '*.md';
-
 export function sourceState(root = ROOT): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const paths = SOURCE_PATHS.filter((p) => existsSync(`${root}/${p}`));
-  // The bench's own outputs and its prose are not what it measures: writing them must not start a figure afresh.
-  const pathspec = [...paths, ...BENCH_OUTPUTS.map((p) => `:(exclude)${p}`), `:(exclude,glob)**/${PROSE}`];
+  const pathspec = [...paths, ...BENCH_OUTPUTS.map((p) => `:(exclude)${p}`), `:(exclude,glob)**/*${PROSE_SUFFIX}`];
   const trees = git('ls-tree', '-r', 'HEAD', '--', ...paths)
     .split('\n')
-    .filter((line) => !BENCH_OUTPUTS.some((output) => line.endsWith(`\t${output}`)) && !line.endsWith('.md'))
+    .filter((line) => !BENCH_OUTPUTS.some((output) => line.endsWith(`\t${output}`)) && !line.endsWith(PROSE_SUFFIX))
     .join('\n');
   const diff = git('diff', 'HEAD', '--', ...pathspec);
   const untracked = git('ls-files', '--others', '--exclude-standard', '--', ...pathspec);

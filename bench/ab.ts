@@ -1,14 +1,15 @@
 /**
- * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N]`
+ * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N]`
  *
  * Whether a change to the tracing code made it cheaper: the tracing-js method (bench/tracing-js.ts:
- * one single-threaded Node process per build, exact thread CPU of each batch's cycle, in-memory bindings) with three
- * processes taking turns batch by batch in ONE run: this working tree with tracing off (the
- * reference), `<ref>` traced, and this working tree traced. Between runs minutes apart the figure
- * moves by more than a cut is worth (bench/README.md), so two builds are only compared in the same
- * run. `<ref>` is checked out into a temporary git worktree (this repository's node_modules linked
- * in) and built with its own wrangler configs. Prints µs a message for each traced build against
- * tracing off, and the difference between them, each a 10 % trimmed mean with its 95 % interval.
+ * single-threaded Node processes, exact thread CPU of each batch's cycle, in-memory bindings, sets of
+ * fresh processes) with three processes a set taking turns batch by batch in ONE run: this working
+ * tree with tracing off (the reference), `<ref>` traced, and this working tree traced. Between runs
+ * minutes apart the figure moves by more than a cut is worth (bench/README.md), so two builds are
+ * only compared in the same run. `<ref>` is checked out into a temporary git worktree (this
+ * repository's node_modules linked in) and built with its own wrangler configs. Prints µs a message
+ * for each traced build against tracing off, and the difference between them, each the mean of the
+ * sets' 10 % trimmed means with its 95 % interval.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -19,16 +20,17 @@ import { stopAll, stopAllOnSignals, track } from './lib/cleanup';
 import { ROOT } from './lib/paths';
 import { median } from './lib/stats';
 import { fmtMs } from './table';
-import { bodiesOf, BundleThread, paired, perMessage, WARMUP_ROUNDS, type Paired } from './tracing-js';
+import { BundleThread, paired, perMessage, PROCESS_SETS, runInSets, TIMED_ROUNDS, WARMUP_ROUNDS, type Lane, type Paired } from './tracing-js';
 import { CASES, type Case } from './tracing-overhead';
 
-const USAGE = 'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N]';
+const USAGE = 'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N]';
 
 interface Options {
   against: string;
   workers: Array<Case['worker']>;
   rounds?: number;
   warmup?: number;
+  sets?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -49,6 +51,7 @@ function parseOptions(argv: string[]): Options {
       else throw new Error(`unknown worker ${value}\n${USAGE}`);
     } else if (arg === '--rounds') options.rounds = count();
     else if (arg === '--warmup') options.warmup = count();
+    else if (arg === '--sets') options.sets = count();
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   if (!options.against) throw new Error(USAGE);
@@ -65,49 +68,27 @@ interface AbResult {
   change: Paired;
 }
 
-async function compare(c: Case, bundles: { before: Bundler; after: Bundler }, rounds: number, warmup: number): Promise<AbResult> {
+async function compare(c: Case, bundles: { before: Bundler; after: Bundler }, options: { sets: number; rounds: number; warmup: number }): Promise<AbResult> {
   const before = await bundles.before.worker(c.worker);
   const after = await bundles.after.worker(c.worker);
-  const off = await BundleThread.start(after, { OTEL_SDK_DISABLED: 'true' });
-  const stopOff = track(`ab ${c.worker} off`, () => off.stop());
-  const tracedBefore = await BundleThread.start(before, {});
-  const stopBefore = track(`ab ${c.worker} before`, () => tracedBefore.stop());
-  const tracedAfter = await BundleThread.start(after, {});
-  const stopAfter = track(`ab ${c.worker} after`, () => tracedAfter.stop());
-  try {
-    const threads = [
-      { thread: off, variant: 'off' as const, cpu: [] as number[] },
-      { thread: tracedBefore, variant: 'on' as const, cpu: [] as number[] },
-      { thread: tracedAfter, variant: 'on' as const, cpu: [] as number[] },
-    ];
-    let n = 0;
-    const run = (t: (typeof threads)[number]) => t.thread.batch(c.queue, bodiesOf(c, t.variant), `ab-${n++}`);
-    for (let i = 0; i < warmup; i++) for (const t of threads) await run(t);
-    for (let i = 0; i < rounds; i++) {
-      // Rotate who goes first, as tracing-js does.
-      for (let k = 0; k < threads.length; k++) {
-        const t = threads[(i + k) % threads.length];
-        t.cpu.push((await run(t)).cpuMs);
-      }
-    }
-    const [o, b, a] = threads.map((t) => t.cpu);
-    return {
-      worker: c.worker,
-      rounds,
-      medianCpuMs: { off: median(o), before: median(b), after: median(a) },
-      before: paired(b, o),
-      after: paired(a, o),
-      change: paired(a, b),
-    };
-  } finally {
-    await stopAfter();
-    await stopBefore();
-    await stopOff();
-  }
+  const lanes: Lane[] = [
+    { label: 'off', bodies: 'off', start: () => BundleThread.start(after, { OTEL_SDK_DISABLED: 'true' }) },
+    { label: 'before', bodies: 'on', start: () => BundleThread.start(before, {}) },
+    { label: 'after', bodies: 'on', start: () => BundleThread.start(after, {}) },
+  ];
+  const [o, b, a] = (await runInSets(c, lanes, options)).map((t) => t.cpuMs);
+  return {
+    worker: c.worker,
+    rounds: options.rounds,
+    medianCpuMs: { off: median(o.flat()), before: median(b.flat()), after: median(a.flat()) },
+    before: paired(b, o),
+    after: paired(a, o),
+    change: paired(a, b),
+  };
 }
 
 const show = (p: Paired) =>
-  `${perMessage(p.addedMs)} (95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])}; median ${perMessage(p.medianMs)})`;
+  `${perMessage(p.addedMs)} (95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])}; process sets ${perMessage(Math.min(...p.bySetMs))} to ${perMessage(Math.max(...p.bySetMs))}; median ${perMessage(p.medianMs)})`;
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -128,8 +109,13 @@ async function main(): Promise<void> {
     console.error(`[ab] ${options.against} (${commit.slice(0, 7)}) against this working tree`);
     const results: AbResult[] = [];
     for (const c of CASES.filter((c) => options.workers.includes(c.worker))) {
-      const rounds = options.rounds ?? (c.worker === 'generator' ? 100 : 250);
-      results.push(await compare(c, bundles, rounds, options.warmup ?? WARMUP_ROUNDS[c.worker]));
+      results.push(
+        await compare(c, bundles, {
+          sets: options.sets ?? PROCESS_SETS,
+          rounds: options.rounds ?? TIMED_ROUNDS[c.worker],
+          warmup: options.warmup ?? WARMUP_ROUNDS[c.worker],
+        }),
+      );
     }
     for (const r of results) {
       console.log(`${r.worker}, ${r.rounds} rounds, traced against tracing off:`);

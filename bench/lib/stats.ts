@@ -69,14 +69,7 @@ export function bootstrapInterval(
   resamples = 2_000,
 ): [number, number] {
   if (values.length === 0) return [Number.NaN, Number.NaN];
-  let state = 0x2545f491;
-  // xorshift32: small and fixed; the interval needs reproducible draws, not strong randomness.
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
+  const next = seededRandom();
   const stats: number[] = [];
   const sample = new Array<number>(values.length);
   for (let r = 0; r < resamples; r++) {
@@ -84,4 +77,50 @@ export function bootstrapInterval(
     stats.push(statistic(sample));
   }
   return [percentile(stats, (1 - level) / 2), percentile(stats, (1 + level) / 2)];
+}
+
+/** The mean over groups of each group's `statistic`: every group weighs the same, however many values it has. */
+export function meanOfGroups(groups: readonly (readonly number[])[], statistic: (sample: readonly number[]) => number): number {
+  if (groups.length === 0) return Number.NaN;
+  return sum(groups.map(statistic)) / groups.length;
+}
+
+/**
+ * A two-stage percentile-bootstrap confidence interval of {@link meanOfGroups}, for values that come
+ * in groups which differ by more than their values' noise (the rounds of one set of processes): each
+ * resample draws groups with replacement, then values with replacement within each group drawn. So the
+ * interval holds how much the groups differ, which a bootstrap of all values pooled leaves out. Fixed
+ * seed, as bootstrapInterval.
+ */
+export function groupedInterval(
+  groups: readonly (readonly number[])[],
+  statistic: (sample: readonly number[]) => number,
+  level = 0.95,
+  resamples = 2_000,
+): [number, number] {
+  if (groups.length === 0 || groups.some((g) => g.length === 0)) return [Number.NaN, Number.NaN];
+  const next = seededRandom();
+  const stats: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    let total = 0;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[Math.floor(next() * groups.length)];
+      const sample = new Array<number>(group.length);
+      for (let i = 0; i < group.length; i++) sample[i] = group[Math.floor(next() * group.length)];
+      total += statistic(sample);
+    }
+    stats.push(total / groups.length);
+  }
+  return [percentile(stats, (1 - level) / 2), percentile(stats, (1 + level) / 2)];
+}
+
+/** xorshift32 from a fixed seed, as numbers in [0, 1): the intervals need reproducible draws, not strong randomness. */
+function seededRandom(): () => number {
+  let state = 0x2545f491;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
 }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BundleThread } from '../../../bench/tracing-js';
+import type { Bundle } from '../../../bench/lib/bundles';
+import { BundleThread, runInSets, type Lane } from '../../../bench/tracing-js';
+import type { Case } from '../../../bench/tracing-overhead';
 
 const dir = mkdtempSync(join(tmpdir(), 'bundle-in-node-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,14 +37,18 @@ export default {
   return mainPath;
 }
 
+const bundleOf = (name: string, mainPath: string): Bundle => ({
+  name,
+  dir,
+  mainPath,
+  files: [],
+  config: { name, main: mainPath, compatibility_date: '2026-01-01' },
+});
+
 describe('bench/lib/bundle-in-node.mjs: the CPU a batch is charged', () => {
   it('counts the work a batch left to the event loop in the next cycle, which the handler alone misses', async () => {
     const mainPath = deferringWorker();
-    const thread = await BundleThread.start(
-      { name: 'deferring', dir, mainPath, files: [], config: { name: 'deferring', main: mainPath, compatibility_date: '2026-01-01' } },
-      {},
-      false,
-    );
+    const thread = await BundleThread.start(bundleOf('deferring', mainPath), {}, false);
     try {
       await thread.batch('q', [{}], 'first');
       const second = await thread.batch('q', [{}], 'second');
@@ -51,6 +57,52 @@ describe('bench/lib/bundle-in-node.mjs: the CPU a batch is charged', () => {
       expect(second.handlerCpuMs).toBeLessThan(DEFERRED_MS);
     } finally {
       await thread.stop();
+    }
+  });
+});
+
+/** CPU a tiring worker burns per batch it has handled so far: its n-th batch takes n times this. */
+const STEP_MS = 10;
+
+/** A worker that gets slower with every batch its process handles: what a process's state does, made visible. */
+function tiringWorker(): string {
+  const mainPath = join(dir, 'tiring.js');
+  const clock = pathToFileURL(join(import.meta.dirname, '../../../bench/lib/thread-cpu.mjs')).href;
+  writeFileSync(
+    mainPath,
+    `import { threadCpuMs } from ${JSON.stringify(clock)};
+let handled = 0;
+export default {
+  async queue(batch) {
+    handled++;
+    const start = threadCpuMs();
+    while (threadCpuMs() - start < ${STEP_MS} * handled) {}
+    for (const message of batch.messages) message.ack();
+  },
+};
+`,
+  );
+  return mainPath;
+}
+
+describe('bench/tracing-js.ts runInSets: rounds shared by sets of fresh processes', () => {
+  it('starts every lane anew in each set, warms it up, and splits the timed rounds between the sets', async () => {
+    const bundle = bundleOf('tiring', tiringWorker());
+    const starts: string[] = [];
+    const lane = (label: string): Lane => ({ label, bodies: 'off', start: () => (starts.push(label), BundleThread.start(bundle, {}, false)) });
+    const c = { worker: 'dispatcher', queue: 'q', bodies: () => [{}] } as unknown as Case;
+    const [a, b] = await runInSets(c, [lane('a'), lane('b')], { sets: 3, rounds: 5, warmup: 1 });
+    expect(starts).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    expect(a.cpuMs.map((set) => set.length)).toEqual([2, 2, 1]);
+    expect(b.handlerCpuMs.map((set) => set.length)).toEqual([2, 2, 1]);
+    // Each set's first timed batch is its processes' second (one warm-up batch): 2 steps. A process
+    // kept from the set before would be at its 4th batch or later. The thread clock can lag under
+    // load (one read 16.4 ms for a 10 ms burn), hence a step and a half of slack.
+    for (const times of [a, b]) {
+      for (const set of times.handlerCpuMs) {
+        expect(set[0]).toBeGreaterThanOrEqual(2 * STEP_MS);
+        expect(set[0]).toBeLessThan(3.5 * STEP_MS);
+      }
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapInterval, medianInterval, trimmedMean } from '../../../bench/lib/stats';
+import { bootstrapInterval, groupedInterval, meanOfGroups, medianInterval, trimmedMean } from '../../../bench/lib/stats';
 
 describe('medianInterval', () => {
   it('gives the 10th and 21st of 30 values at 95 % (P(Bin(30, ½) ≤ 9) = 0.021, ≤ 10 = 0.049)', () => {
@@ -37,5 +37,34 @@ describe('bootstrapInterval', () => {
     const [low4, high4] = bootstrapInterval([...values, ...values, ...values, ...values], (s) => trimmedMean(s));
     expect(high4 - low4).toBeLessThan(high - low);
     expect(bootstrapInterval([3, 3, 3, 3], (s) => trimmedMean(s))).toEqual([3, 3]);
+  });
+});
+
+describe('meanOfGroups and groupedInterval (values in groups that differ, e.g. sets of processes)', () => {
+  // Six groups whose levels differ by far more than their values' noise.
+  const groups = [0, 10, 20, 30, 40, 50].map((level) => Array.from({ length: 40 }, (_, i) => level + (i % 5)));
+  const mean = (s: readonly number[]) => s.reduce((a, b) => a + b, 0) / s.length;
+
+  it('weighs every group the same, however many values it has', () => {
+    expect(meanOfGroups([[1, 1, 1, 1], [3]], mean)).toBe(2);
+    expect(meanOfGroups(groups, mean)).toBe(27);
+  });
+
+  it("holds the groups' spread, which a bootstrap of the values pooled leaves out", () => {
+    const [low, high] = groupedInterval(groups, mean);
+    expect(low).toBeLessThan(27);
+    expect(high).toBeGreaterThan(27);
+    const [pooledLow, pooledHigh] = bootstrapInterval(groups.flat(), mean);
+    // Pooled, the 240 values look like one sample: about ±2; drawn group by group, about ±12.
+    expect(high - low).toBeGreaterThan(3 * (pooledHigh - pooledLow));
+    expect(groupedInterval(groups, mean)).toEqual([low, high]);
+  });
+
+  it('is as narrow as the values allow when the groups agree', () => {
+    const same = groups.map(() => groups[0]);
+    const [low, high] = groupedInterval(same, mean);
+    expect(high - low).toBeLessThan(1);
+    expect(groupedInterval([[5, 5], [5]], mean)).toEqual([5, 5]);
+    expect(groupedInterval([[5], []], mean)).toEqual([Number.NaN, Number.NaN]);
   });
 });

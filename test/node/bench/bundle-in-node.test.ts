@@ -10,6 +10,14 @@ import type { Case } from '../../../bench/tracing-overhead';
 const dir = mkdtempSync(join(tmpdir(), 'bundle-in-node-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A worker module in the test's folder whose code can read the bench's thread clock as `threadCpuMs`. */
+function workerFile(name: string, code: string): string {
+  const mainPath = join(dir, `${name}.js`);
+  const clock = pathToFileURL(join(import.meta.dirname, '../../../bench/lib/thread-cpu.mjs')).href;
+  writeFileSync(mainPath, `import { threadCpuMs } from ${JSON.stringify(clock)};\n${code}`);
+  return mainPath;
+}
+
 /** Thread CPU a deferred task burns: far more than receiving a one-message job costs. */
 const DEFERRED_MS = 40;
 
@@ -18,12 +26,9 @@ const DEFERRED_MS = 40;
  * leaves part of a collection to one: the work runs after the batch has ended.
  */
 function deferringWorker(): string {
-  const mainPath = join(dir, 'deferring.js');
-  const clock = pathToFileURL(join(import.meta.dirname, '../../../bench/lib/thread-cpu.mjs')).href;
-  writeFileSync(
-    mainPath,
-    `import { threadCpuMs } from ${JSON.stringify(clock)};
-export default {
+  return workerFile(
+    'deferring',
+    `export default {
   async queue(batch) {
     for (const message of batch.messages) message.ack();
     setImmediate(() => {
@@ -34,7 +39,6 @@ export default {
 };
 `,
   );
-  return mainPath;
 }
 
 const bundleOf = (name: string, mainPath: string): Bundle => ({
@@ -66,12 +70,9 @@ const STEP_MS = 10;
 
 /** A worker that gets slower with every batch its process handles: what a process's state does, made visible. */
 function tiringWorker(): string {
-  const mainPath = join(dir, 'tiring.js');
-  const clock = pathToFileURL(join(import.meta.dirname, '../../../bench/lib/thread-cpu.mjs')).href;
-  writeFileSync(
-    mainPath,
-    `import { threadCpuMs } from ${JSON.stringify(clock)};
-let handled = 0;
+  return workerFile(
+    'tiring',
+    `let handled = 0;
 export default {
   async queue(batch) {
     handled++;
@@ -82,7 +83,6 @@ export default {
 };
 `,
   );
-  return mainPath;
 }
 
 describe('bench/tracing-js.ts runInSets: rounds shared by sets of fresh processes', () => {

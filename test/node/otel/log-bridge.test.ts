@@ -52,6 +52,11 @@ describe('log bridge', () => {
     expect(line['field.worker']).toBe('other');
   });
 
+  it('writes a BigInt field as its decimal string, which plain JSON cannot write', () => {
+    const line = parseLine(formatLogLine('image-generator', 'info', ['stored', { bytes: 2n ** 64n, action: 'generate_image' }]));
+    expect(line).toMatchObject({ message: 'stored', bytes: '18446744073709551616', action: 'generate_image' });
+  });
+
   it('redacts secrets and serializes errors', () => {
     const line = parseLine(formatLogLine('weather-fetcher', 'error', ['failed https://h/?appid=k', new TypeError('boom')]));
     expect(line.message).toBe('failed https://h/?appid=REDACTED');

@@ -44,7 +44,7 @@ export const WARMUP_ROUNDS: Record<Case['worker'], number> = { dispatcher: 100, 
 /**
  * Timed rounds per run, shared by its process sets. The generator's rounds differ far more (a full
  * collection of tens of ms falls into one batch in a few): with 20 a set, its sets read 41 to 166 µs
- * a message in three runs (2026-12-06), so it gets as many rounds as the dispatcher, for about 50 s more.
+ * a message in three runs (2026-12-06), so it gets as many rounds as the dispatcher (about 30 s more a run).
  */
 export const TIMED_ROUNDS: Record<Case['worker'], number> = { dispatcher: 240, generator: 240 };
 /** The `tenth` thread's head sampling: as with OTEL_TRACES_SAMPLER_ARG=0.1, one run in ten sampled upstream. */

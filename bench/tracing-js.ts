@@ -33,9 +33,10 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
  * process; the handler's CPU is still in the raw data.) In each set, each variant first runs WARMUP_ROUNDS
  * untimed batches, past the JIT's warm-up (a traced batch took about 90 batches to reach its steady
  * time in one run). Without Miniflare's simulators and the local OTLP round trip, its interval
- * within a run is a few µs a message, which the wall-time figure on this VM cannot give; between
- * runs it moves with the VM's speed, by up to a half on this VM, while tracing's share of the
- * untraced batch moves far less (bench/README.md). It is not the wall-time ratio.
+ * (sets of processes included) is about ±7 µs a message for the dispatcher, which the wall-time
+ * figure on this VM cannot give; it moves further with the VM's speed, by up to a half on this VM,
+ * while tracing's share of the untraced batch moves far less (bench/README.md). It is not the
+ * wall-time ratio.
  */
 /** Issue 21: tracing's JavaScript at most this many µs a message (upper end of the 95 % interval), sampling 1. */
 const TARGET_US_PER_MESSAGE: Record<Case['worker'], number> = { dispatcher: 40, generator: 60 };

@@ -72,11 +72,11 @@ async function compare(c: Case, bundles: { before: Bundler; after: Bundler }, op
   const before = await bundles.before.worker(c.worker);
   const after = await bundles.after.worker(c.worker);
   const lanes: Lane[] = [
-    { label: 'off', bodies: 'off', start: () => BundleThread.start(after, { OTEL_SDK_DISABLED: 'true' }) },
-    { label: 'before', bodies: 'on', start: () => BundleThread.start(before, {}) },
-    { label: 'after', bodies: 'on', start: () => BundleThread.start(after, {}) },
+    { label: 'off', bodies: 'off', start: (seed) => BundleThread.start(after, { OTEL_SDK_DISABLED: 'true' }, true, seed) },
+    { label: 'before', bodies: 'on', start: (seed) => BundleThread.start(before, {}, true, seed) },
+    { label: 'after', bodies: 'on', start: (seed) => BundleThread.start(after, {}, true, seed) },
   ];
-  const [o, b, a] = (await runInSets(c, lanes, options)).map((t) => t.cpuMs);
+  const [o, b, a] = (await runInSets(c, lanes, options)).lanes.map((t) => t.cpuMs);
   return {
     worker: c.worker,
     rounds: options.rounds,

@@ -75,6 +75,8 @@ interface JsCostRaw {
   worker: string;
   /** Timed rounds in all, {@link PROCESS_SETS} sets of fresh processes sharing them. */
   rounds: number;
+  /** Each set's V8 random seed (`--random-seed`), shared by its processes. */
+  randomSeeds: number[];
   /** Thread CPU ms per batch cycle (the batch and what V8 deferred from the last one; lib/bundle-in-node.mjs), per variant, per process set, in round order. */
   cpuMs: Record<Variant, number[][]>;
   /** Thread CPU ms of the handler alone, per variant (information only: it misses collections deferred past a batch's end). */
@@ -130,14 +132,20 @@ const gcFlags = (semiSpace: number) => [
 export class BundleThread {
   private constructor(private readonly child: ChildProcess) {}
 
-  static async start(bundle: Bundle, vars: Record<string, string>, instrumented = true): Promise<BundleThread> {
+  /** `randomSeed`: V8's `--random-seed`, which Math.random draws from (the scavenge shift among it); else V8 picks one. */
+  static async start(bundle: Bundle, vars: Record<string, string>, instrumented = true, randomSeed?: number): Promise<BundleThread> {
     const { config } = bundle;
     const semiSpace = semiSpaceMb();
     // A process rather than a worker thread: V8 flags are per process, and --single-threaded keeps
     // every piece of a batch's work (its garbage collection too) on the thread whose CPU is timed.
     // No tsx here: the process runs plain JavaScript and the bundle.
     const child = fork(join(import.meta.dirname, 'lib/bundle-in-node.mjs'), [], {
-      execArgv: ['--single-threaded', ...gcFlags(semiSpace), '--disable-warning=ExperimentalWarning'],
+      execArgv: [
+        '--single-threaded',
+        ...gcFlags(semiSpace),
+        ...(randomSeed === undefined ? [] : [`--random-seed=${randomSeed}`]),
+        '--disable-warning=ExperimentalWarning',
+      ],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -211,12 +219,21 @@ export function paired(minuend: number[][], subtrahend: number[][]): Paired {
 }
 
 /**
- * Sets of fresh processes a run takes turns in. A process keeps the state it warmed into (what the
- * JIT compiled and inlined, how its heap is laid out), and one set's figure is one draw of it: on
- * 2026-12-06, twelve runs of the same dispatcher at one VM speed, one set each, read 40 to 53 µs a
- * message, each with an interval of about ±3; in one of them the tracing-off process ran 13 µs a
- * message cheaper than the uninstrumented build. The figure is the mean over sets, and its interval
- * holds how far the sets differ.
+ * Sets of fresh processes a run takes turns in. A process keeps the state its history left it in,
+ * and one set's figure is one draw of it: on 2026-12-06, twelve runs of the same dispatcher at one
+ * VM speed, one set each, read 40 to 53 µs a message, each with an interval of about ±3; in one of
+ * them the tracing-off process ran 13 µs a message cheaper than the uninstrumented build. The figure
+ * is the mean over sets, and its interval holds how far the sets differ.
+ *
+ * Most of that state comes from V8's random seed: six processes of the same untraced dispatcher
+ * taking turns read a median 13.1 to 15.5 ms a batch with seeds of their own, and 13.7 to 14.1 all
+ * with `--random-seed=42` (2026-12-06). Math.random draws from it, and so does the shift of each
+ * batch's place in the young generation (lib/bundle-in-node.mjs), which decides where collections fall
+ * and so what gets promoted. So the processes of one set share a seed (common random numbers: the
+ * variants meet the same sequence of shifts), and each set draws a seed of its own, recorded in the
+ * raw data, so the figure still averages over histories. Six traced/untraced pairs of the same
+ * dispatcher, all taking turns, differed from pair to pair by a standard deviation of 13.0 and 3.8
+ * µs a message in two runs with a seed shared within each pair, 18.5 and 5.2 with seeds of their own.
  */
 export const PROCESS_SETS = 6;
 
@@ -224,7 +241,8 @@ export const PROCESS_SETS = 6;
 export interface Lane {
   label: string;
   bodies: Variant;
-  start(): Promise<BundleThread>;
+  /** Starts the lane's process with the set's V8 random seed. */
+  start(randomSeed: number): Promise<BundleThread>;
 }
 
 export interface LaneTimes {
@@ -234,20 +252,32 @@ export interface LaneTimes {
   wallMs: number[][];
 }
 
+export interface SetsResult {
+  /** Each set's V8 random seed, shared by its processes. */
+  randomSeeds: number[];
+  /** Per lane, in the lanes' order. */
+  lanes: LaneTimes[];
+}
+
 /**
  * Runs `rounds` rounds of one batch per lane, split over `sets` sets of fresh processes: each set
- * starts one process per lane, runs `warmup` untimed rounds, its share of the timed rounds (who goes
- * first rotating each round, so no lane always runs right after the same other one), and stops them.
+ * starts one process per lane with a random seed of its own ({@link PROCESS_SETS}), runs `warmup`
+ * untimed rounds, its share of the timed rounds (who goes first rotating each round, so no lane
+ * always runs right after the same other one), and stops them.
  */
-export async function runInSets(c: Case, lanes: readonly Lane[], options: { sets: number; rounds: number; warmup: number }): Promise<LaneTimes[]> {
+export async function runInSets(c: Case, lanes: readonly Lane[], options: { sets: number; rounds: number; warmup: number }): Promise<SetsResult> {
   const times: LaneTimes[] = lanes.map(() => ({ cpuMs: [], handlerCpuMs: [], wallMs: [] }));
+  const randomSeeds: number[] = [];
   let n = 0;
   for (let set = 0; set < options.sets; set++) {
     const threads: BundleThread[] = [];
     const stops: Array<() => Promise<void>> = [];
+    // V8 takes a non-zero 32-bit seed.
+    const seed = 1 + Math.floor(Math.random() * 0x7fff_fffe);
+    randomSeeds.push(seed);
     try {
       for (const lane of lanes) {
-        const thread = await lane.start();
+        const thread = await lane.start(seed);
         threads.push(thread);
         stops.push(track(`bundle-in-node ${c.worker} ${lane.label}`, () => thread.stop()));
       }
@@ -272,7 +302,7 @@ export async function runInSets(c: Case, lanes: readonly Lane[], options: { sets
       for (const stop of stops.reverse()) await stop();
     }
   }
-  return times;
+  return { randomSeeds, lanes: times };
 }
 
 export function bodiesOf(c: Case, variant: Variant): object[] {
@@ -287,15 +317,20 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, optio
   const lanes = VARIANTS.map((variant): Lane => {
     const vars: Record<string, string> =
       variant === 'off' || variant === 'bare' ? { OTEL_SDK_DISABLED: 'true' } : variant === 'tenth' ? { OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) } : {};
-    return { label: variant, bodies: variant, start: () => BundleThread.start(variant === 'bare' ? bundles.bare : bundles.traced, vars, variant !== 'bare') };
+    return {
+      label: variant,
+      bodies: variant,
+      start: (seed) => BundleThread.start(variant === 'bare' ? bundles.bare : bundles.traced, vars, variant !== 'bare', seed),
+    };
   });
-  const times = await runInSets(c, lanes, options);
+  const { randomSeeds, lanes: times } = await runInSets(c, lanes, options);
   const byVariant = (field: keyof LaneTimes) => Object.fromEntries(VARIANTS.map((v, i) => [v, times[i][field]])) as Record<Variant, number[][]>;
   const cpuMs = byVariant('cpuMs');
   const handlerCpuMs = byVariant('handlerCpuMs');
   return {
     worker: c.worker,
     rounds: options.rounds,
+    randomSeeds,
     cpuMs,
     handlerCpuMs,
     wallMs: byVariant('wallMs'),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,10 +90,18 @@ describe('bench/tracing-js.ts runInSets: rounds shared by sets of fresh processe
   it('starts every lane anew in each set, warms it up, and splits the timed rounds between the sets', async () => {
     const bundle = bundleOf('tiring', tiringWorker());
     const starts: string[] = [];
-    const lane = (label: string): Lane => ({ label, bodies: 'off', start: () => (starts.push(label), BundleThread.start(bundle, {}, false)) });
+    const lane = (label: string): Lane => ({
+      label,
+      bodies: 'off',
+      start: (seed) => (starts.push(`${label} ${seed}`), BundleThread.start(bundle, {}, false, seed)),
+    });
     const c = { worker: 'dispatcher', queue: 'q', bodies: () => [{}] } as unknown as Case;
-    const [a, b] = await runInSets(c, [lane('a'), lane('b')], { sets: 3, rounds: 5, warmup: 1 });
-    expect(starts).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    const { randomSeeds, lanes } = await runInSets(c, [lane('a'), lane('b')], { sets: 3, rounds: 5, warmup: 1 });
+    const [a, b] = lanes;
+    // Each set's processes share its random seed; the sets' seeds differ.
+    expect(randomSeeds).toHaveLength(3);
+    expect(new Set(randomSeeds).size).toBe(3);
+    expect(starts).toEqual(randomSeeds.flatMap((seed) => [`a ${seed}`, `b ${seed}`]));
     expect(a.cpuMs.map((set) => set.length)).toEqual([2, 2, 1]);
     expect(b.handlerCpuMs.map((set) => set.length)).toEqual([2, 2, 1]);
     // Each set's first timed batch is its processes' second (one warm-up batch): 2 steps. A process
@@ -103,6 +112,31 @@ describe('bench/tracing-js.ts runInSets: rounds shared by sets of fresh processe
         expect(set[0]).toBeGreaterThanOrEqual(2 * STEP_MS);
         expect(set[0]).toBeLessThan(3.5 * STEP_MS);
       }
+    }
+  });
+});
+
+describe('BundleThread: the V8 random seed a process is given', () => {
+  it("is the one its Math.random draws from, after the batch's shift took the first draw", async () => {
+    const seed = 4242;
+    // What a plain Node process with that seed draws second (lib/bundle-in-node.mjs's shift draws first).
+    const expected = execFileSync(process.execPath, [`--random-seed=${seed}`, '-p', 'Math.random(), Math.random()'], { encoding: 'utf8' }).trim();
+    // The worker acks its message only when its own draw is the expected one; BundleThread.batch throws on a retry.
+    const mainPath = workerFile(
+      'seeded',
+      `export default {
+  async queue(batch, env) {
+    const drawn = String(Math.random());
+    for (const message of batch.messages) drawn === env.EXPECTED_DRAW ? message.ack() : message.retry();
+  },
+};
+`,
+    );
+    const thread = await BundleThread.start(bundleOf('seeded', mainPath), { EXPECTED_DRAW: expected }, false, seed);
+    try {
+      await expect(thread.batch('q', [{}], 'seeded')).resolves.toMatchObject({ cpuMs: expect.any(Number) as number });
+    } finally {
+      await thread.stop();
     }
   });
 });

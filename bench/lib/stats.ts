@@ -82,7 +82,7 @@ export function bootstrapInterval(
 /** The mean over groups of each group's `statistic`: every group weighs the same, however many values it has. */
 export function meanOfGroups(groups: readonly (readonly number[])[], statistic: (sample: readonly number[]) => number): number {
   if (groups.length === 0) return Number.NaN;
-  return sum(groups.map(statistic)) / groups.length;
+  return sum(groups.map((group) => statistic(group))) / groups.length;
 }
 
 /**

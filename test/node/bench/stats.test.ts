@@ -48,6 +48,8 @@ describe('meanOfGroups and groupedInterval (values in groups that differ, e.g. s
   it('weighs every group the same, however many values it has', () => {
     expect(meanOfGroups([[1, 1, 1, 1], [3]], mean)).toBe(2);
     expect(meanOfGroups(groups, mean)).toBe(27);
+    // The statistic gets the group alone, not map's index as a second argument (trimmedMean's trim).
+    expect(meanOfGroups([[1, 2, 3, 4, 5, 6, 7, 8, 9, 1000]], trimmedMean)).toBe(5.5);
   });
 
   it("holds the groups' spread, which a bootstrap of the values pooled leaves out", () => {

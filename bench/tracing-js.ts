@@ -266,6 +266,8 @@ export interface SetsResult {
  * always runs right after the same other one), and stops them.
  */
 export async function runInSets(c: Case, lanes: readonly Lane[], options: { sets: number; rounds: number; warmup: number }): Promise<SetsResult> {
+  // Every set needs a timed round: a set without one has no figure to average.
+  if (options.rounds < options.sets) throw new Error(`${options.rounds} timed rounds cannot be shared by ${options.sets} process sets`);
   const times: LaneTimes[] = lanes.map(() => ({ cpuMs: [], handlerCpuMs: [], wallMs: [] }));
   const randomSeeds: number[] = [];
   let n = 0;
@@ -342,7 +344,9 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, optio
   };
 }
 
-export const perMessage = (ms: number) => `${((ms / BATCH_SIZE) * 1000).toFixed(1)} µs/msg`;
+/** ms per batch as µs per message. */
+const usPerMessage = (ms: number) => (ms / BATCH_SIZE) * 1000;
+export const perMessage = (ms: number) => `${usPerMessage(ms).toFixed(1)} µs/msg`;
 const described = (p: Paired) =>
   `${p.addedMs >= 0 ? '+' : ''}${fmtMs(p.addedMs)} per batch (${perMessage(p.addedMs)}; 95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])}; process sets ${perMessage(Math.min(...p.bySetMs))} to ${perMessage(Math.max(...p.bySetMs))}; median ${perMessage(p.medianMs)})`;
 
@@ -363,7 +367,7 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
     `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${gcFlags(semiSpaceMb()).join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, two-stage bootstrap interval (sets, then rounds)`;
   const rows: Row[] = raws.flatMap((r) => {
     const target = TARGET_US_PER_MESSAGE[r.worker as Case['worker']];
-    const us = (ms: number) => round((ms / BATCH_SIZE) * 1000, 1);
+    const us = (ms: number) => round(usPerMessage(ms), 1);
     return [
       judgedRow(
         {

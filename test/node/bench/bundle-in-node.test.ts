@@ -98,6 +98,7 @@ describe('bench/tracing-js.ts runInSets: rounds shared by sets of fresh processe
     const c = { worker: 'dispatcher', queue: 'q', bodies: () => [{}] } as unknown as Case;
     const { randomSeeds, lanes } = await runInSets(c, [lane('a'), lane('b')], { sets: 3, rounds: 5, warmup: 1 });
     const [a, b] = lanes;
+    await expect(runInSets(c, [lane('a')], { sets: 3, rounds: 2, warmup: 1 })).rejects.toThrow('2 timed rounds cannot be shared by 3 process sets');
     // Each set's processes share its random seed; the sets' seeds differ.
     expect(randomSeeds).toHaveLength(3);
     expect(new Set(randomSeeds).size).toBe(3);

@@ -24,8 +24,9 @@ const TAIL_TIMEOUT_MS = 10_000;
  * runtime that accounts CPU per invocation reports a `cpuTime` of that order in the TraceItem.
  * workerd 2026-11-17 (wrangler 4.164) reports 0 for both `cpuTime` and `wallTime`: its server sets
  * both to `0 * kj::MILLISECONDS` when it ends an invocation's trace (src/workerd/server/server.c++,
- * RequestObserverWithTracer). Cloudflare publishes them for deployed workers (changelog 2025-04-09,
- * "CPU time and Wall time now published for Workers Invocations").
+ * RequestObserverWithTracer). So does workerd 2026-11-23, the newest on npm on 2026-12-06 (this
+ * probe with MINIFLARE_WORKERD_PATH pointing at it). Cloudflare publishes them for deployed workers
+ * (changelog 2025-04-09, "CPU time and Wall time now published for Workers Invocations").
  */
 export async function probeRuntimeCpuTime(): Promise<CpuTimeProbe> {
   const before = new Set(childPids('workerd'));

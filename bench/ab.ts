@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N]`
+ * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced]`
  *
  * Whether a change to the tracing code made it cheaper: the tracing-js method (bench/tracing-js.ts:
  * single-threaded Node processes, exact thread CPU of each batch's cycle, in-memory bindings, sets of
@@ -9,7 +9,9 @@
  * only compared in the same run. `<ref>` is checked out into a temporary git worktree (this
  * repository's node_modules linked in) and built with its own wrangler configs. Prints µs a message
  * for each traced build against tracing off, and the difference between them, each the mean of the
- * sets' 10 % trimmed means with its 95 % interval.
+ * sets' 10 % trimmed means with its 95 % interval. With `--untraced`, a fourth process runs `<ref>`
+ * with tracing off: for a change that touches the untraced path too (the consumer's, say), it prints
+ * how the untraced batch changed and `<ref>`'s tracing against its own untraced batch.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { fmtMs } from './table';
 import { BundleThread, paired, perMessage, PROCESS_SETS, runInSets, TIMED_ROUNDS, WARMUP_ROUNDS, type Lane, type Paired } from './tracing-js';
 import { CASES, type Case } from './tracing-overhead';
 
-const USAGE = 'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N]';
+const USAGE = 'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced]';
 
 interface Options {
   against: string;
@@ -31,12 +33,18 @@ interface Options {
   rounds?: number;
   warmup?: number;
   sets?: number;
+  /** Also run `<ref>` with tracing off. */
+  untraced?: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
   const options: Partial<Options> & { workers: Array<Case['worker']> } = { workers: ['dispatcher', 'generator'] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '--untraced') {
+      options.untraced = true;
+      continue;
+    }
     const value = argv[++i];
     if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
     const count = () => {
@@ -62,13 +70,19 @@ interface AbResult {
   worker: string;
   rounds: number;
   /** Median CPU ms a batch of each process: one far off its usual value says that process ran in a slow state. */
-  medianCpuMs: { off: number; before: number; after: number };
+  medianCpuMs: { off: number; before: number; after: number; beforeOff?: number };
   before: Paired;
   after: Paired;
   change: Paired;
+  /** With --untraced: this tree's untraced batch against `<ref>`'s, and `<ref>` traced against its own untraced batch. */
+  untraced?: { change: Paired; before: Paired };
 }
 
-async function compare(c: Case, bundles: { before: Bundler; after: Bundler }, options: { sets: number; rounds: number; warmup: number }): Promise<AbResult> {
+async function compare(
+  c: Case,
+  bundles: { before: Bundler; after: Bundler },
+  options: { sets: number; rounds: number; warmup: number; untraced: boolean },
+): Promise<AbResult> {
   const before = await bundles.before.worker(c.worker);
   const after = await bundles.after.worker(c.worker);
   const lanes: Lane[] = [
@@ -76,14 +90,17 @@ async function compare(c: Case, bundles: { before: Bundler; after: Bundler }, op
     { label: 'before', bodies: 'on', start: (seed) => BundleThread.start(before, {}, true, seed) },
     { label: 'after', bodies: 'on', start: (seed) => BundleThread.start(after, {}, true, seed) },
   ];
-  const [o, b, a] = (await runInSets(c, lanes, options)).lanes.map((t) => t.cpuMs);
+  if (options.untraced)
+    lanes.push({ label: 'before off', bodies: 'off', start: (seed) => BundleThread.start(before, { OTEL_SDK_DISABLED: 'true' }, true, seed) });
+  const [o, b, a, bo] = (await runInSets(c, lanes, options)).lanes.map((t) => t.cpuMs);
   return {
     worker: c.worker,
     rounds: options.rounds,
-    medianCpuMs: { off: median(o.flat()), before: median(b.flat()), after: median(a.flat()) },
+    medianCpuMs: { off: median(o.flat()), before: median(b.flat()), after: median(a.flat()), ...(bo ? { beforeOff: median(bo.flat()) } : {}) },
     before: paired(b, o),
     after: paired(a, o),
     change: paired(a, b),
+    ...(bo ? { untraced: { change: paired(o, bo), before: paired(b, bo) } } : {}),
   };
 }
 
@@ -114,6 +131,7 @@ async function main(): Promise<void> {
           sets: options.sets ?? PROCESS_SETS,
           rounds: options.rounds ?? TIMED_ROUNDS[c.worker],
           warmup: options.warmup ?? WARMUP_ROUNDS[c.worker],
+          untraced: options.untraced === true,
         }),
       );
     }
@@ -122,8 +140,13 @@ async function main(): Promise<void> {
       console.log(`  ${options.against}: ${show(r.before)}`);
       console.log(`  this tree: ${show(r.after)}`);
       console.log(`  change: ${show(r.change)}`);
+      if (r.untraced) {
+        console.log(`  untraced, this tree against ${options.against}: ${show(r.untraced.change)}`);
+        console.log(`  ${options.against} traced against its own tracing off: ${show(r.untraced.before)}`);
+      }
       const cpu = r.medianCpuMs;
-      console.log(`  median CPU a batch: off ${fmtMs(cpu.off)}, ${options.against} ${fmtMs(cpu.before)}, this tree ${fmtMs(cpu.after)}`);
+      const refOff = cpu.beforeOff === undefined ? '' : `, ${options.against} off ${fmtMs(cpu.beforeOff)}`;
+      console.log(`  median CPU a batch: off ${fmtMs(cpu.off)}, ${options.against} ${fmtMs(cpu.before)}, this tree ${fmtMs(cpu.after)}${refOff}`);
     }
   } finally {
     await stopAll();

@@ -16,8 +16,8 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
  * - `off`: OTEL_SDK_DISABLED=true, the reference of the first two rows;
  * - `on`: tracing, every message from a sampled run;
  * - `tenth`: OTEL_TRACES_SAMPLER_ARG=0.1, one message in ten from a sampled run (the root's decision
- *   travels in the carrier): unsampled spans are still recorded until the invocation ends, for the
- *   error rule, and exported only if their trace failed;
+ *   travels in the carrier): unsampled spans are still recorded until their message's work ends,
+ *   for the error rule, and exported only if something in it failed;
  * - `bare`: the same worker built without the instrumentation (bench/variants/uninstrumented.ts):
  *   `off` − `bare` is what tracing switched off still costs.
  * Each batch is timed by its process's CPU time (lib/thread-cpu.mjs: the exact thread clock; V8 runs

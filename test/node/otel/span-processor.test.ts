@@ -55,6 +55,23 @@ describe('InvocationSpanProcessor past its buffer (10,000 spans an invocation)',
     expect(String(warn.mock.calls[0][0])).toMatch(/dropped 6 spans/);
   });
 
+  it('exports a sampled span although unsampled work fills the buffer', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const exporter = recordingExporter();
+    const processor = new InvocationSpanProcessor([exporter]);
+    const tracer = new BasicTracerProvider({
+      spanProcessors: [processor],
+      sampler: { shouldSample: (ctx) => ({ decision: trace.getSpanContext(ctx) ? 1 : 2 }), toString: () => 'sampled roots' },
+    }).getTracer('test');
+    const work = tracer.startSpan('unsampled work', {}, unsampledParent('7af7651916cd43dd8448eb211c80319c'));
+    const inWork = trace.setSpan(ROOT_CONTEXT, work);
+    for (let i = 0; i < 10_000; i++) tracer.startSpan(`unsampled ${i}`, {}, inWork).end();
+    tracer.startSpan('sampled').end();
+    work.end();
+    await processor.forceFlush();
+    expect(exporter.exports).toEqual([['sampled']]);
+  });
+
   it('holds no healthy work that has ended: 10,001 of them leave room for a failure after them', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const exporter = recordingExporter();

@@ -68,8 +68,8 @@ interface UnsampledTree {
  *   request's or cron's root) and everything started under it; it is decided when its last span
  *   ends. So the runs an engineer most needs are never sampled away, healthy unsampled work costs
  *   no export, and its spans are let go as soon as it is done rather than held to the
- *   invocation's end (held, they survived collections: 17 µs a message in the dispatcher at
- *   sampling 0.1, npm run bench:ab, 2026-12-06);
+ *   invocation's end (which cost the dispatcher at sampling 0.1 about 10 µs a message more, 95 %
+ *   interval 5.7 to 14.8, by bench:ab's method on 2026-12-06; the generator's −5.8 was within its noise);
  * - spans marked {@link suppress} (otel-cf-workers' per-invocation queue batch span, a one-span
  *   trace of its own) never go: each message's `process` span carries what it knew.
  * A span that goes is written into the export's body as it is taken (for exporters that take

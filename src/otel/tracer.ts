@@ -196,8 +196,8 @@ export class RecordingSpan implements Span, ReadableSpan, MillisecondTimes {
   readonly resource: Resource;
   /**
    * A slot for the span processor's own note on this span (span-processor.ts: the unsampled work it
-   * belongs to), so that it needs no map from spans to notes (one cost 10 µs a message in the
-   * dispatcher, npm run bench:ab, 2026-12-06).
+   * belongs to), so that it needs no map from spans to notes: one keyed by span id cost the
+   * dispatcher at sampling 0.1 about 4 µs a message more (95 % interval 0.2 to 7.0, 2026-12-06).
    */
   processorNote: unknown = undefined;
 

@@ -6,7 +6,7 @@ import { cronOfCadence, DEFAULT_CADENCE_MINUTES } from '../src/domain/cadence.mj
 import { startOtlpReceiver, type ReceivedSpan } from '../src/otel/testing';
 import type { Bundler } from './lib/bundles';
 import { track } from './lib/cleanup';
-import { mapLimit } from './lib/concurrency';
+import { mapLimit } from '../src/concurrency';
 import { ledgerFromSpans } from '../test/support/ledger';
 import { startLocalStack } from './lib/local-stack';
 import { ROOT } from './lib/paths';

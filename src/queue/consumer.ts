@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { requireBinding, type Env } from '../env';
 import { DeadLetter, deadLetterBody } from '../messages/dead-letter';
 import { asError, endProcessSpan, markDeadLetter, markRetry, outsideBatchSpan, recordError, startProcessSpan, type MessageOutcome } from '../otel';
+import { mapLimit } from '../concurrency';
 import { classifyError } from './errors';
 import { MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from './retry-policy';
 
@@ -77,20 +78,12 @@ export async function consumeBatch<T>(
   options: ConsumeOptions = {},
 ): Promise<BatchResult> {
   const result: BatchResult = { acked: 0, retried: 0, deadLettered: 0 };
-  const inFlight = options.concurrency ?? MESSAGES_IN_FLIGHT;
-  if (!Number.isInteger(inFlight) || inFlight < 1) throw new RangeError(`consumeBatch: concurrency must be a whole number from 1, not ${inFlight}`);
-  const messages = batch.messages;
-  let next = 0;
-  // Lanes that each take the next message until none is left: a pool in a few lines, not a dependency.
-  const lane = async (): Promise<void> => {
-    while (next < messages.length) {
-      const outcome = await consumeMessage(messages[next++], env, queue, handle, options);
-      if (outcome === 'ack') result.acked++;
-      else if (outcome === 'retry') result.retried++;
-      else result.deadLettered++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, messages.length) }, lane));
+  const outcomes = await mapLimit(batch.messages, options.concurrency ?? MESSAGES_IN_FLIGHT, (message) => consumeMessage(message, env, queue, handle, options));
+  for (const outcome of outcomes) {
+    if (outcome === 'ack') result.acked++;
+    else if (outcome === 'retry') result.retried++;
+    else result.deadLettered++;
+  }
   outsideBatchSpan((invocationId) =>
     console.info('queue batch settled', { action: 'settle_batch', queue: queue.name, messages: batch.messages.length, ...result, invocation_id: invocationId }),
   );

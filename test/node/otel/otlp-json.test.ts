@@ -45,6 +45,10 @@ function sampleSpans(): ReadableSpan[] {
         bools: [true],
         holes: ['x', null, undefined] as unknown as string[],
         'url.full': 'https://api.example/x?appid=secret&q=1',
+        // Four bytes of UTF-8 (a surrogate pair), a lone surrogate, and one value longer than a body's chunk.
+        emoji: 'pin 📍 here',
+        lone: 'a\ud800b',
+        long: `${'é'.repeat(40_000)}📍`,
       },
     },
     parent,

@@ -132,17 +132,24 @@ describe('RecordingTracer inside an instrumented invocation', () => {
     const resource = resourceFromAttributes({ 'service.name': 'svc', 'cloud.region': 'earth' });
     pipeline.onStart({ resource } as unknown as Parameters<SpanPipeline['onStart']>[0], ROOT_CONTEXT);
     setSpanPipeline(pipeline, () => true);
-    const parent = tracer.startSpan('process q', { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'cloudflare_queues', n: 3, empty: '' } });
+    // Times that change from span to span and back (the body keeps the last one it wrote).
+    const t0 = Date.UTC(2026, 11, 6, 12);
+    const parent = tracer.startSpan('process q', {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'cloudflare_queues', n: 3, empty: '' },
+      startTime: t0,
+    });
     const child = tracer.startSpan(
       'put run:{id}',
-      { kind: SpanKind.CLIENT, attributes: { 'url.full': 'https://h/x?token=secret' } },
+      { kind: SpanKind.CLIENT, attributes: { 'url.full': 'https://h/x?token=secret' }, startTime: t0 + 5 },
       trace.setSpan(ROOT_CONTEXT, parent),
     );
+    tracer.startSpan('same start', { startTime: t0 + 5 }, trace.setSpan(ROOT_CONTEXT, parent)).end(t0);
     child.addEvent('retry', { attempt: 2 });
     child.addLink({ context: SAMPLED_PARENT, attributes: { why: 'replay' } });
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'failed calling https://h/x?token=secret' });
-    child.end();
-    parent.end();
+    child.end(t0 + 7);
+    parent.end(t0 + 7);
     const view = new ExportView({ 'deployment.environment.name': 'test' });
     const body = otlpJson(ended, view);
     expect(body).toBe(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(ended.map((s) => view.of(s)))));

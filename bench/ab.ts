@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced]`
+ * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced] [--batch N]`
  *
  * Whether a change to the tracing code made it cheaper: the tracing-js method (bench/tracing-js.ts:
  * single-threaded Node processes, exact thread CPU of each batch's cycle, in-memory bindings, sets of
@@ -12,6 +12,12 @@
  * sets' 10 % trimmed means with its 95 % interval. With `--untraced`, a fourth process runs `<ref>`
  * with tracing off: for a change that touches the untraced path too (the consumer's, say), it prints
  * how the untraced batch changed and `<ref>`'s tracing against its own untraced batch.
+ *
+ * `--batch N` runs batches of N messages instead of the case's 100 (production's queues take at
+ * most 10; the cost ledger advises 1 for two of them): what tracing costs once per invocation (its
+ * root span, the flush, the export's request) is then shared by fewer messages, and the figures are
+ * printed per invocation as well. Rounds and warm-up default to more batches, as many messages as
+ * at 100 up to 1,200 rounds and 2,000 warm-up batches.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -22,10 +28,11 @@ import { stopAll, stopAllOnSignals, track } from './lib/cleanup';
 import { ROOT } from './lib/paths';
 import { median } from './lib/stats';
 import { fmtMs } from './table';
-import { BundleThread, paired, perMessage, PROCESS_SETS, runInSets, TIMED_ROUNDS, WARMUP_ROUNDS, type Lane, type Paired } from './tracing-js';
-import { CASES, type Case } from './tracing-overhead';
+import { BundleThread, paired, PROCESS_SETS, runInSets, TIMED_ROUNDS, WARMUP_ROUNDS, type Lane, type Paired } from './tracing-js';
+import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
 
-const USAGE = 'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced]';
+const USAGE =
+  'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced] [--batch N]';
 
 interface Options {
   against: string;
@@ -35,6 +42,8 @@ interface Options {
   sets?: number;
   /** Also run `<ref>` with tracing off. */
   untraced?: boolean;
+  /** Messages a batch (default the case's {@link BATCH_SIZE}). */
+  batchSize?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -60,7 +69,10 @@ function parseOptions(argv: string[]): Options {
     } else if (arg === '--rounds') options.rounds = count();
     else if (arg === '--warmup') options.warmup = count();
     else if (arg === '--sets') options.sets = count();
-    else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    else if (arg === '--batch') {
+      options.batchSize = count();
+      if (options.batchSize > BATCH_SIZE) throw new Error(`--batch takes at most ${BATCH_SIZE} messages\n${USAGE}`);
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   if (!options.against) throw new Error(USAGE);
   return { ...options, against: options.against };
@@ -69,6 +81,7 @@ function parseOptions(argv: string[]): Options {
 interface AbResult {
   worker: string;
   rounds: number;
+  batchSize: number;
   /** Median CPU ms a batch of each process: one far off its usual value says that process ran in a slow state. */
   medianCpuMs: { off: number; before: number; after: number; beforeOff?: number };
   before: Paired;
@@ -81,7 +94,7 @@ interface AbResult {
 async function compare(
   c: Case,
   bundles: { before: Bundler; after: Bundler },
-  options: { sets: number; rounds: number; warmup: number; untraced: boolean },
+  options: { sets: number; rounds: number; warmup: number; untraced: boolean; batchSize: number },
 ): Promise<AbResult> {
   const before = await bundles.before.worker(c.worker);
   const after = await bundles.after.worker(c.worker);
@@ -96,6 +109,7 @@ async function compare(
   return {
     worker: c.worker,
     rounds: options.rounds,
+    batchSize: options.batchSize,
     medianCpuMs: { off: median(o.flat()), before: median(b.flat()), after: median(a.flat()), ...(bo ? { beforeOff: median(bo.flat()) } : {}) },
     before: paired(b, o),
     after: paired(a, o),
@@ -104,8 +118,13 @@ async function compare(
   };
 }
 
-const show = (p: Paired) =>
-  `${perMessage(p.addedMs)} (95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])}; process sets ${perMessage(Math.min(...p.bySetMs))} to ${perMessage(Math.max(...p.bySetMs))}; median ${perMessage(p.medianMs)})`;
+/** A batch's ms as µs a message, and as µs an invocation for batches smaller than the case's. */
+const perBatch = (ms: number, batchSize: number) => {
+  const message = `${((ms / batchSize) * 1000).toFixed(1)} µs/msg`;
+  return batchSize === BATCH_SIZE ? message : `${message} = ${(ms * 1000).toFixed(0)} µs/invocation`;
+};
+const show = (p: Paired, batchSize: number) =>
+  `${perBatch(p.addedMs, batchSize)} (95 % CI ${perBatch(p.addedMsInterval[0], batchSize)} to ${perBatch(p.addedMsInterval[1], batchSize)}; process sets ${perBatch(Math.min(...p.bySetMs), batchSize)} to ${perBatch(Math.max(...p.bySetMs), batchSize)}; median ${perBatch(p.medianMs, batchSize)})`;
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -125,24 +144,29 @@ async function main(): Promise<void> {
     const bundles = { before: new Bundler(tmp, checkout), after: new Bundler(tmp) };
     console.error(`[ab] ${options.against} (${commit.slice(0, 7)}) against this working tree`);
     const results: AbResult[] = [];
+    const batchSize = options.batchSize ?? BATCH_SIZE;
+    // As many messages as the case's batches, within bounds (a one-message batch runs in about a ms).
+    const scaled = (batches: number, limit: number) => Math.min(limit, Math.max(batches, Math.round((batches * BATCH_SIZE) / batchSize)));
     for (const c of CASES.filter((c) => options.workers.includes(c.worker))) {
       results.push(
         await compare(c, bundles, {
           sets: options.sets ?? PROCESS_SETS,
-          rounds: options.rounds ?? TIMED_ROUNDS[c.worker],
-          warmup: options.warmup ?? WARMUP_ROUNDS[c.worker],
+          rounds: options.rounds ?? scaled(TIMED_ROUNDS[c.worker], 1_200),
+          warmup: options.warmup ?? scaled(WARMUP_ROUNDS[c.worker], 2_000),
           untraced: options.untraced === true,
+          batchSize,
         }),
       );
     }
     for (const r of results) {
-      console.log(`${r.worker}, ${r.rounds} rounds, traced against tracing off:`);
-      console.log(`  ${options.against}: ${show(r.before)}`);
-      console.log(`  this tree: ${show(r.after)}`);
-      console.log(`  change: ${show(r.change)}`);
+      const b = r.batchSize;
+      console.log(`${r.worker}, ${r.rounds} rounds of ${b}-message batches, traced against tracing off:`);
+      console.log(`  ${options.against}: ${show(r.before, b)}`);
+      console.log(`  this tree: ${show(r.after, b)}`);
+      console.log(`  change: ${show(r.change, b)}`);
       if (r.untraced) {
-        console.log(`  untraced, this tree against ${options.against}: ${show(r.untraced.change)}`);
-        console.log(`  ${options.against} traced against its own tracing off: ${show(r.untraced.before)}`);
+        console.log(`  untraced, this tree against ${options.against}: ${show(r.untraced.change, b)}`);
+        console.log(`  ${options.against} traced against its own tracing off: ${show(r.untraced.before, b)}`);
       }
       const cpu = r.medianCpuMs;
       const refOff = cpu.beforeOff === undefined ? '' : `, ${options.against} off ${fmtMs(cpu.beforeOff)}`;

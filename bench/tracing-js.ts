@@ -265,7 +265,11 @@ export interface SetsResult {
  * untimed rounds, its share of the timed rounds (who goes first rotating each round, so no lane
  * always runs right after the same other one), and stops them.
  */
-export async function runInSets(c: Case, lanes: readonly Lane[], options: { sets: number; rounds: number; warmup: number }): Promise<SetsResult> {
+export async function runInSets(
+  c: Case,
+  lanes: readonly Lane[],
+  options: { sets: number; rounds: number; warmup: number; batchSize?: number },
+): Promise<SetsResult> {
   // Every set needs a timed round: a set without one has no figure to average.
   if (options.rounds < options.sets) throw new Error(`${options.rounds} timed rounds cannot be shared by ${options.sets} process sets`);
   const times: LaneTimes[] = lanes.map(() => ({ cpuMs: [], handlerCpuMs: [], wallMs: [] }));
@@ -283,8 +287,9 @@ export async function runInSets(c: Case, lanes: readonly Lane[], options: { sets
         threads.push(thread);
         stops.push(track(`bundle-in-node ${c.worker} ${lane.label}`, () => thread.stop()));
       }
-      const run = (l: number) => threads[l].batch(c.queue, bodiesOf(c, lanes[l].bodies), `${lanes[l].label}-${n++}`);
-      for (let i = 0; i < options.warmup; i++) for (let l = 0; l < lanes.length; l++) await run(l);
+      // The lanes of one round get the same messages (the same slice of the case's batch, for a smaller batch).
+      const run = (l: number, round: number) => threads[l].batch(c.queue, bodiesOf(c, lanes[l].bodies, options.batchSize, round), `${lanes[l].label}-${n++}`);
+      for (let i = 0; i < options.warmup; i++) for (let l = 0; l < lanes.length; l++) await run(l, i);
       for (const t of times) {
         t.cpuMs.push([]);
         t.handlerCpuMs.push([]);
@@ -294,7 +299,7 @@ export async function runInSets(c: Case, lanes: readonly Lane[], options: { sets
       for (let i = 0; i < rounds; i++) {
         for (let k = 0; k < lanes.length; k++) {
           const l = (i + k) % lanes.length;
-          const r = await run(l);
+          const r = await run(l, i);
           times[l].cpuMs[set].push(round(r.cpuMs));
           times[l].handlerCpuMs[set].push(round(r.handlerCpuMs));
           times[l].wallMs[set].push(round(r.ms));
@@ -307,8 +312,14 @@ export async function runInSets(c: Case, lanes: readonly Lane[], options: { sets
   return { randomSeeds, lanes: times };
 }
 
-export function bodiesOf(c: Case, variant: Variant): object[] {
-  const bodies = c.bodies();
+/**
+ * The case's bodies for `variant`, each with its carrier. With a `batchSize` below the case's, a
+ * slice of them that moves along with `round`, so every message of the case takes its turn.
+ */
+export function bodiesOf(c: Case, variant: Variant, batchSize = BATCH_SIZE, round = 0): object[] {
+  const all = c.bodies();
+  const from = (round * batchSize) % all.length;
+  const bodies = batchSize >= all.length ? all : [...all.slice(from, from + batchSize), ...all.slice(0, Math.max(0, from + batchSize - all.length))];
   if (variant === 'on') return bodies.map((b) => withCarrier(b, true));
   // Every tenth message carries a sampled context, the rest an unsampled one.
   if (variant === 'tenth') return bodies.map((b, i) => withCarrier(b, true, i % Math.round(1 / SAMPLED_RATIO) === 0));

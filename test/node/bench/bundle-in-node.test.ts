@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Bundle } from '../../../bench/lib/bundles';
-import { BundleThread, runInSets, type Lane } from '../../../bench/tracing-js';
-import type { Case } from '../../../bench/tracing-overhead';
+import { bodiesOf, BundleThread, runInSets, type Lane } from '../../../bench/tracing-js';
+import { CASES, type Case } from '../../../bench/tracing-overhead';
 
 const dir = mkdtempSync(join(tmpdir(), 'bundle-in-node-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,6 +114,29 @@ describe('bench/tracing-js.ts runInSets: rounds shared by sets of fresh processe
         expect(set[0]).toBeLessThan(3.5 * STEP_MS);
       }
     }
+  });
+});
+
+describe('bench/tracing-js.ts bodiesOf: the messages of a round', () => {
+  it('gives a smaller batch a slice that moves with the round, so every message takes its turn, the same for every lane', () => {
+    const c = CASES.find((x) => x.worker === 'generator')!;
+    const job = (body: object) => {
+      const { zip_code, format_name } = body as { zip_code: string; format_name: string };
+      return `${zip_code}/${format_name}`;
+    };
+    const all = bodiesOf(c, 'off').map(job);
+    expect(all).toHaveLength(100);
+    const rounds = Array.from({ length: 10 }, (_, round) => bodiesOf(c, 'on', 10, round));
+    expect(rounds.every((bodies) => bodies.length === 10)).toBe(true);
+    expect(rounds.flat().map(job)).toEqual(all);
+    // Traced or not, a round's lanes get the same jobs; only the carrier differs.
+    expect(bodiesOf(c, 'off', 10, 3).map(job)).toEqual(rounds[3].map(job));
+    expect(rounds[3].every((body) => '_otel' in body)).toBe(true);
+    // The slice wraps around: round 10 starts again at the first message.
+    expect(bodiesOf(c, 'off', 10, 10).map(job)).toEqual(all.slice(0, 10));
+    expect(bodiesOf(c, 'off', 1, 57).map(job)).toEqual([all[57]]);
+    // A size that does not divide the batch wraps around within a slice.
+    expect(bodiesOf(c, 'off', 30, 3).map(job)).toEqual([...all.slice(90), ...all.slice(0, 20)]);
   });
 });
 

@@ -221,4 +221,25 @@ describe('InvocationSpanProcessor with an exporter that takes bodies', () => {
     await processor.forceFlush();
     expect(bodies.bodies).toHaveLength(1);
   });
+
+  it('puts every span of an invocation into its own export, however many there are, none left out or carried into the next', async () => {
+    const bodies = bodyExporter();
+    const processor = new InvocationSpanProcessor([bodies]);
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('test');
+    const namesIn = (body: (typeof bodies.bodies)[number]) => body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((span) => span.name)));
+    for (let i = 0; i < 5; i++) tracer.startSpan(`first ${i}`).end();
+    await processor.forceFlush();
+    for (let i = 0; i < 2; i++) tracer.startSpan(`second ${i}`).end();
+    await processor.forceFlush();
+    // Past the buffer: an early export, then the rest at the end.
+    for (let i = 0; i < 10_003; i++) tracer.startSpan(`third ${i}`).end();
+    await processor.forceFlush();
+    expect(bodies.bodies.slice(0, 2).map(namesIn)).toEqual([
+      ['first 0', 'first 1', 'first 2', 'first 3', 'first 4'],
+      ['second 0', 'second 1'],
+    ]);
+    const third = bodies.bodies.slice(2).map(namesIn);
+    expect(third.map((names) => names.length)).toEqual([10_000, 3]);
+    expect(third.flat()).toEqual(Array.from({ length: 10_003 }, (_, i) => `third ${i}`));
+  });
 });

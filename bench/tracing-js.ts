@@ -57,7 +57,7 @@ const VARIANTS: readonly Variant[] = ['off', 'on', 'tenth', 'bare'];
 export interface Paired {
   /**
    * The mean over process sets of each set's 10 % trimmed mean of per-round differences (ms per
-   * batch), with its 95 % two-stage bootstrap interval (sets, then rounds within them).
+   * batch), with its 95 % interval: Student's t over the sets' trimmed means (bench/lib/stats.ts, groupedInterval).
    */
   addedMs: number;
   addedMsInterval: [number, number];
@@ -201,7 +201,7 @@ export class BundleThread {
 
 /**
  * Per-round differences, set by set, summed up: each set's 10 % trimmed mean, their mean, and its
- * two-stage bootstrap interval (bench/lib/stats.ts, groupedInterval). A mean, not the median: with
+ * Student's t interval over the sets (bench/lib/stats.ts, groupedInterval). A mean, not the median: with
  * the garbage collector on the timed thread, a traced batch either includes a full collection or does
  * not, and when about half do, the median jumps between the two (one run: 40, the next 61 µs a
  * message); the mean counts each collection at its share, as a bill of CPU time does. Trimmed, so a
@@ -375,7 +375,7 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
     );
   }
   const how = (r: JsCostRaw, what: string) =>
-    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${gcFlags(semiSpaceMb()).join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, two-stage bootstrap interval (sets, then rounds)`;
+    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${gcFlags(semiSpaceMb()).join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, Student's t interval over the sets`;
   const rows: Row[] = raws.flatMap((r) => {
     const target = TARGET_US_PER_MESSAGE[r.worker as Case['worker']];
     const us = (ms: number) => round(usPerMessage(ms), 1);

@@ -62,6 +62,17 @@ describe('meanOfGroups and groupedInterval (values in groups that differ, e.g. s
     expect(groupedInterval(groups, mean)).toEqual([low, high]);
   });
 
+  it("is Student's t on the groups' statistics: mean ± t(n − 1) · s / √n", () => {
+    // Six groups of one value each: mean 3.5, s = 1.8708, t(5) = 2.571.
+    const [low, high] = groupedInterval([[1], [2], [3], [4], [5], [6]], mean);
+    expect(low).toBeCloseTo(3.5 - (2.571 * 1.8708) / Math.sqrt(6), 3);
+    expect(high).toBeCloseTo(3.5 + (2.571 * 1.8708) / Math.sqrt(6), 3);
+    // Two groups: t(1) = 12.706.
+    expect(groupedInterval([[0], [2]], mean)).toEqual([1 - 12.706, 1 + 12.706]);
+    // One group says nothing about how far groups differ.
+    expect(groupedInterval([[1, 2, 3]], mean)).toEqual([Number.NaN, Number.NaN]);
+  });
+
   it('is as narrow as the values allow when the groups agree', () => {
     const same = groups.map(() => groups[0]);
     const [low, high] = groupedInterval(same, mean);

@@ -167,7 +167,7 @@ class ByteWriter {
     const buf = this.room(n);
     const at = this.at;
     // set() for long pieces only: for short ones its call costs more than copying byte by byte.
-    if (n > 64) buf.set(piece, at);
+    if (n > 64) buf.set(n === piece.length ? piece : piece.subarray(0, n), at);
     else for (let i = 0; i < n; i++) buf[at + i] = piece[i];
     this.at = at + n;
   }

@@ -28,7 +28,7 @@ import { stopAll, stopAllOnSignals, track } from './lib/cleanup';
 import { ROOT } from './lib/paths';
 import { median } from './lib/stats';
 import { fmtMs } from './table';
-import { BundleThread, paired, PROCESS_SETS, runInSets, TIMED_ROUNDS, WARMUP_ROUNDS, type Lane, type Paired } from './tracing-js';
+import { BundleThread, paired, perMessage, PROCESS_SETS, runInSets, TIMED_ROUNDS, WARMUP_ROUNDS, type Lane, type Paired } from './tracing-js';
 import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
 
 const USAGE =
@@ -119,10 +119,8 @@ async function compare(
 }
 
 /** A batch's ms as µs a message, and as µs an invocation for batches smaller than the case's. */
-const perBatch = (ms: number, batchSize: number) => {
-  const message = `${((ms / batchSize) * 1000).toFixed(1)} µs/msg`;
-  return batchSize === BATCH_SIZE ? message : `${message} = ${(ms * 1000).toFixed(0)} µs/invocation`;
-};
+const perBatch = (ms: number, batchSize: number) =>
+  batchSize === BATCH_SIZE ? perMessage(ms) : `${perMessage(ms, batchSize)} = ${(ms * 1000).toFixed(0)} µs/invocation`;
 const show = (p: Paired, batchSize: number) =>
   `${perBatch(p.addedMs, batchSize)} (95 % CI ${perBatch(p.addedMsInterval[0], batchSize)} to ${perBatch(p.addedMsInterval[1], batchSize)}; process sets ${perBatch(Math.min(...p.bySetMs), batchSize)} to ${perBatch(Math.max(...p.bySetMs), batchSize)}; median ${perBatch(p.medianMs, batchSize)})`;
 

@@ -356,8 +356,8 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, optio
 }
 
 /** ms per batch as µs per message. */
-const usPerMessage = (ms: number) => (ms / BATCH_SIZE) * 1000;
-export const perMessage = (ms: number) => `${usPerMessage(ms).toFixed(1)} µs/msg`;
+const usPerMessage = (ms: number, batchSize = BATCH_SIZE) => (ms / batchSize) * 1000;
+export const perMessage = (ms: number, batchSize = BATCH_SIZE) => `${usPerMessage(ms, batchSize).toFixed(1)} µs/msg`;
 const described = (p: Paired) =>
   `${p.addedMs >= 0 ? '+' : ''}${fmtMs(p.addedMs)} per batch (${perMessage(p.addedMs)}; 95 % CI ${perMessage(p.addedMsInterval[0])} to ${perMessage(p.addedMsInterval[1])}; process sets ${perMessage(Math.min(...p.bySetMs))} to ${perMessage(Math.max(...p.bySetMs))}; median ${perMessage(p.medianMs)})`;
 

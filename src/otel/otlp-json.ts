@@ -225,16 +225,8 @@ class ByteWriter {
       this.raw(Number.isFinite(value) ? String(value) : 'null');
       return;
     }
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    const buf = this.room(digits);
-    let at = this.at + digits;
-    this.at = at;
-    let rest = value;
-    do {
-      buf[--at] = 48 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    } while (rest > 0);
+    const digits = digitCount(value);
+    this.at = putDigits(this.room(digits), this.at, digits, value);
   }
 
   /** The chunks written, in order (views, not copies). */
@@ -360,17 +352,29 @@ let lastTimeLength = 0;
 
 /** `"<ms>000000"` into `out`, for whole milliseconds below 10^15; its length. */
 function encodeTime(ms: number, out: Uint8Array): number {
-  let digits = 1;
-  for (let rest = ms; rest >= 10; rest = Math.floor(rest / 10)) digits++;
   out[0] = QUOTE;
-  let rest = ms;
-  for (let at = digits; at > 0; at--) {
-    out[at] = 48 + (rest % 10);
+  const end = putDigits(out, 1, digitCount(ms), ms);
+  for (let at = end; at < end + 6; at++) out[at] = 48;
+  out[end + 6] = QUOTE;
+  return end + 7;
+}
+
+/** How many decimal digits a whole number from 0 has. */
+function digitCount(value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
+
+/** The `digits` decimal digits of a whole number from 0 into `out` from `at`; where they end. */
+function putDigits(out: Uint8Array, at: number, digits: number, value: number): number {
+  const end = at + digits;
+  let rest = value;
+  for (let i = end - 1; i >= at; i--) {
+    out[i] = 48 + (rest % 10);
     rest = Math.floor(rest / 10);
   }
-  for (let at = digits + 1; at < digits + 7; at++) out[at] = 48;
-  out[digits + 7] = QUOTE;
-  return digits + 8;
+  return end;
 }
 
 function writeEvent(w: ByteWriter, event: TimedEvent, transform: SpanTransform): void {

@@ -166,8 +166,10 @@ class ByteWriter {
   bytes(piece: Uint8Array, n = piece.length): void {
     const buf = this.room(n);
     const at = this.at;
-    // set() for long pieces only: for short ones its call costs more than copying byte by byte.
-    if (n > 64) buf.set(n === piece.length ? piece : piece.subarray(0, n), at);
+    // set() costs about 10 ns whatever the length, a copy byte by byte about 1 ns a byte (Node 24,
+    // 2026-12-06): the loop for the shortest pieces, and for part of one (a view for set() would be
+    // an allocation).
+    if (n > 12 && n === piece.length) buf.set(piece, at);
     else for (let i = 0; i < n; i++) buf[at + i] = piece[i];
     this.at = at + n;
   }

@@ -4,7 +4,7 @@ import type { Bundle, Bundler } from './lib/bundles';
 import { track } from './lib/cleanup';
 import { withCarrier } from './lib/queue-messages';
 import { pinnedCpu, pinToBenchCpu } from './lib/pin-cpu';
-import { groupedInterval, meanOfGroups, median, round, trimmedMean } from './lib/stats';
+import { groupedInterval, meanOfGroups, median, round, sum, trimmedMean } from './lib/stats';
 import { fmtMs, judgedRow, type FigureResult, type Row } from './table';
 import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
 
@@ -40,8 +40,19 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
  */
 /** Issue 21: tracing's JavaScript at most this many µs a message (upper end of the 95 % interval), sampling 1. */
 const TARGET_US_PER_MESSAGE: Record<Case['worker'], number> = { dispatcher: 40, generator: 60 };
-/** Untimed batches per variant before the timed rounds (the generator's batch is four times as long). */
-export const WARMUP_ROUNDS: Record<Case['worker'], number> = { dispatcher: 100, generator: 40 };
+/**
+ * Untimed batches per variant before the timed rounds: past V8's first wave of optimizing
+ * compilations, which --single-threaded runs on the timed thread. With `--trace-opt`, a traced
+ * dispatcher compiled 29 functions with Turbofan in its batches 100 to 109 (startProcessSpan took
+ * 10 ms to compile) and a few a batch until about 140; with 100 warm-up batches that wave fell
+ * into the timed rounds of every set, and the figure read 42.8 µs a message (40.9 to 44.7) where
+ * 300 warm-up batches read 24.2 (21.1 to 27.3) the same evening (2026-12-06). The generator keeps
+ * compiling: functions such as the OTLP writer's were compiled again every 40 to 50 batches, about
+ * as often as full collections came in another run (tracing on or off). Past its first wave (about
+ * 130 batches) that is its steady state, and it is measured. What the warm-up costs is a row of its
+ * own ({@link JsCostRaw.warmupAdded}): a fresh isolate pays it once.
+ */
+export const WARMUP_ROUNDS: Record<Case['worker'], number> = { dispatcher: 300, generator: 150 };
 /**
  * Timed rounds per run, shared by its process sets. The generator's rounds differ far more (a full
  * collection of tens of ms falls into one batch in a few): with 20 a set, its sets read 41 to 166 µs
@@ -92,6 +103,12 @@ interface JsCostRaw {
   disabled: Paired;
   /** on − off timed by the handler alone, as this figure was timed before 2026-12-06 (information only). */
   tracedHandlerOnly: Paired;
+  /** Warm-up batches per process, before the timed rounds. */
+  warmup: number;
+  /** Each warm-up batch's cycle CPU, per variant, per process set, in order. */
+  warmupCpuMs: Record<Variant, number[][]>;
+  /** What tracing adds over a fresh process's warm-up batches in all (on − off summed, ms), mean over sets with its t interval: the JIT's first compilations are most of it. */
+  warmupAdded: { totalMs: number; interval: [number, number]; bySetMs: number[] };
 }
 
 interface Reply {
@@ -248,6 +265,8 @@ export interface Lane {
 export interface LaneTimes {
   /** Per process set, in round order. */
   cpuMs: number[][];
+  /** The warm-up batches' cycle CPU, per process set, in order (not in the figures: what a fresh process pays first). */
+  warmupCpuMs: number[][];
   handlerCpuMs: number[][];
   wallMs: number[][];
 }
@@ -272,7 +291,7 @@ export async function runInSets(
 ): Promise<SetsResult> {
   // Every set needs a timed round: a set without one has no figure to average.
   if (options.rounds < options.sets) throw new Error(`${options.rounds} timed rounds cannot be shared by ${options.sets} process sets`);
-  const times: LaneTimes[] = lanes.map(() => ({ cpuMs: [], handlerCpuMs: [], wallMs: [] }));
+  const times: LaneTimes[] = lanes.map(() => ({ cpuMs: [], warmupCpuMs: [], handlerCpuMs: [], wallMs: [] }));
   const randomSeeds: number[] = [];
   let n = 0;
   for (let set = 0; set < options.sets; set++) {
@@ -289,7 +308,8 @@ export async function runInSets(
       }
       // The lanes of one round get the same messages (the same slice of the case's batch, for a smaller batch).
       const run = (l: number, round: number) => threads[l].batch(c.queue, bodiesOf(c, lanes[l].bodies, options.batchSize, round), `${lanes[l].label}-${n++}`);
-      for (let i = 0; i < options.warmup; i++) for (let l = 0; l < lanes.length; l++) await run(l, i);
+      for (const t of times) t.warmupCpuMs.push([]);
+      for (let i = 0; i < options.warmup; i++) for (let l = 0; l < lanes.length; l++) times[l].warmupCpuMs[set].push(round((await run(l, i)).cpuMs));
       for (const t of times) {
         t.cpuMs.push([]);
         t.handlerCpuMs.push([]);
@@ -340,6 +360,7 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, optio
   const byVariant = (field: keyof LaneTimes) => Object.fromEntries(VARIANTS.map((v, i) => [v, times[i][field]])) as Record<Variant, number[][]>;
   const cpuMs = byVariant('cpuMs');
   const handlerCpuMs = byVariant('handlerCpuMs');
+  const warmupCpuMs = byVariant('warmupCpuMs');
   return {
     worker: c.worker,
     rounds: options.rounds,
@@ -352,6 +373,19 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, optio
     sampledTenth: paired(cpuMs.tenth, cpuMs.off),
     disabled: paired(cpuMs.off, cpuMs.bare),
     tracedHandlerOnly: paired(handlerCpuMs.on, handlerCpuMs.off),
+    warmup: options.warmup,
+    warmupCpuMs,
+    warmupAdded: warmupAdded(warmupCpuMs.on, warmupCpuMs.off),
+  };
+}
+
+/** on − off over whole warm-ups: per set the sum of the per-batch differences, then their mean and t interval over sets. */
+function warmupAdded(on: number[][], off: number[][]): JsCostRaw['warmupAdded'] {
+  const diffs = on.map((set, s) => set.map((v, i) => v - off[s][i]));
+  return {
+    totalMs: round(meanOfGroups(diffs, sum)),
+    interval: groupedInterval(diffs, sum).map((v) => round(v)) as [number, number],
+    bySetMs: diffs.map((set) => round(sum(set))),
   };
 }
 
@@ -395,6 +429,13 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
         target: '— (as low as can be)',
         met: null,
         how: how(r, `OTEL_TRACES_SAMPLER_ARG=${SAMPLED_RATIO}, one message in ten from a sampled run − OTEL_SDK_DISABLED=true`),
+      },
+      {
+        figure: `tracing's warm-up: ${r.worker}`,
+        measured: `${r.warmupAdded.totalMs >= 0 ? '+' : ''}${fmtMs(r.warmupAdded.totalMs)} over a fresh process's first ${r.warmup} batches in all (95 % CI ${fmtMs(r.warmupAdded.interval[0])} to ${fmtMs(r.warmupAdded.interval[1])}; process sets ${fmtMs(Math.min(...r.warmupAdded.bySetMs))} to ${fmtMs(Math.max(...r.warmupAdded.bySetMs))}), ${perMessage(r.warmupAdded.totalMs / r.warmup)} over them; not in the figures above`,
+        target: '— (information: paid once per isolate)',
+        met: null,
+        how: how(r, `on − OTEL_SDK_DISABLED=true over each set's ${r.warmup} warm-up batches, summed (the variants in a fixed order there)`),
       },
       {
         figure: `tracing switched off: ${r.worker}`,

@@ -105,6 +105,12 @@ describe('bench/tracing-js.ts runInSets: rounds shared by sets of fresh processe
     expect(starts).toEqual(randomSeeds.flatMap((seed) => [`a ${seed}`, `b ${seed}`]));
     expect(a.cpuMs.map((set) => set.length)).toEqual([2, 2, 1]);
     expect(b.handlerCpuMs.map((set) => set.length)).toEqual([2, 2, 1]);
+    // The warm-up batch is kept apart, per set: each process's first batch, one step.
+    expect(a.warmupCpuMs.map((set) => set.length)).toEqual([1, 1, 1]);
+    for (const set of b.warmupCpuMs) {
+      expect(set[0]).toBeGreaterThanOrEqual(STEP_MS);
+      expect(set[0]).toBeLessThan(2.5 * STEP_MS);
+    }
     // Each set's first timed batch is its processes' second (one warm-up batch): 2 steps. A process
     // kept from the set before would be at its 4th batch or later. The thread clock can lag under
     // load (one read 16.4 ms for a 10 ms burn), hence a step and a half of slack.

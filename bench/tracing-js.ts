@@ -47,8 +47,8 @@ const TARGET_US_PER_MESSAGE: Record<Case['worker'], number> = { dispatcher: 40, 
  * 10 ms to compile) and a few a batch until about 140; with 100 warm-up batches that wave fell
  * into the timed rounds of every set, and the figure read 42.8 µs a message (40.9 to 44.7) where
  * 300 warm-up batches read 24.2 (21.1 to 27.3) the same evening (2026-12-06). The generator keeps
- * compiling: functions such as the OTLP writer's were compiled again every 40 to 50 batches, about
- * as often as full collections came in another run (tracing on or off). Past its first wave (about
+ * compiling: after each full collection (one every 40 to 60 batches, traced or not) some functions
+ * are compiled again (fast-png's encoder, the renderer's, zod's parsers). Past its first wave (about
  * 130 batches) that is its steady state, and it is measured. What the warm-up costs is a row of its
  * own ({@link JsCostRaw.warmupAdded}): a fresh isolate pays it once.
  */

@@ -26,6 +26,24 @@ afterAll(async () => {
   await closeTestbed({ stack, receiver, weather });
 });
 
+/** A run's lines as `npm run logs --json` prints them, once `complete` says all of them are there (a bounded poll). */
+function runLines(traceId: string, what: string, complete: (lines: Record<string, unknown>[]) => boolean): Promise<Record<string, unknown>[]> {
+  return waitFor(
+    what,
+    async () => {
+      const { code, stdout } = await npmRunLogs(traceId, '--json');
+      if (code !== 0) return undefined;
+      const parsed = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      return complete(parsed) ? parsed : undefined;
+    },
+    30_000,
+    500,
+  );
+}
+
 /** The real command, as an engineer types it. */
 function npmRunLogs(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
@@ -49,19 +67,10 @@ describe('npm run logs', () => {
     expect(existsSync(join(stack.persistDir, 'logs', 'stack.jsonl'))).toBe(true);
 
     // The run is over once both images are stored; the command then finds every line of it.
-    const lines = await waitFor(
+    const lines = await runLines(
+      traceId,
       'both generate_image lines in `npm run logs --json`',
-      async () => {
-        const { code, stdout } = await npmRunLogs(traceId, '--json');
-        if (code !== 0) return undefined;
-        const parsed = stdout
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as Record<string, unknown>);
-        return parsed.filter((l) => l.action === 'generate_image').length === 2 ? parsed : undefined;
-      },
-      30_000,
-      500,
+      (parsed) => parsed.filter((l) => l.action === 'generate_image').length === 2,
     );
 
     expect(new Set(lines.map((l) => l.worker))).toEqual(new Set(WORKERS));
@@ -101,20 +110,7 @@ describe('npm run logs', () => {
     const started = await stack.admin('/admin/generate?zip=00000');
     expect(started.status).toBe(202);
     const { trace_id: traceId } = await started.json<{ trace_id: string }>();
-    const lines = await waitFor(
-      'the dead letter to be recorded',
-      async () => {
-        const { code, stdout } = await npmRunLogs(traceId, '--json');
-        if (code !== 0) return undefined;
-        const parsed = stdout
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as Record<string, unknown>);
-        return parsed.some((l) => l.action === 'record_dead_letter') ? parsed : undefined;
-      },
-      30_000,
-      500,
-    );
+    const lines = await runLines(traceId, 'the dead letter to be recorded', (parsed) => parsed.some((l) => l.action === 'record_dead_letter'));
     // The unknown ZIP is permanent: the fetcher dead-letters it at once, with the run's words from the context.
     expect(lines.filter((l) => l.action === 'error')).toEqual([
       expect.objectContaining({

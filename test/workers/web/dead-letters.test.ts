@@ -4,6 +4,7 @@ import { memoryExporter } from '../memory-spans';
 import worker from '../../../src/workers/web';
 import { recordingQueue } from '../recording-queue';
 import { deliverBatch } from '../queue-batch';
+import { admin } from './web-client';
 import type { Env } from '../../../src/env';
 
 const ORIGINAL_TRACE = '6e0c63257de34c92bf9efcd03927272e';
@@ -23,17 +24,6 @@ function ourLetter(body: unknown, id = 'msg-1') {
     body,
     _otel: { traceparent: `00-${ORIGINAL_TRACE}-${ORIGINAL_SPAN}-01` },
   };
-}
-
-async function admin(path: string, e: Env, method = 'GET') {
-  const ctx = createExecutionContext();
-  const request = new Request<unknown, IncomingRequestCfProperties>(`http://localhost${path}`, {
-    method,
-    headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' },
-  });
-  const res = await worker.fetch!(request, e, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
 }
 
 describe('dead-letter queues', () => {

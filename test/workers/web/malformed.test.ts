@@ -1,7 +1,8 @@
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../../src/workers/web';
 import { deliverBatch } from '../queue-batch';
+import { admin } from './web-client';
 import { malformedCases, QUEUE_FIELDS } from '../../support/malformed-bodies';
 import type { Env } from '../../../src/env';
 
@@ -23,17 +24,6 @@ interface Listed {
   replayable?: boolean;
   body_notes?: string[];
   record_error?: string;
-}
-
-async function admin(path: string, e: Env = env, method = 'GET') {
-  const ctx = createExecutionContext();
-  const request = new Request<unknown, IncomingRequestCfProperties>(`http://localhost${path}`, {
-    method,
-    headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' },
-  });
-  const res = await worker.fetch!(request, e, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
 }
 
 async function listed(): Promise<Listed[]> {

@@ -27,6 +27,11 @@ export async function send(path: string, init: RequestInit = {}, e: Env = webEnv
 
 export const bearer = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
 
+/** An admin API call with the bearer token, as a script calls it. */
+export function admin(path: string, e: Env = webEnv(), method = 'GET'): Promise<Response> {
+  return send(path, { method, headers: bearer() }, e);
+}
+
 let clients = 0;
 /** A client address of its own for each login, so the login rate limit (per CF-Connecting-IP) never counts one test against another. */
 export function clientIp(): string {

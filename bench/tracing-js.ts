@@ -31,8 +31,8 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
  * (Before 2026-12-06 the handler's CPU alone was timed, with incremental marking: most of a full
  * collection then ran between batches, unseen, and how much of it did varied from process to
  * process; the handler's CPU is still in the raw data.) In each set, each variant first runs WARMUP_ROUNDS
- * untimed batches, past the JIT's warm-up (a traced batch took about 90 batches to reach its steady
- * time in one run). Without Miniflare's simulators and the local OTLP round trip, its interval
+ * untimed batches, past V8's first wave of optimizing compilations (not at 90 batches, as a wall-time
+ * reading once suggested: see {@link WARMUP_ROUNDS}). Without Miniflare's simulators and the local OTLP round trip, its interval
  * (sets of processes included) is about ±7 µs a message for the dispatcher, which the wall-time
  * figure on this VM cannot give; it moves further with the VM's speed, by up to a half on this VM,
  * while tracing's share of the untraced batch moves far less (bench/README.md). It is not the

@@ -17,7 +17,7 @@
  * most 10; the cost ledger advises 1 for two of them): what tracing costs once per invocation (its
  * root span, the flush, the export's request) is then shared by fewer messages, and the figures are
  * printed per invocation as well. Rounds and warm-up default to more batches, as many messages as
- * at 100 up to 1,200 rounds and 2,000 warm-up batches.
+ * at 100 up to 1,200 rounds and {@link MAX_WARMUP_BATCHES} warm-up batches.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -30,6 +30,14 @@ import { median } from './lib/stats';
 import { fmtMs } from './table';
 import { BundleThread, paired, perMessage, PROCESS_SETS, runInSets, TIMED_ROUNDS, WARMUP_ROUNDS, type Lane, type Paired } from './tracing-js';
 import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
+
+/**
+ * The default warm-up's bound for small batches, in batches: past the traced dispatcher's first wave
+ * of optimizing compilations, which ends at about 14,000 messages (bench/tracing-js.ts, WARMUP_ROUNDS).
+ * A `--batch 1` run of the dispatcher then took 603 s (2026-12-06); 2,000, the bound before, ended
+ * inside the wave.
+ */
+const MAX_WARMUP_BATCHES = 15_000;
 
 const USAGE =
   'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced] [--batch N]';
@@ -150,7 +158,7 @@ async function main(): Promise<void> {
         await compare(c, bundles, {
           sets: options.sets ?? PROCESS_SETS,
           rounds: options.rounds ?? scaled(TIMED_ROUNDS[c.worker], 1_200),
-          warmup: options.warmup ?? scaled(WARMUP_ROUNDS[c.worker], 2_000),
+          warmup: options.warmup ?? scaled(WARMUP_ROUNDS[c.worker], MAX_WARMUP_BATCHES),
           untraced: options.untraced === true,
           batchSize,
         }),

@@ -225,7 +225,7 @@ export class BundleThread {
  * batch the VM stalled for tens of ms does not move it.
  */
 export function paired(minuend: number[][], subtrahend: number[][]): Paired {
-  const diffs = minuend.map((set, s) => set.map((v, i) => v - subtrahend[s][i]));
+  const diffs = differences(minuend, subtrahend);
   const trimmed = (sample: readonly number[]) => trimmedMean(sample);
   return {
     addedMs: round(meanOfGroups(diffs, trimmed)),
@@ -233,6 +233,11 @@ export function paired(minuend: number[][], subtrahend: number[][]): Paired {
     bySetMs: diffs.map((set) => round(trimmed(set))),
     medianMs: round(median(diffs.flat())),
   };
+}
+
+/** Per set, each round's `minuend` − `subtrahend` (the two lanes' batches of the same round). */
+function differences(minuend: number[][], subtrahend: number[][]): number[][] {
+  return minuend.map((set, s) => set.map((v, i) => v - subtrahend[s][i]));
 }
 
 /**
@@ -381,7 +386,7 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, optio
 
 /** on − off over whole warm-ups: per set the sum of the per-batch differences, then their mean and t interval over sets. */
 function warmupAdded(on: number[][], off: number[][]): JsCostRaw['warmupAdded'] {
-  const diffs = on.map((set, s) => set.map((v, i) => v - off[s][i]));
+  const diffs = differences(on, off);
   return {
     totalMs: round(meanOfGroups(diffs, sum)),
     interval: groupedInterval(diffs, sum).map((v) => round(v)) as [number, number],

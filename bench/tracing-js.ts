@@ -88,6 +88,8 @@ interface JsCostRaw {
   rounds: number;
   /** Each set's V8 random seed (`--random-seed`), shared by its processes. */
   randomSeeds: number[];
+  /** BENCH_NODE_FLAGS of the run ({@link extraNodeFlags}); empty for the figure itself. */
+  nodeFlags: string[];
   /** Thread CPU ms per batch cycle (the batch and what V8 deferred from the last one; lib/bundle-in-node.mjs), per variant, per process set, in round order. */
   cpuMs: Record<Variant, number[][]>;
   /** Thread CPU ms of the handler alone, per variant (information only: it misses collections deferred past a batch's end). */
@@ -146,6 +148,19 @@ const gcFlags = (semiSpace: number) => [
   `--max-semi-space-size=${semiSpace}`,
 ];
 
+/**
+ * Extra Node/V8 flags for every process of this figure and of bench:ab (BENCH_NODE_FLAGS, split on
+ * spaces; none by default): for experiments on what the figure is made of, such as
+ * `--initial-old-space-size=2000`, which keeps full collections out of a run. A run with them is
+ * not the figure; its "how" column and raw data name them.
+ */
+export function extraNodeFlags(): string[] {
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  const bad = flags.find((flag) => !/^--[a-z0-9][a-z0-9-]*(=\S+)?$/.test(flag));
+  if (bad !== undefined) throw new Error(`BENCH_NODE_FLAGS takes flags such as --initial-old-space-size=2000, not ${JSON.stringify(bad)}`);
+  return flags;
+}
+
 export class BundleThread {
   private constructor(private readonly child: ChildProcess) {}
 
@@ -160,6 +175,7 @@ export class BundleThread {
       execArgv: [
         '--single-threaded',
         ...gcFlags(semiSpace),
+        ...extraNodeFlags(),
         ...(randomSeed === undefined ? [] : [`--random-seed=${randomSeed}`]),
         '--disable-warning=ExperimentalWarning',
       ],
@@ -370,6 +386,7 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, optio
     worker: c.worker,
     rounds: options.rounds,
     randomSeeds,
+    nodeFlags: extraNodeFlags(),
     cpuMs,
     handlerCpuMs,
     wallMs: byVariant('wallMs'),
@@ -414,7 +431,7 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
     );
   }
   const how = (r: JsCostRaw, what: string) =>
-    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${gcFlags(semiSpaceMb()).join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, Student's t interval over the sets`;
+    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${[...gcFlags(semiSpaceMb()), ...extraNodeFlags()].join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, Student's t interval over the sets`;
   const rows: Row[] = raws.flatMap((r) => {
     const target = TARGET_US_PER_MESSAGE[r.worker as Case['worker']];
     const us = (ms: number) => round(usPerMessage(ms), 1);

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { Bundle } from '../../../bench/lib/bundles';
-import { bodiesOf, BundleThread, runInSets, type Lane } from '../../../bench/tracing-js';
+import { bodiesOf, BundleThread, extraNodeFlags, runInSets, type Lane } from '../../../bench/tracing-js';
 import { CASES, type Case } from '../../../bench/tracing-overhead';
 
 const dir = mkdtempSync(join(tmpdir(), 'bundle-in-node-test-'));
@@ -62,6 +62,44 @@ describe('bench/lib/bundle-in-node.mjs: the CPU a batch is charged', () => {
       expect(second.handlerCpuMs).toBeLessThan(DEFERRED_MS);
     } finally {
       await thread.stop();
+    }
+  });
+});
+
+describe('BENCH_NODE_FLAGS: extra flags for the timed processes (bench/tracing-js.ts)', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  /** Acks its message only in a process started with `flag`: a batch in any other throws (not fully acked). */
+  const flagCheckingWorker = (flag: string) =>
+    workerFile(
+      'flag-checking',
+      `export default { async queue(batch) { for (const m of batch.messages) process.execArgv.includes(${JSON.stringify(flag)}) ? m.ack() : m.retry(); } };\n`,
+    );
+
+  it('reaches the process, and only when set', async () => {
+    const bundle = bundleOf('flag-checking', flagCheckingWorker('--stack-trace-limit=11'));
+    vi.stubEnv('BENCH_NODE_FLAGS', '');
+    const plain = await BundleThread.start(bundle, {}, false);
+    try {
+      await expect(plain.batch('q', [{}], 'plain')).rejects.toThrow(/not fully acked/);
+    } finally {
+      await plain.stop();
+    }
+    vi.stubEnv('BENCH_NODE_FLAGS', ' --stack-trace-limit=11  ');
+    const flagged = await BundleThread.start(bundle, {}, false);
+    try {
+      await flagged.batch('q', [{}], 'flagged');
+    } finally {
+      await flagged.stop();
+    }
+  });
+
+  it('takes only flags', () => {
+    vi.stubEnv('BENCH_NODE_FLAGS', '--initial-old-space-size=2000 --no-opt');
+    expect(extraNodeFlags()).toEqual(['--initial-old-space-size=2000', '--no-opt']);
+    for (const value of ['initial-old-space-size=2000', '--a;rm', '-e x']) {
+      vi.stubEnv('BENCH_NODE_FLAGS', value);
+      expect(() => extraNodeFlags()).toThrow(/BENCH_NODE_FLAGS takes flags/);
     }
   });
 });

@@ -1,4 +1,5 @@
-import type { Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { ShapeKeeper } from './shape-keeper';
 
 /**
  * A context that adds (or hides) one value on top of another without copying it. The API's own
@@ -32,6 +33,9 @@ class LayeredContext implements Context {
     return new LayeredContext(this, key, undefined);
   }
 }
+
+// One layer alive for the isolate's life, so that the class's shape outlives every invocation (shape-keeper.ts).
+new ShapeKeeper<Context>(1).keep(new LayeredContext(ROOT_CONTEXT, undefined, undefined));
 
 /** `context` with the same values, whose derived contexts are layers instead of copies. */
 export function layered(context: Context): Context {

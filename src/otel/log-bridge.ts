@@ -1,6 +1,7 @@
 import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { redactString, redactUnknown } from './redact';
 import { getContextAttributes } from './context-attributes';
+import { ShapeKeeper } from './shape-keeper';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const METHODS: Array<[(keyof Console & Level) | 'log', Level]> = [
@@ -58,6 +59,9 @@ export function formatLogLine(
   return safeStringify(logRecord(service, level, args, options.contextFields, options.now));
 }
 
+/** The last lines, kept so that their shapes outlive an invocation (shape-keeper.ts). */
+const recentLines = new ShapeKeeper<Record<string, unknown>>(16);
+
 /** The line as an object: what is written (as JSON) and what a warning's span event carries. */
 function logRecord(
   service: string,
@@ -90,6 +94,7 @@ function logRecord(
   for (const [attribute, field] of Object.entries(contextFields)) {
     if (run[attribute] !== undefined && line[field] === undefined) line[field] = run[attribute];
   }
+  recentLines.keep(line);
   return line;
 }
 

@@ -4,6 +4,7 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelem
 import { exportFailureNotice } from './export-warnings';
 import { getContextAttributes } from './context-attributes';
 import { ownAttribute } from './names';
+import { ShapeKeeper } from './shape-keeper';
 import { RecordingSpan } from './tracer';
 
 /** On spans exported although their trace was not head-sampled, because something failed in their piece of work: `<attributeNamespace>.sampling.kept_for_error`. */
@@ -105,6 +106,13 @@ export class InvocationSpanProcessor implements SpanProcessor {
   private static readonly MAX_BUFFERED = 10_000;
   private held = 0;
   private dropped = 0;
+  /**
+   * The last spans that ended, kept past their export so that the shapes of spans and of their
+   * attributes outlive the invocation (shape-keeper.ts): a fixed ring of {@link KEPT_SHAPES}, each
+   * kind of span of a message many times over.
+   */
+  private static readonly KEPT_SHAPES = 128;
+  private readonly recentSpans = new ShapeKeeper<ReadableSpan>(InvocationSpanProcessor.KEPT_SHAPES);
   private early: Promise<void>[] = [];
 
   /** Each exporter gets the spans as they ended: the export view is the exporter's part (exporter.ts). */
@@ -141,6 +149,7 @@ export class InvocationSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    this.recentSpans.keep(span);
     if ((span.spanContext().traceFlags & SAMPLED) !== 0) {
       if (!this.suppressed.has(span)) this.take(span);
       return;

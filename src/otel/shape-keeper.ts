@@ -1,0 +1,30 @@
+/**
+ * Keeps the last few objects it is given alive, in a fixed ring, for one reason: so that V8 keeps
+ * their object shapes (hidden classes) between invocations.
+ *
+ * A full collection that finds no object of a shape alive drops the shape, and with it the
+ * optimized code of every function that embedded it ("embedded weak objects cleared" under
+ * `--trace-deopt`). Between invocations none of our spans, contexts or log lines is alive. The
+ * traced generator in Node (bench/lib/bundle-in-node.mjs) lost the optimized code of its tracer, its
+ * context layers and its OTLP writer that way at one full collection in three or four. It then ran
+ * them unoptimized for 25 to 100 batches: `startProcessSpan` only got Maglev code back 100 batches later.
+ * With the last spans, log lines and one context layer kept, no tracing function was thrown away
+ * at the seven full collections past the first batch of a 300-batch run, and V8 compiled 202
+ * functions in its last 150 batches instead of 283 (`--trace-deopt --trace-opt`, 2026-12-06).
+ * `npm run bench:ab -- --against 325868d` (the build before): dispatcher −3.6 µs a message (95 %
+ * interval −5.0 to −2.2, every set below 0); generator −18.4 (−35.2 to −1.6) and −2.9 (−23.8 to 18.0),
+ * two runs.
+ */
+export class ShapeKeeper<T extends object> {
+  private readonly ring: Array<T | undefined>;
+  private next = 0;
+
+  constructor(size: number) {
+    this.ring = new Array<T | undefined>(size).fill(undefined);
+  }
+
+  keep(value: T): void {
+    this.ring[this.next] = value;
+    this.next = this.next + 1 === this.ring.length ? 0 : this.next + 1;
+  }
+}

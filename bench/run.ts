@@ -20,7 +20,7 @@ import { ROOT } from './lib/paths';
 import { machineInfo } from './machine';
 import { benchRenderFigure } from './render';
 import { formatTable, type FigureResult, type Row } from './table';
-import { benchTracingJs } from './tracing-js';
+import { benchTracingJs, extraNodeFlags } from './tracing-js';
 import { benchTracingOverhead } from './tracing-overhead';
 
 const RESULTS_PATH = join(ROOT, 'bench', 'results.json');
@@ -37,6 +37,10 @@ async function main(): Promise<number> {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
     console.error((error as Error).message);
+    return 2;
+  }
+  if (options.baseline && extraNodeFlags().length > 0) {
+    console.error('--baseline records the figures themselves: run it without BENCH_NODE_FLAGS');
     return 2;
   }
   stopAllOnSignals();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { Bundle } from '../../../bench/lib/bundles';
-import { bodiesOf, BundleThread, extraNodeFlags, runInSets, type Lane } from '../../../bench/tracing-js';
+import { bodiesOf, BundleThread, extraNodeFlags, runInSets, targetRow, type Lane } from '../../../bench/tracing-js';
 import { CASES, type Case } from '../../../bench/tracing-overhead';
 
 const dir = mkdtempSync(join(tmpdir(), 'bundle-in-node-test-'));
@@ -92,6 +92,15 @@ describe('BENCH_NODE_FLAGS: extra flags for the timed processes (bench/tracing-j
     } finally {
       await flagged.stop();
     }
+  });
+
+  it('makes a run an experiment: its target row is not judged, and names the flags', () => {
+    const row = { figure: 'tracing JS cost: dispatcher', measured: '30 µs/msg', target: '≤ 40 µs/msg', how: 'Node' };
+    const basis = { interval: [25, 35] as [number, number], limit: 40, sense: 'at most' as const };
+    expect(targetRow(row, basis, []).met).toBe(true);
+    const experiment = targetRow(row, basis, ['--initial-old-space-size=2000']);
+    expect(experiment.met).toBeNull();
+    expect(experiment.target).toContain('not judged with BENCH_NODE_FLAGS=--initial-old-space-size=2000');
   });
 
   it('takes only flags', () => {

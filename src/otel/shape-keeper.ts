@@ -11,9 +11,8 @@
  * With the last spans, log lines and one context layer kept, no tracing function was thrown away
  * at the seven full collections past the first batch of a 300-batch run, and V8 compiled 202
  * functions in its last 150 batches instead of 283 (`--trace-deopt --trace-opt`, 2026-12-06).
- * `npm run bench:ab -- --against 325868d` (the build before): dispatcher −3.6 µs a message (95 %
- * interval −5.0 to −2.2, every set below 0); generator −18.4 (−35.2 to −1.6) and −2.9 (−23.8 to 18.0),
- * two runs.
+ * Against the build before it (`bench:ab`, bench/README.md): the dispatcher's tracing −3.6 µs a
+ * message in two runs (95 % interval −5.0 to −2.2 in the first); the generator's within its noise in three.
  */
 export class ShapeKeeper<T extends object> {
   private readonly ring: Array<T | undefined>;

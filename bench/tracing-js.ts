@@ -437,7 +437,7 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
     );
   }
   const how = (r: JsCostRaw, what: string) =>
-    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${[...gcFlags(semiSpaceMb()), ...extraNodeFlags()].join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, Student's t interval over the sets`;
+    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${[...gcFlags(semiSpaceMb()), ...r.nodeFlags].join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, Student's t interval over the sets`;
   const rows: Row[] = raws.flatMap((r) => {
     const target = TARGET_US_PER_MESSAGE[r.worker as Case['worker']];
     const us = (ms: number) => round(usPerMessage(ms), 1);

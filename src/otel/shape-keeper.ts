@@ -8,11 +8,12 @@
  * traced generator in Node (bench/lib/bundle-in-node.mjs) lost the optimized code of its tracer, its
  * context layers and its OTLP writer that way at one full collection in three or four. It then ran
  * them unoptimized for 25 to 100 batches: `startProcessSpan` only got Maglev code back 100 batches later.
- * With the last spans, log lines and one context layer kept, no tracing function was thrown away
- * at the seven full collections past the first batch of a 300-batch run, and V8 compiled 202
- * functions in its last 150 batches instead of 283 (`--trace-deopt --trace-opt`, 2026-12-06).
- * Against the build before it (`bench:ab`, bench/README.md): the dispatcher's tracing −3.6 µs a
- * message in two runs (95 % interval −5.0 to −2.2 in the first); the generator's within its noise in three.
+ * With the last spans and log lines kept, no tracing function was thrown away at the seven full
+ * collections past the first batch of a 300-batch run, and V8 compiled 202 functions in its last
+ * 150 batches instead of 283 (`--trace-deopt --trace-opt`, 2026-12-06). Against the build before it
+ * (`bench:ab`, bench/README.md): the dispatcher's tracing −3.6 µs a message in two runs (95 %
+ * interval −5.0 to −2.2 in the first); the generator's within its noise in three. (The context
+ * layer kept since f3f05a4 was not in those runs: it is kept so that `getValue`'s code survives too.)
  */
 export class ShapeKeeper<T extends object> {
   private readonly ring: Array<T | undefined>;

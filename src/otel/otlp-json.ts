@@ -135,11 +135,24 @@ const utf8 = new TextEncoder();
  * lives on the heap during a batch is what its collections pay for. A full chunk is never copied to
  * grow; the chunks are joined once, by `bytes()`.
  */
-class ByteWriter {
+export class ByteWriter {
+  /**
+   * A writer with no chunk, kept so that the writers' shape outlives the invocation (shape-keeper.ts):
+   * every other writer lives for one export. Without it, a traced generator in Node threw away the
+   * optimized code of `str`, `writeSpan`, `writeAttributes` and the rest of the writer at a full
+   * collection that found no writer alive, once in 150 batches after its warm-up (`--trace-deopt`:
+   * "embedded weak objects cleared", 2026-12-07).
+   */
+  static readonly kept = new ByteWriter(0);
+
   private readonly full: Uint8Array[] = [];
-  private buf = new Uint8Array(CHUNK_BYTES);
+  private buf: Uint8Array;
   private at = 0;
   private before = 0;
+
+  constructor(firstChunkBytes = CHUNK_BYTES) {
+    this.buf = new Uint8Array(firstChunkBytes);
+  }
 
   /** Bytes written so far. */
   get length(): number {

@@ -1,8 +1,7 @@
 import { createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { layered } from '../../../src/otel/layered-context';
+import { fullCollection, optimized } from '../../support/v8-natives';
 
 const KEYS = ['span', 'config', 'attributes', 'suppress'].map((name) => createContextKey(name));
 
@@ -44,28 +43,12 @@ describe('layered (src/otel/layered-context.ts): a context derived by layers, no
 
 describe('layered: its shape outlives every layer (src/otel/shape-keeper.ts)', () => {
   it("keeps getValue's optimized code through a full collection that finds no layer of an invocation alive", async () => {
-    setFlagsFromString('--allow-natives-syntax');
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    // V8's own view of a function, through its natives (compiled after the flag above).
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- natives syntax (%…) parses only in code compiled at run time
-    const natives = new Function(
-      'f',
-      'what',
-      'return what === "prepare" ? %PrepareFunctionForOptimization(f) : what === "optimize" ? %OptimizeFunctionOnNextCall(f) : %GetOptimizationStatus(f)',
-    ) as (f: unknown, what: 'prepare' | 'optimize' | 'status') => number;
-    // %GetOptimizationStatus's bit for "has optimized code" (V8's OptimizationStatus::kOptimized).
-    const OPTIMIZED = 16;
     const key = createContextKey('value');
     const read = () => layered(ROOT_CONTEXT).setValue(key, 1).getValue(key);
     const getValue = (Object.getPrototypeOf(layered(ROOT_CONTEXT)) as { getValue: unknown }).getValue;
-    natives(getValue, 'prepare');
-    for (let i = 0; i < 10; i++) read();
-    natives(getValue, 'optimize');
-    read();
-    expect(natives(getValue, 'status') & OPTIMIZED).toBe(OPTIMIZED);
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    expect(natives(getValue, 'status') & OPTIMIZED).toBe(OPTIMIZED);
+    const isOptimized = optimized(getValue, read);
+    expect(isOptimized()).toBe(true);
+    await fullCollection();
+    expect(isOptimized()).toBe(true);
   });
 });

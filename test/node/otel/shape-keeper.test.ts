@@ -1,19 +1,9 @@
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { ByteWriter } from '../../../src/otel/otlp-json';
 import { ShapeKeeper } from '../../../src/otel/shape-keeper';
 import { InvocationSpanProcessor } from '../../../src/otel/span-processor';
-
-// V8's gc(), which a context made after this flag gets.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** A full collection once the current job is over (a WeakRef's target is kept until then). */
-async function collected(): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  gc();
-}
+import { fullCollection, optimized } from '../../support/v8-natives';
 
 /** A new object known only through the returned WeakRef (made here, so no caller's local holds it). */
 function weakly<T extends object>(make: () => T, use: (value: T) => void): WeakRef<T> {
@@ -31,7 +21,7 @@ describe('ShapeKeeper (src/otel/shape-keeper.ts)', () => {
         (o) => keeper.keep(o),
       ),
     );
-    await collected();
+    await fullCollection();
     expect(refs.map((ref) => ref.deref() !== undefined)).toEqual([false, false, true, true, true]);
   });
 });
@@ -47,11 +37,21 @@ describe('InvocationSpanProcessor keeps span shapes alive between invocations', 
       (span) => (span as unknown as { end(): void }).end(),
     );
     await processor.forceFlush();
-    await collected();
+    await fullCollection();
     expect(first.deref()?.name).toBe('first');
     for (let i = 0; i < 128; i++) tracer.startSpan(`later ${i}`).end();
     await processor.forceFlush();
-    await collected();
+    await fullCollection();
     expect(first.deref()).toBeUndefined();
+  });
+});
+
+describe("the OTLP writer's shape outlives each export (src/otel/otlp-json.ts, ByteWriter.kept)", () => {
+  it("keeps str's optimized code through a full collection that finds no export's writer alive", async () => {
+    const str = ByteWriter.prototype.str;
+    const isOptimized = optimized(str, () => new ByteWriter().str('render rgb_light'));
+    expect(isOptimized()).toBe(true);
+    await fullCollection();
+    expect(isOptimized()).toBe(true);
   });
 });

@@ -57,28 +57,6 @@ export function trimmedMean(values: readonly number[], trim = 0.1): number {
   return sum(sorted.slice(k, sorted.length - k)) / (sorted.length - 2 * k);
 }
 
-/**
- * A percentile-bootstrap confidence interval of `statistic` over `values`: the statistic of
- * `resamples` resamples drawn with replacement, its (1 − level) / 2 and (1 + level) / 2 percentiles.
- * The resamples come from a generator with a fixed seed, so the same values always give the same interval.
- */
-export function bootstrapInterval(
-  values: readonly number[],
-  statistic: (sample: readonly number[]) => number,
-  level = 0.95,
-  resamples = 2_000,
-): [number, number] {
-  if (values.length === 0) return [Number.NaN, Number.NaN];
-  const next = seededRandom();
-  const stats: number[] = [];
-  const sample = new Array<number>(values.length);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < values.length; i++) sample[i] = values[Math.floor(next() * values.length)];
-    stats.push(statistic(sample));
-  }
-  return [percentile(stats, (1 - level) / 2), percentile(stats, (1 + level) / 2)];
-}
-
 /** The mean over groups of each group's `statistic`: every group weighs the same, however many values it has. */
 export function meanOfGroups(groups: readonly (readonly number[])[], statistic: (sample: readonly number[]) => number): number {
   if (groups.length === 0) return Number.NaN;
@@ -114,15 +92,4 @@ function studentT975(df: number): number {
     2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
   ];
   return df <= TABLE.length ? TABLE[df - 1] : 1.96;
-}
-
-/** xorshift32 from a fixed seed, as numbers in [0, 1): the intervals need reproducible draws, not strong randomness. */
-function seededRandom(): () => number {
-  let state = 0x2545f491;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
 }

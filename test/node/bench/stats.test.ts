@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapInterval, groupedInterval, meanOfGroups, medianInterval, trimmedMean } from '../../../bench/lib/stats';
+import { groupedInterval, meanOfGroups, medianInterval, trimmedMean } from '../../../bench/lib/stats';
 
 describe('medianInterval', () => {
   it('gives the 10th and 21st of 30 values at 95 % (P(Bin(30, ½) ≤ 9) = 0.021, ≤ 10 = 0.049)', () => {
@@ -24,22 +24,6 @@ describe('trimmedMean', () => {
   });
 });
 
-describe('bootstrapInterval', () => {
-  const values = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 10 : 20) + (i % 7));
-  it('holds the statistic of the values, and gives the same interval for the same values', () => {
-    const [low, high] = bootstrapInterval(values, (s) => trimmedMean(s));
-    expect(low).toBeLessThan(trimmedMean(values));
-    expect(high).toBeGreaterThan(trimmedMean(values));
-    expect(bootstrapInterval(values, (s) => trimmedMean(s))).toEqual([low, high]);
-  });
-  it('narrows as the values grow in number, and is a point for values that are all the same', () => {
-    const [low, high] = bootstrapInterval(values, (s) => trimmedMean(s));
-    const [low4, high4] = bootstrapInterval([...values, ...values, ...values, ...values], (s) => trimmedMean(s));
-    expect(high4 - low4).toBeLessThan(high - low);
-    expect(bootstrapInterval([3, 3, 3, 3], (s) => trimmedMean(s))).toEqual([3, 3]);
-  });
-});
-
 describe('meanOfGroups and groupedInterval (values in groups that differ, e.g. sets of processes)', () => {
   // Six groups whose levels differ by far more than their values' noise.
   const groups = [0, 10, 20, 30, 40, 50].map((level) => Array.from({ length: 40 }, (_, i) => level + (i % 5)));
@@ -52,11 +36,15 @@ describe('meanOfGroups and groupedInterval (values in groups that differ, e.g. s
     expect(meanOfGroups([[1, 2, 3, 4, 5, 6, 7, 8, 9, 1000]], trimmedMean)).toBe(5.5);
   });
 
-  it("holds the groups' spread, which a bootstrap of the values pooled leaves out", () => {
+  it("holds the groups' spread, which an interval over the values pooled leaves out", () => {
     const [low, high] = groupedInterval(groups, mean);
     expect(low).toBeLessThan(27);
     expect(high).toBeGreaterThan(27);
-    const [pooledLow, pooledHigh] = bootstrapInterval(groups.flat(), mean);
+    // The values pooled: each a group of its own.
+    const [pooledLow, pooledHigh] = groupedInterval(
+      groups.flat().map((value) => [value]),
+      mean,
+    );
     // Pooled, the 240 values look like one sample: about ±2; drawn group by group, about ±12.
     expect(high - low).toBeGreaterThan(3 * (pooledHigh - pooledLow));
     expect(groupedInterval(groups, mean)).toEqual([low, high]);

@@ -48,7 +48,7 @@ describe('InvocationSpanProcessor keeps span shapes alive between invocations', 
 
 describe("the OTLP writer's shape outlives each export (src/otel/otlp-json.ts, ByteWriter.kept)", () => {
   it("keeps str's optimized code through a full collection that finds no export's writer alive", async () => {
-    const str = ByteWriter.prototype.str;
+    const str = (ByteWriter.prototype as unknown as { str: unknown }).str;
     const isOptimized = optimized(str, () => new ByteWriter().str('render rgb_light'));
     expect(isOptimized()).toBe(true);
     await fullCollection();

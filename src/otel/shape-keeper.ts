@@ -13,7 +13,9 @@
  * 150 batches instead of 283 (`--trace-deopt --trace-opt`, 2026-12-06). Against the build before it
  * (`bench:ab`, bench/README.md): the dispatcher's tracing −3.6 µs a message in two runs (95 %
  * interval −5.0 to −2.2 in the first); the generator's within its noise in three. (The context
- * layer kept since f3f05a4 was not in those runs: it is kept so that `getValue`'s code survives too.)
+ * layer kept since f3f05a4 was not in those runs: it is kept so that `getValue`'s code survives too.
+ * Nor was the OTLP writer kept since 97ad2f4, `ByteWriter.kept` in otlp-json.ts: with the rest kept,
+ * the writer's code was still thrown away once in 150 batches past the warm-up, 2026-12-07.)
  */
 export class ShapeKeeper<T extends object> {
   private readonly ring: Array<T | undefined>;

@@ -2,7 +2,7 @@ import { parseOtlpHeaders } from './otlp-headers.mjs';
 
 /**
  * The variables this library reads from a worker's env (all strings, all optional): the standard
- * OpenTelemetry ones and three of its own. An application's Env type satisfies it as it is.
+ * OpenTelemetry ones and some of its own. An application's Env type satisfies it as it is.
  */
 export interface OtelEnv {
   /** `true` switches tracing off: the plain handlers run with the plain env. */
@@ -19,6 +19,8 @@ export interface OtelEnv {
   TRACE_CONTEXT_HOSTS?: string;
   /** `true` puts each queue message's size on its send span (`messaging.message.body.size`, Opt-In). */
   TRACE_MESSAGE_BODY_SIZE?: string;
+  /** `false`: standard head sampling, unsampled work is not recorded and its failures are not exported (default `true`). */
+  TRACE_KEEP_UNSAMPLED_FAILURES?: string;
   /** The resource's `deployment.environment.name` (default `development`). */
   DEPLOYMENT_ENVIRONMENT?: string;
   /** The resource's `service.version` (default `0.1.0`). */
@@ -43,6 +45,12 @@ export interface OtelSettings {
    * JSON.stringify of every body sent, a CPU cost on every send that only a cost analysis needs.
    */
   messageBodySize: boolean;
+  /**
+   * Whether the work of traces that were not head-sampled is still recorded, so that the pieces of
+   * it in which something failed are exported (TRACE_KEEP_UNSAMPLED_FAILURES, on unless `false`).
+   * Off, an unsampled message costs far less (bench/README.md) and a failure in it leaves no trace.
+   */
+  keepUnsampledFailures: boolean;
 }
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
@@ -78,5 +86,6 @@ export function readOtelSettings(env: OtelEnv): OtelSettings {
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
     messageBodySize: isTrue(env.TRACE_MESSAGE_BODY_SIZE),
+    keepUnsampledFailures: (env.TRACE_KEEP_UNSAMPLED_FAILURES ?? '').trim().toLowerCase() !== 'false',
   };
 }

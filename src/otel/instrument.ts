@@ -87,7 +87,9 @@ function traceConfig<E extends OtelEnv>(service: string, options: InstrumentOpti
       ]);
       const sampler = new ParentRatioSampler(settings.samplingRatio, { alwaysSampleRoot: () => sampleAlways(options) });
       // Only where the runtime has Cloudflare's `tracing`: elsewhere no span pays for the link.
-      pipeline = new SpanPipeline(sampler, hasNativeTracing() ? [new NativeTraceLinkProcessor(), processor] : [processor]);
+      pipeline = new SpanPipeline(sampler, hasNativeTracing() ? [new NativeTraceLinkProcessor(), processor] : [processor], {
+        recordUnsampled: settings.keepUnsampledFailures,
+      });
       setSpanPipeline(pipeline, () => invocation.getStore() !== undefined);
     }
     return {

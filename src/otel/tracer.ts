@@ -36,16 +36,26 @@ import type { MillisecondTimes } from './otlp-json';
  */
 export class SpanPipeline implements SpanProcessor {
   resource: Resource | undefined;
+  /**
+   * Whether the spans of traces that were not head-sampled are recorded (the default), so that the
+   * span processor can still export the pieces of work in which something failed (its error rule).
+   * Without it, sampling is the standard head sampling: our tracers give such work non-recording
+   * spans, and otel-cf-workers' own unsampled spans never reach the processors.
+   */
+  readonly recordsUnsampled: boolean;
 
   constructor(
     readonly sampler: Sampler,
     private readonly processors: readonly SpanProcessor[],
-  ) {}
+    options: { recordUnsampled?: boolean } = {},
+  ) {
+    this.recordsUnsampled = options.recordUnsampled ?? true;
+  }
 
   /** A span otel-cf-workers' tracer started: the first one tells the resource. */
   onStart(span: SdkSpan, parentContext: Context): void {
     this.resource ??= span.resource;
-    this.started(span, parentContext);
+    if (this.recordsUnsampled || (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) this.started(span, parentContext);
   }
 
   /** A span started here or by otel-cf-workers, for each processor. */
@@ -54,6 +64,7 @@ export class SpanPipeline implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    if (!this.recordsUnsampled && (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     for (const processor of this.processors) processor.onEnd(span);
   }
 
@@ -109,7 +120,7 @@ export class RecordingTracer implements Tracer {
     const parentContext = options.root ? trace.deleteSpan(given) : given;
     const parent = trace.getSpanContext(parentContext);
     const kind = options.kind ?? SpanKind.INTERNAL;
-    const attributes = copyAttributes(options.attributes, getContextAttributes(parentContext));
+    let attributes: Attributes | undefined;
     let spanContext: SpanContext;
     // A valid parent's decision is the child's (the parent-based rule of the sampler, without a
     // sampler call per span); spans whose context is invalid carry the all-zero ids.
@@ -122,11 +133,15 @@ export class RecordingTracer implements Tracer {
       };
     } else {
       const traceId = randomHex(16);
+      attributes = copyAttributes(options.attributes, getContextAttributes(parentContext));
       const result = into.sampler.shouldSample(parentContext, traceId, name, kind, attributes, options.links ?? []);
       if (result.attributes) Object.assign(attributes, result.attributes);
       const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
       spanContext = { traceId, spanId: randomHex(8), traceFlags: sampled | RANDOM_TRACE_ID, traceState: result.traceState };
     }
+    // Standard head sampling (SpanPipeline.recordsUnsampled): the span only carries its context on.
+    if (!into.recordsUnsampled && (spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return trace.wrapSpanContext(spanContext);
+    attributes ??= copyAttributes(options.attributes, getContextAttributes(parentContext));
     const span = new RecordingSpan(
       into,
       this.scope,

@@ -35,6 +35,12 @@ describe('OpenTelemetry settings from the environment', () => {
     expect(readOtelSettings(env({ TRACE_MESSAGE_BODY_SIZE: '1' })).messageBodySize).toBe(false);
   });
 
+  it('keeps the failures of unsampled work unless TRACE_KEEP_UNSAMPLED_FAILURES=false (case-insensitive)', () => {
+    expect(readOtelSettings(env({})).keepUnsampledFailures).toBe(true);
+    expect(readOtelSettings(env({ TRACE_KEEP_UNSAMPLED_FAILURES: ' False ' })).keepUnsampledFailures).toBe(false);
+    expect(readOtelSettings(env({ TRACE_KEEP_UNSAMPLED_FAILURES: '0' })).keepUnsampledFailures).toBe(true);
+  });
+
   it('switches tracing off only for OTEL_SDK_DISABLED=true (case-insensitive)', () => {
     expect(readOtelSettings(env({ OTEL_SDK_DISABLED: 'TRUE' })).disabled).toBe(true);
     expect(readOtelSettings(env({ OTEL_SDK_DISABLED: '1' })).disabled).toBe(false);

@@ -1,13 +1,14 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Span } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, SamplingDecision, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonTraceSerializer } from '../../../node_modules/@opentelemetry/exporter-trace-otlp-http/node_modules/@opentelemetry/otlp-transformer/build/esm/index.js';
 import { setContextAttributes } from '../../../src/otel/context-attributes';
 import { ExportView } from '../../../src/otel/exporter';
 import { otlpJson } from '../../../src/otel/otlp-json';
 import { ParentRatioSampler } from '../../../src/otel/sampler';
+import { InvocationSpanProcessor } from '../../../src/otel/span-processor';
 import { RecordingSpan, RecordingTracer, setSpanPipeline, SpanPipeline } from '../../../src/otel/tracer';
 import { StorageContextManager } from '../../support/context-manager';
 
@@ -23,7 +24,14 @@ let started: ReadableSpan[];
 let ended: ReadableSpan[];
 
 /** Our tracer recording into a pipeline with `ratio` head sampling, as inside an instrumented invocation. */
-function inInvocation(ratio = 1): RecordingTracer {
+function inInvocation(ratio = 1, options: { recordUnsampled?: boolean } = {}): RecordingTracer {
+  const pipeline = collectingPipeline(ratio, options);
+  setSpanPipeline(pipeline, () => true);
+  return new RecordingTracer({ name: 'test-scope' });
+}
+
+/** A pipeline whose one processor collects what starts and ends into `started` and `ended`. */
+function collectingPipeline(ratio: number, options: { recordUnsampled?: boolean }): SpanPipeline {
   started = [];
   ended = [];
   const collect: SpanProcessor = {
@@ -32,9 +40,7 @@ function inInvocation(ratio = 1): RecordingTracer {
     forceFlush: async () => {},
     shutdown: async () => {},
   };
-  const pipeline = new SpanPipeline(new ParentRatioSampler(ratio), [collect]);
-  setSpanPipeline(pipeline, () => true);
-  return new RecordingTracer({ name: 'test-scope' });
+  return new SpanPipeline(new ParentRatioSampler(ratio), [collect], options);
 }
 
 afterEach(() => {
@@ -155,6 +161,75 @@ describe('RecordingTracer inside an instrumented invocation', () => {
     expect(body).toBe(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(ended.map((s) => view.of(s)))));
     expect(body).not.toContain('secret');
     expect(body).toContain('"service.name"');
+  });
+});
+
+describe('standard head sampling: SpanPipeline without recordUnsampled (TRACE_KEEP_UNSAMPLED_FAILURES=false)', () => {
+  const UNSAMPLED_PARENT = { ...SAMPLED_PARENT, traceFlags: TraceFlags.NONE };
+
+  it('gives unsampled work a span that only carries its context on, and records sampled work as before', () => {
+    const tracer = inInvocation(1, { recordUnsampled: false });
+    const unsampled = tracer.startSpan('child', { attributes: { step: 'x' } }, trace.setSpanContext(ROOT_CONTEXT, UNSAMPLED_PARENT));
+    expect(unsampled.isRecording()).toBe(false);
+    expect(unsampled).not.toBeInstanceOf(RecordingSpan);
+    expect(unsampled.spanContext().traceId).toBe(SAMPLED_PARENT.traceId);
+    expect(unsampled.spanContext().spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(unsampled.spanContext().spanId).not.toBe(SAMPLED_PARENT.spanId);
+    expect(unsampled.spanContext().traceFlags & TraceFlags.SAMPLED).toBe(0);
+    unsampled.end();
+    const root = inInvocation(0, { recordUnsampled: false }).startSpan('root', {}, ROOT_CONTEXT);
+    expect(root.isRecording()).toBe(false);
+    expect(started).toEqual([]);
+    const sampled = tracer.startSpan('child', {}, trace.setSpanContext(ROOT_CONTEXT, SAMPLED_PARENT));
+    expect(sampled).toBeInstanceOf(RecordingSpan);
+    sampled.end();
+    expect(started).toEqual([sampled]);
+    expect(ended).toEqual([sampled]);
+  });
+
+  it("passes none of otel-cf-workers' own unsampled spans to its processors", () => {
+    const pipeline = collectingPipeline(1, { recordUnsampled: false });
+    // otel-cf-workers' tracer records every span, sampled as its parent was, and hands it to the pipeline as its span processor.
+    const theirs = new BasicTracerProvider({
+      spanProcessors: [pipeline],
+      sampler: {
+        shouldSample: (parent) =>
+          ((trace.getSpanContext(parent)?.traceFlags ?? 0) & TraceFlags.SAMPLED) !== 0
+            ? { decision: SamplingDecision.RECORD_AND_SAMPLED }
+            : { decision: SamplingDecision.RECORD },
+        toString: () => 'record, sampled as the parent',
+      },
+    }).getTracer('otel-cf-workers');
+    theirs.startSpan('queue batch', {}, trace.setSpanContext(ROOT_CONTEXT, UNSAMPLED_PARENT)).end();
+    expect(started).toEqual([]);
+    expect(ended).toEqual([]);
+    const sampled = theirs.startSpan('fetch', {}, trace.setSpanContext(ROOT_CONTEXT, SAMPLED_PARENT));
+    sampled.end();
+    expect(started.map((s) => s.name)).toEqual(['fetch']);
+    expect(ended.map((s) => s.name)).toEqual(['fetch']);
+  });
+
+  it('so a failure in unsampled work is exported only while unsampled work is recorded (the default)', async () => {
+    const exportedWith = async (recordUnsampled: boolean): Promise<string[]> => {
+      const names: string[] = [];
+      const processor = new InvocationSpanProcessor([
+        {
+          export: (spans, done) => {
+            names.push(...spans.map((s) => s.name));
+            done({ code: 0 });
+          },
+          shutdown: async () => {},
+        },
+      ]);
+      setSpanPipeline(new SpanPipeline(new ParentRatioSampler(1), [processor], { recordUnsampled }), () => true);
+      const failing = new RecordingTracer({ name: 'test-scope' }).startSpan('failing step', {}, trace.setSpanContext(ROOT_CONTEXT, UNSAMPLED_PARENT));
+      failing.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+      failing.end();
+      await processor.forceFlush();
+      return names;
+    };
+    expect(await exportedWith(true)).toEqual(['failing step']);
+    expect(await exportedWith(false)).toEqual([]);
   });
 });
 

@@ -11,13 +11,15 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
 /**
  * Figure: what tracing costs in JavaScript alone, per 100-message batch. The same bundles and
  * batches as the tracing-overhead figure, run in Node with in-memory bindings
- * (lib/bundle-in-node.mjs), one process per variant, the four taking turns batch by batch (the order
+ * (lib/bundle-in-node.mjs), one process per variant, the five taking turns batch by batch (the order
  * rotating each round), in {@link PROCESS_SETS} sets of fresh processes:
- * - `off`: OTEL_SDK_DISABLED=true, the reference of the first two rows;
+ * - `off`: OTEL_SDK_DISABLED=true, the reference of the traced rows;
  * - `on`: tracing, every message from a sampled run;
  * - `tenth`: OTEL_TRACES_SAMPLER_ARG=0.1, one message in ten from a sampled run (the root's decision
  *   travels in the carrier): unsampled spans are still recorded until their message's work ends,
  *   for the error rule, and exported only if something in it failed;
+ * - `plainTenth`: the same with TRACE_KEEP_UNSAMPLED_FAILURES=false, standard head sampling: an
+ *   unsampled message's spans are not recorded, and a failure in it is not exported;
  * - `bare`: the same worker built without the instrumentation (bench/variants/uninstrumented.ts):
  *   `off` − `bare` is what tracing switched off still costs.
  * Each batch is timed by its process's CPU time (lib/thread-cpu.mjs: the exact thread clock; V8 runs
@@ -62,8 +64,17 @@ export const TIMED_ROUNDS: Record<Case['worker'], number> = { dispatcher: 240, g
 /** The `tenth` thread's head sampling: as with OTEL_TRACES_SAMPLER_ARG=0.1, one run in ten sampled upstream. */
 const SAMPLED_RATIO = 0.1;
 
-export type Variant = 'off' | 'on' | 'tenth' | 'bare';
-const VARIANTS: readonly Variant[] = ['off', 'on', 'tenth', 'bare'];
+export type Variant = 'off' | 'on' | 'tenth' | 'plainTenth' | 'bare';
+const VARIANTS: readonly Variant[] = ['off', 'on', 'tenth', 'plainTenth', 'bare'];
+
+/** What each lane's process runs with, beyond its bundle's own vars. */
+const VARIANT_VARS: Record<Variant, Record<string, string>> = {
+  off: { OTEL_SDK_DISABLED: 'true' },
+  on: {},
+  tenth: { OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) },
+  plainTenth: { OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO), TRACE_KEEP_UNSAMPLED_FAILURES: 'false' },
+  bare: { OTEL_SDK_DISABLED: 'true' },
+};
 
 export interface Paired {
   /**
@@ -101,6 +112,8 @@ interface JsCostRaw {
   traced: Paired;
   /** tenth − off */
   sampledTenth: Paired;
+  /** plainTenth − off (absent from runs before 2026-12-07) */
+  plainTenth?: Paired;
   /** off − bare */
   disabled: Paired;
   /** on − off timed by the handler alone, as this figure was timed before 2026-12-06 (information only). */
@@ -369,20 +382,16 @@ export function bodiesOf(c: Case, variant: Variant, batchSize = BATCH_SIZE, roun
   const bodies = batchSize >= all.length ? all : [...all.slice(from, from + batchSize), ...all.slice(0, Math.max(0, from + batchSize - all.length))];
   if (variant === 'on') return bodies.map((b) => withCarrier(b, true));
   // Every tenth message carries a sampled context, the rest an unsampled one.
-  if (variant === 'tenth') return bodies.map((b, i) => withCarrier(b, true, i % Math.round(1 / SAMPLED_RATIO) === 0));
+  if (variant === 'tenth' || variant === 'plainTenth') return bodies.map((b, i) => withCarrier(b, true, i % Math.round(1 / SAMPLED_RATIO) === 0));
   return bodies.map((b) => withCarrier(b, false));
 }
 
 async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, options: { sets: number; rounds: number; warmup: number }): Promise<JsCostRaw> {
-  const lanes = VARIANTS.map((variant): Lane => {
-    const vars: Record<string, string> =
-      variant === 'off' || variant === 'bare' ? { OTEL_SDK_DISABLED: 'true' } : variant === 'tenth' ? { OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) } : {};
-    return {
-      label: variant,
-      bodies: variant,
-      start: (seed) => BundleThread.start(variant === 'bare' ? bundles.bare : bundles.traced, vars, variant !== 'bare', seed),
-    };
-  });
+  const lanes = VARIANTS.map((variant): Lane => ({
+    label: variant,
+    bodies: variant,
+    start: (seed) => BundleThread.start(variant === 'bare' ? bundles.bare : bundles.traced, VARIANT_VARS[variant], variant !== 'bare', seed),
+  }));
   const { randomSeeds, lanes: times } = await runInSets(c, lanes, options);
   const byVariant = (field: keyof LaneTimes) => Object.fromEntries(VARIANTS.map((v, i) => [v, times[i][field]])) as Record<Variant, number[][]>;
   const cpuMs = byVariant('cpuMs');
@@ -399,6 +408,7 @@ async function measure(c: Case, bundles: { traced: Bundle; bare: Bundle }, optio
     medianCpuMs: Object.fromEntries(VARIANTS.map((v) => [v, round(median(cpuMs[v].flat()))])) as Record<Variant, number>,
     traced: paired(cpuMs.on, cpuMs.off),
     sampledTenth: paired(cpuMs.tenth, cpuMs.off),
+    plainTenth: paired(cpuMs.plainTenth, cpuMs.off),
     disabled: paired(cpuMs.off, cpuMs.bare),
     tracedHandlerOnly: paired(handlerCpuMs.on, handlerCpuMs.off),
     warmup: options.warmup,
@@ -437,7 +447,7 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
     );
   }
   const how = (r: JsCostRaw, what: string) =>
-    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${[...gcFlags(semiSpaceMb()), ...r.nodeFlags].join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the four variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, Student's t interval over the sets`;
+    `Node, one single-threaded process per variant${pinnedCpu() === undefined ? '' : `, all on CPU ${pinnedCpu()}`}, ${[...gcFlags(semiSpaceMb()), ...r.nodeFlags].join(' ')}, each batch at a random point of the young generation, exact thread CPU time of each batch's cycle, in-memory bindings, the ${VARIANTS.length} variants alternating; ${what}; ${r.cpuMs.on.length} sets of fresh processes sharing ${r.rounds} paired rounds, each set warmed up first; the mean of each set's 10 % trimmed mean, Student's t interval over the sets`;
   const rows: Row[] = raws.flatMap((r) => {
     const target = TARGET_US_PER_MESSAGE[r.worker as Case['worker']];
     const us = (ms: number) => round(usPerMessage(ms), 1);
@@ -459,6 +469,20 @@ export async function benchTracingJs(bundler: Bundler, options: { quick: boolean
         met: null,
         how: how(r, `OTEL_TRACES_SAMPLER_ARG=${SAMPLED_RATIO}, one message in ten from a sampled run − OTEL_SDK_DISABLED=true`),
       },
+      ...(r.plainTenth
+        ? [
+            {
+              figure: `tracing JS cost at sampling ${SAMPLED_RATIO}, unsampled failures not kept: ${r.worker}`,
+              measured: `${described(r.plainTenth)}; CPU ${fmtMs(r.medianCpuMs.plainTenth)}`,
+              target: '— (as low as can be)',
+              met: null,
+              how: how(
+                r,
+                `OTEL_TRACES_SAMPLER_ARG=${SAMPLED_RATIO} and TRACE_KEEP_UNSAMPLED_FAILURES=false (standard head sampling), one message in ten from a sampled run − OTEL_SDK_DISABLED=true`,
+              ),
+            },
+          ]
+        : []),
       {
         figure: `tracing's warm-up: ${r.worker}`,
         measured: `${r.warmupAdded.totalMs >= 0 ? '+' : ''}${fmtMs(r.warmupAdded.totalMs)} over a fresh process's first ${r.warmup} batches in all (95 % CI ${fmtMs(r.warmupAdded.interval[0])} to ${fmtMs(r.warmupAdded.interval[1])}; process sets ${fmtMs(Math.min(...r.warmupAdded.bySetMs))} to ${fmtMs(Math.max(...r.warmupAdded.bySetMs))}), ${perMessage(r.warmupAdded.totalMs / r.warmup)} over them; not in the figures above`,

@@ -48,7 +48,8 @@ export interface OtelSettings {
   /**
    * Whether the work of traces that were not head-sampled is still recorded, so that the pieces of
    * it in which something failed are exported (TRACE_KEEP_UNSAMPLED_FAILURES, on unless `false`).
-   * Off, an unsampled message costs far less (bench/README.md) and a failure in it leaves no trace.
+   * Off, a failure in unsampled work leaves no span. What it saves (bench/README.md, three runs):
+   * 14–30 µs an unsampled message in the generator, 1.5–3.3 in the dispatcher.
    */
   keepUnsampledFailures: boolean;
 }

@@ -63,12 +63,14 @@ function parseRatio(raw: string | undefined): number {
   return Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 1;
 }
 
-function isTrue(raw: string | undefined): boolean {
-  return (raw ?? '').trim().toLowerCase() === 'true';
+/** A yes/no variable: `true` or `false` in any case, anything else (unset, empty, `1`) its default. */
+function flag(raw: string | undefined, fallback: boolean): boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : fallback;
 }
 
 export function isTracingDisabled(env: Pick<OtelEnv, 'OTEL_SDK_DISABLED'>): boolean {
-  return isTrue(env.OTEL_SDK_DISABLED);
+  return flag(env.OTEL_SDK_DISABLED, false);
 }
 
 export function readOtelSettings(env: OtelEnv): OtelSettings {
@@ -86,7 +88,7 @@ export function readOtelSettings(env: OtelEnv): OtelSettings {
       .split(',')
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
-    messageBodySize: isTrue(env.TRACE_MESSAGE_BODY_SIZE),
-    keepUnsampledFailures: (env.TRACE_KEEP_UNSAMPLED_FAILURES ?? '').trim().toLowerCase() !== 'false',
+    messageBodySize: flag(env.TRACE_MESSAGE_BODY_SIZE, false),
+    keepUnsampledFailures: flag(env.TRACE_KEEP_UNSAMPLED_FAILURES, true),
   };
 }

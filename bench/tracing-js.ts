@@ -272,14 +272,13 @@ export function paired(minuend: number[][], subtrahend: number[][]): Paired {
 
 /**
  * A set ran while the VM was slow when its untraced batch took this many times the run's fastest
- * set's (medians). On 2026-12-07 the untraced generator's sets read either 48 to 52 or 73 to 77 ms a
- * batch (`bench/baseline.json`, three runs: 8 sets of 18 slow), all five processes of a set slowing
- * and recovering in the same rounds, at times in the middle of a set; the dispatcher's slow sets read
- * 1.7 times its others. Tracing then adds more too: in scratch runs of the generator's five lanes,
- * 12.6 ms a batch in blocks of ten rounds at the slow speed against 7.2 at the fast one (47 and 115
- * blocks). It is not the process's history: the same V8 seeds, run again, did not slow down. It is
- * the "busy machine" of issue 21, which inflates the figure by half: such sets are named, and the
- * figure over the other sets is printed beside the judged one, as information.
+ * set's (medians). In the three runs of 24c36e4 the untraced generator's sets read either 47.5 to
+ * 51.5 or 73.7 to 75.3 ms a batch, nothing between, all five processes of a set slowing and
+ * recovering in the same rounds; the dispatcher's two slow sets read 1.7 times its others. Tracing
+ * adds more in such a set. The same seeds run again did not slow down, so it is taken for the
+ * machine's state, not the code's (what it is was not shown): the "busy machine" of issue 21
+ * (bench/README.md, *Sets that ran while the VM was slow*). Such sets are named, and the figure over
+ * the others is printed beside the judged one, as information.
  */
 export const SLOW_SET_RATIO = 1.2;
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced] [--batch N]`
+ * `npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced] [--batch N] [--traced on|tenth|plainTenth]`
  *
  * Whether a change to the tracing code made it cheaper: the tracing-js method (bench/tracing-js.ts:
  * single-threaded Node processes, exact thread CPU of each batch's cycle, in-memory bindings, sets of
@@ -18,6 +18,10 @@
  * root span, the flush, the export's request) is then shared by fewer messages, and the figures are
  * printed per invocation as well. Rounds and warm-up default to more batches, as many messages as
  * at 100 up to 1,200 rounds and {@link MAX_WARMUP_BATCHES} warm-up batches.
+ *
+ * `--traced tenth` or `--traced plainTenth` runs both traced builds as the tracing-js lane of that name
+ * (sampling 0.1, one message in ten from a sampled run; `plainTenth` also without the error rule)
+ * instead of every message sampled: for a change to what an unsampled message costs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -28,7 +32,19 @@ import { stopAll, stopAllOnSignals, track } from './lib/cleanup';
 import { ROOT } from './lib/paths';
 import { median } from './lib/stats';
 import { fmtMs } from './table';
-import { BundleThread, paired, perMessage, PROCESS_SETS, runInSets, TIMED_ROUNDS, WARMUP_ROUNDS, type Lane, type Paired } from './tracing-js';
+import {
+  BundleThread,
+  paired,
+  perMessage,
+  PROCESS_SETS,
+  runInSets,
+  TIMED_ROUNDS,
+  VARIANT_VARS,
+  WARMUP_ROUNDS,
+  type Lane,
+  type Paired,
+  type Variant,
+} from './tracing-js';
 import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
 
 /**
@@ -40,7 +56,7 @@ import { BATCH_SIZE, CASES, type Case } from './tracing-overhead';
 const MAX_WARMUP_BATCHES = 15_000;
 
 const USAGE =
-  'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced] [--batch N]';
+  'usage: npm run bench:ab -- --against <git ref> [--worker dispatcher|generator|both] [--rounds N] [--warmup N] [--sets N] [--untraced] [--batch N] [--traced on|tenth|plainTenth]';
 
 interface Options {
   against: string;
@@ -52,10 +68,15 @@ interface Options {
   untraced?: boolean;
   /** Messages a batch (default the case's {@link BATCH_SIZE}). */
   batchSize?: number;
+  /** Which tracing-js lane the traced builds run as (default `on`, every message sampled). */
+  traced: TracedLane;
 }
 
+type TracedLane = Extract<Variant, 'on' | 'tenth' | 'plainTenth'>;
+const TRACED_LANES: readonly TracedLane[] = ['on', 'tenth', 'plainTenth'];
+
 function parseOptions(argv: string[]): Options {
-  const options: Partial<Options> & { workers: Array<Case['worker']> } = { workers: ['dispatcher', 'generator'] };
+  const options: Partial<Options> & { workers: Array<Case['worker']>; traced: TracedLane } = { workers: ['dispatcher', 'generator'], traced: 'on' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--untraced') {
@@ -80,6 +101,10 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--batch') {
       options.batchSize = count();
       if (options.batchSize > BATCH_SIZE) throw new Error(`--batch takes at most ${BATCH_SIZE} messages\n${USAGE}`);
+    } else if (arg === '--traced') {
+      const lane = TRACED_LANES.find((l) => l === value);
+      if (lane === undefined) throw new Error(`--traced takes ${TRACED_LANES.join(', ')}, not ${value}\n${USAGE}`);
+      options.traced = lane;
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   if (!options.against) throw new Error(USAGE);
@@ -102,14 +127,14 @@ interface AbResult {
 async function compare(
   c: Case,
   bundles: { before: Bundler; after: Bundler },
-  options: { sets: number; rounds: number; warmup: number; untraced: boolean; batchSize: number },
+  options: { sets: number; rounds: number; warmup: number; untraced: boolean; batchSize: number; traced: TracedLane },
 ): Promise<AbResult> {
   const before = await bundles.before.worker(c.worker);
   const after = await bundles.after.worker(c.worker);
   const lanes: Lane[] = [
     { label: 'off', bodies: 'off', start: (seed) => BundleThread.start(after, { OTEL_SDK_DISABLED: 'true' }, true, seed) },
-    { label: 'before', bodies: 'on', start: (seed) => BundleThread.start(before, {}, true, seed) },
-    { label: 'after', bodies: 'on', start: (seed) => BundleThread.start(after, {}, true, seed) },
+    { label: 'before', bodies: options.traced, start: (seed) => BundleThread.start(before, VARIANT_VARS[options.traced], true, seed) },
+    { label: 'after', bodies: options.traced, start: (seed) => BundleThread.start(after, VARIANT_VARS[options.traced], true, seed) },
   ];
   if (options.untraced)
     lanes.push({ label: 'before off', bodies: 'off', start: (seed) => BundleThread.start(before, { OTEL_SDK_DISABLED: 'true' }, true, seed) });
@@ -161,12 +186,14 @@ async function main(): Promise<void> {
           warmup: options.warmup ?? scaled(WARMUP_ROUNDS[c.worker], MAX_WARMUP_BATCHES),
           untraced: options.untraced === true,
           batchSize,
+          traced: options.traced,
         }),
       );
     }
     for (const r of results) {
       const b = r.batchSize;
-      console.log(`${r.worker}, ${r.rounds} rounds of ${b}-message batches, traced against tracing off:`);
+      const lane = options.traced === 'on' ? 'traced' : `traced as the ${options.traced} lane`;
+      console.log(`${r.worker}, ${r.rounds} rounds of ${b}-message batches, ${lane} against tracing off:`);
       console.log(`  ${options.against}: ${show(r.before, b)}`);
       console.log(`  this tree: ${show(r.after, b)}`);
       console.log(`  change: ${show(r.change, b)}`);

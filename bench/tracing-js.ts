@@ -68,7 +68,7 @@ export type Variant = 'off' | 'on' | 'tenth' | 'plainTenth' | 'bare';
 const VARIANTS: readonly Variant[] = ['off', 'on', 'tenth', 'plainTenth', 'bare'];
 
 /** What each lane's process runs with, beyond its bundle's own vars. */
-const VARIANT_VARS: Record<Variant, Record<string, string>> = {
+export const VARIANT_VARS: Record<Variant, Record<string, string>> = {
   off: { OTEL_SDK_DISABLED: 'true' },
   on: {},
   tenth: { OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) },

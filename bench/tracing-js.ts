@@ -300,7 +300,7 @@ function speedNote(r: JsCostRaw): string {
   const quiet = (lane: number[][]) => lane.filter((_, s) => !slowSets.includes(s));
   if (slowSets.length === 0 || untracedMs.length - slowSets.length < 2) return sets;
   const others = paired(quiet(r.cpuMs.on), quiet(r.cpuMs.off));
-  return `${sets}; the VM ran slow in set${slowSets.length > 1 ? 's' : ''} ${slowSets.map((s) => s + 1).join(', ')} (untraced batch ≥ ${SLOW_SET_RATIO}× the fastest set's), which inflates the figure: over the other ${untracedMs.length - slowSets.length} sets ${perMessage(others.addedMs)} (95 % CI ${perMessage(others.addedMsInterval[0])} to ${perMessage(others.addedMsInterval[1])}), not judged`;
+  return `${sets}; set${slowSets.length > 1 ? 's' : ''} ${slowSets.map((s) => s + 1).join(', ')} ran slow, untraced too (its batch ≥ ${SLOW_SET_RATIO}× the fastest set's), which inflates the figure: over the other ${untracedMs.length - slowSets.length} sets ${perMessage(others.addedMs)} (95 % CI ${perMessage(others.addedMsInterval[0])} to ${perMessage(others.addedMsInterval[1])}), not judged`;
 }
 
 /** Per set, each round's `minuend` − `subtrahend` (the two lanes' batches of the same round). */

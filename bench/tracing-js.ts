@@ -271,13 +271,13 @@ export function paired(minuend: number[][], subtrahend: number[][]): Paired {
 }
 
 /**
- * A set ran while the VM was slow when its untraced batch took this many times the run's fastest
+ * A set ran slow, untraced too, when its untraced batch took this many times the run's fastest
  * set's (medians). In the three runs of 24c36e4 the untraced generator's sets read either 47.5 to
  * 51.5 or 73.7 to 75.3 ms a batch, nothing between, all five processes of a set slowing and
  * recovering in the same rounds; the dispatcher's two slow sets read 1.7 times its others. Tracing
  * adds more in such a set. The same seeds run again did not slow down, so it is taken for the
  * machine's state, not the code's (what it is was not shown): the "busy machine" of issue 21
- * (bench/README.md, *Sets that ran while the VM was slow*). Such sets are named, and the figure over
+ * (bench/README.md, *Sets that ran slow, untraced too*). Such sets are named, and the figure over
  * the others is printed beside the judged one, as information.
  */
 export const SLOW_SET_RATIO = 1.2;

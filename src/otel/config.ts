@@ -48,8 +48,8 @@ export interface OtelSettings {
   /**
    * Whether the work of traces that were not head-sampled is still recorded, so that the pieces of
    * it in which something failed are exported (TRACE_KEEP_UNSAMPLED_FAILURES, on unless `false`).
-   * Off, a failure in unsampled work leaves no span. What it saves (bench/README.md, three runs):
-   * 14–30 µs an unsampled message in the generator, 1.5–3.3 in the dispatcher.
+   * Off, a failure in unsampled work leaves no span. What it saves: the repository's
+   * bench/README.md (the tracing JS cost rows, "unsampled failures not kept").
    */
   keepUnsampledFailures: boolean;
 }
